@@ -1,0 +1,13 @@
+// `npm run bench`: runs every benchmark and prints, as its last line, one JSON object of figures.
+// Progress goes to stderr so the JSON line stays easy to pick out of stdout.
+import { benchCore } from './core.js';
+
+const log = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+const result = {
+  machine: { node: process.version, platform: `${process.platform}-${process.arch}` },
+  core: benchCore(log),
+};
+process.stdout.write(`${JSON.stringify(result)}\n`);

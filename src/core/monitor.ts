@@ -1,0 +1,222 @@
+import { ALERT_SEVERITY, type Alert, type AlertHandler, type AlertType } from './alert.js';
+import { AlertDispatcher } from './alert-dispatcher.js';
+import { type ClientKey, clientKey, formatClientKey } from './client-address.js';
+import { ALERT, ClientWindows, SUPPRESSED } from './client-windows.js';
+import { type AnomalyMonitorOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { sanitizeText } from './sanitize.js';
+import { type MonitorStats, zeroPerType } from './stats.js';
+
+// A container spec can list many reasons; an alert carries at most this many.
+const MAX_REASONS = 16;
+
+/**
+ * Tracks security-relevant events and raises alerts: brute-force logins (per client address, in a
+ * sliding window), privileged and suspicious container requests, path traversal, command injection
+ * and rate-limited clients that keep coming. All state is bounded (see `maxTrackedIps`), every
+ * `record*` call is O(1) and synchronous, and no `record*` call throws for bad data: unparseable
+ * addresses share one window and hostile strings are truncated and escaped before they reach an alert.
+ * Invalid options throw a `TypeError` naming the option, at construction.
+ */
+export class AnomalyMonitor {
+  private readonly options: ResolvedOptions;
+  private readonly windows: ClientWindows;
+  private readonly dispatcher = new AlertDispatcher();
+  private readonly alertCounts = zeroPerType();
+  private readonly suppressedCounts = zeroPerType();
+  private lastNow = Number.NEGATIVE_INFINITY;
+  private lastPrivilegedAlertAt = Number.NEGATIVE_INFINITY;
+  private failedAuthAttempts = 0;
+  private privilegedContainerAttempts = 0;
+  private suspiciousContainerAttempts = 0;
+  private pathTraversalAttempts = 0;
+  private commandInjectionAttempts = 0;
+  private rateLimitExceeded = 0;
+
+  constructor(options?: AnomalyMonitorOptions) {
+    this.options = resolveOptions(options);
+    const { threshold, windowMs, realertIntervalMs } = this.options.bruteForce;
+    this.windows = new ClientWindows(threshold, windowMs, realertIntervalMs, this.options.maxTrackedIps);
+  }
+
+  /**
+   * Subscribes a handler to every alert raised from now on; returns a function that unsubscribes it.
+   * Handlers run synchronously inside the `record*` call that raised the alert (so they see the
+   * caller's context, e.g. the active trace), one after another; errors and rejections are counted
+   * in `handlerErrors` and never reach the caller.
+   */
+  onAlert(handler: AlertHandler): () => void {
+    return this.dispatcher.subscribe(handler);
+  }
+
+  /**
+   * Records a failed login from `ip` (any common form: `1.2.3.4`, `1.2.3.4:5678`, `[2001:db8::1]:443`,
+   * `::ffff:1.2.3.4`). Raises `brute_force` (high) when the address reaches `bruteForce.threshold`
+   * failures inside `bruteForce.windowMs`: once per crossing, then at most once per
+   * `bruteForce.realertIntervalMs` while it stays over; attempts in between are counted as suppressed.
+   */
+  recordFailedAuth(ip: string, userId?: string): void {
+    this.failedAuthAttempts++;
+    const now = this.now();
+    const key = clientKey(ip, this.options.ipv6PrefixLength);
+    const decision = this.windows.recordFailure(key, now);
+    if (decision === ALERT) this.raiseBruteForce(key, userId, now);
+    else if (decision === SUPPRESSED) this.suppress('brute_force');
+  }
+
+  /**
+   * Records a request for a privileged container (or an equivalent escalation). Raises
+   * `privilege_escalation` (critical) at most once per `privilegedAlertIntervalMs`; `totalAttempts`
+   * in the alert counts every attempt.
+   */
+  recordPrivilegedContainerAttempt(userId: string): void {
+    this.privilegedContainerAttempts++;
+    const now = this.now();
+    if (now - this.lastPrivilegedAlertAt < this.options.privilegedAlertIntervalMs) {
+      this.suppress('privilege_escalation');
+      return;
+    }
+    this.lastPrivilegedAlertAt = now;
+    this.raise('privilege_escalation', now, 'Attempt to create a privileged container', undefined, userId, {
+      totalAttempts: this.privilegedContainerAttempts,
+    });
+  }
+
+  /**
+   * Records a container request with a dangerous configuration short of full privilege (host
+   * namespaces, host paths, added capabilities, ...). Raises `suspicious_container` (high) with the
+   * reasons (at most 16, each truncated and escaped).
+   */
+  recordSuspiciousContainer(userId: string, reasons: string[]): void {
+    this.suspiciousContainerAttempts++;
+    const now = this.now();
+    const list = Array.isArray(reasons) ? reasons : [];
+    const kept = list.slice(0, MAX_REASONS).map((reason) => sanitizeText(reason));
+    if (list.length > MAX_REASONS) kept.push(`…[+${list.length - MAX_REASONS} more]`);
+    this.raise(
+      'suspicious_container',
+      now,
+      'Suspicious container configuration requested',
+      undefined,
+      userId,
+      {
+        reasons: kept,
+        totalAttempts: this.suspiciousContainerAttempts,
+      },
+    );
+  }
+
+  /** Records a path traversal attempt; raises `path_traversal` (high) every time. */
+  recordPathTraversal(ip: string, path: string): void {
+    this.pathTraversalAttempts++;
+    const now = this.now();
+    this.raise('path_traversal', now, 'Path traversal attempt detected', this.keyOf(ip), undefined, {
+      path: sanitizeText(path),
+      totalAttempts: this.pathTraversalAttempts,
+    });
+  }
+
+  /** Records a command injection attempt; raises `command_injection` (critical) every time. */
+  recordCommandInjection(ip: string, input: string): void {
+    this.commandInjectionAttempts++;
+    const now = this.now();
+    this.raise('command_injection', now, 'Command injection attempt detected', this.keyOf(ip), undefined, {
+      input: sanitizeText(input),
+      totalAttempts: this.commandInjectionAttempts,
+    });
+  }
+
+  /**
+   * Records a request from a client that is already rate limited and keeps coming. Raises
+   * `rate_limit_exceeded` (medium) at most once per client per `bruteForce.realertIntervalMs`.
+   */
+  recordRateLimitExceeded(ip: string, userId?: string): void {
+    this.rateLimitExceeded++;
+    const now = this.now();
+    const key = this.keyOf(ip);
+    if (!this.windows.recordRateLimited(key, now)) {
+      this.suppress('rate_limit_exceeded');
+      return;
+    }
+    this.raise(
+      'rate_limit_exceeded',
+      now,
+      `Rate-limited client ${describeClient(key)} keeps sending`,
+      key,
+      userId,
+      {
+        totalAttempts: this.rateLimitExceeded,
+      },
+    );
+  }
+
+  /** A fresh snapshot of every counter (see {@link MonitorStats}). O(1) amortised. */
+  getStats(): MonitorStats {
+    let suppressedAlerts = 0;
+    for (const type in this.suppressedCounts) suppressedAlerts += this.suppressedCounts[type as AlertType];
+    return {
+      failedAuthAttempts: this.failedAuthAttempts,
+      privilegedContainerAttempts: this.privilegedContainerAttempts,
+      suspiciousContainerAttempts: this.suspiciousContainerAttempts,
+      pathTraversalAttempts: this.pathTraversalAttempts,
+      commandInjectionAttempts: this.commandInjectionAttempts,
+      rateLimitExceeded: this.rateLimitExceeded,
+      monitoredIps: this.windows.activeCount(this.now()),
+      trackedIpsLimit: this.options.maxTrackedIps,
+      alerts: { ...this.alertCounts },
+      suppressedAlerts,
+      suppressedByType: { ...this.suppressedCounts },
+      evictedIps: this.windows.evicted,
+      handlerErrors: this.dispatcher.errors,
+    };
+  }
+
+  // A clock that goes backwards (NTP step, test clock) is treated as standing still: window order
+  // depends on time never decreasing.
+  private now(): number {
+    const now = this.options.now();
+    if (now > this.lastNow) this.lastNow = now;
+    return this.lastNow;
+  }
+
+  private keyOf(ip: string): ClientKey {
+    return clientKey(ip, this.options.ipv6PrefixLength);
+  }
+
+  private raiseBruteForce(key: ClientKey, userId: string | undefined, now: number): void {
+    const { threshold, windowMs } = this.options.bruteForce;
+    const count = this.windows.lastCount;
+    this.raise(
+      'brute_force',
+      now,
+      `${count} failed logins within ${windowMs / 1000}s from ${describeClient(key)}`,
+      key,
+      userId,
+      { count, threshold, windowSeconds: windowMs / 1000, suppressed: this.windows.lastSuppressed },
+    );
+  }
+
+  private suppress(type: AlertType): void {
+    this.suppressedCounts[type]++;
+  }
+
+  private raise(
+    type: AlertType,
+    now: number,
+    message: string,
+    key: ClientKey | undefined,
+    userId: string | undefined,
+    metadata: Record<string, unknown>,
+  ): void {
+    const alert: Alert = { timestamp: new Date(now), type, severity: ALERT_SEVERITY[type], message };
+    const sourceIp = key === undefined ? undefined : formatClientKey(key);
+    if (sourceIp !== undefined) alert.sourceIp = sourceIp;
+    if (userId !== undefined && userId !== null) alert.userId = sanitizeText(userId);
+    alert.metadata = metadata;
+    this.alertCounts[type]++;
+    this.dispatcher.dispatch(alert);
+  }
+}
+
+function describeClient(key: ClientKey): string {
+  return formatClientKey(key) ?? 'an unparseable address';
+}

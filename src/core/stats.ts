@@ -1,0 +1,36 @@
+import { ALERT_TYPES, type AlertType } from './alert.js';
+
+/**
+ * A snapshot of the monitor's counters. Every number is a count since the monitor was created
+ * (monotonic), except `monitoredIps` (client addresses with activity inside the brute-force window
+ * right now) and `trackedIpsLimit` (the configured `maxTrackedIps`). A fresh object each call.
+ */
+export interface MonitorStats {
+  failedAuthAttempts: number;
+  privilegedContainerAttempts: number;
+  suspiciousContainerAttempts: number;
+  pathTraversalAttempts: number;
+  commandInjectionAttempts: number;
+  rateLimitExceeded: number;
+  /** Client addresses (IPv6: prefixes) with activity inside the brute-force window. */
+  monitoredIps: number;
+  /** The configured `maxTrackedIps`. */
+  trackedIpsLimit: number;
+  /** Alerts raised, per type. */
+  alerts: Record<AlertType, number>;
+  /** Alerts held back by a re-alert interval, all types together. */
+  suppressedAlerts: number;
+  /** Alerts held back by a re-alert interval, per type. */
+  suppressedByType: Record<AlertType, number>;
+  /** Client windows evicted because `maxTrackedIps` was reached (a sign of IP spraying). */
+  evictedIps: number;
+  /** Alert handlers that threw or rejected. */
+  handlerErrors: number;
+}
+
+/** A per-type counter with every alert type present at 0. */
+export function zeroPerType(): Record<AlertType, number> {
+  const counts = {} as Record<AlertType, number>;
+  for (const type of ALERT_TYPES) counts[type] = 0;
+  return counts;
+}

@@ -1,0 +1,110 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = resolve(import.meta.dirname, '../..');
+// Inside the repository (git-ignored) so the consumer resolves secmon's own dependencies from the
+// repository's node_modules, exactly as it would from its own after `npm install secmon`.
+const consumer = join(root, '.tmp', 'packed-consumer');
+
+describe('the packed package', () => {
+  let files: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(join(root, 'dist', 'index.js')))
+      throw new Error('dist/ is missing: run `npm test`, which builds first');
+    await rm(consumer, { recursive: true, force: true });
+    await mkdir(join(consumer, 'node_modules', 'secmon'), { recursive: true });
+    const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', consumer], { cwd: root });
+    const [packed] = JSON.parse(stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
+    files = packed!.files.map((file) => file.path);
+    await run('tar', [
+      '-xzf',
+      join(consumer, packed!.filename),
+      '-C',
+      join(consumer, 'node_modules', 'secmon'),
+      '--strip-components=1',
+    ]);
+    await writeFile(
+      join(consumer, 'package.json'),
+      JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    await rm(consumer, { recursive: true, force: true });
+  });
+
+  it('ships only what a user needs', () => {
+    expect(files).toContain('dist/index.js');
+    expect(files).toContain('dist/index.d.ts');
+    expect(files).toEqual(expect.arrayContaining(['README.md', 'LICENSE', 'CHANGELOG.md', 'package.json']));
+    const unexpected = files.filter(
+      (file) => !/^(dist\/|README\.md$|LICENSE$|CHANGELOG\.md$|package\.json$)/.test(file),
+    );
+    expect(unexpected).toEqual([]);
+    expect(files.some((file) => file.includes('.tsbuildinfo'))).toBe(false);
+  });
+
+  it('imports from a plain ESM project and raises an alert', async () => {
+    const script = `
+      import { AnomalyMonitor } from 'secmon';
+      const monitor = new AnomalyMonitor({ bruteForce: { threshold: 2 } });
+      const alerts = [];
+      monitor.onAlert((alert) => { alerts.push(alert.type); });
+      monitor.recordFailedAuth('192.0.2.1');
+      monitor.recordFailedAuth('192.0.2.1:4444');
+      console.log(JSON.stringify({ alerts, monitored: monitor.getStats().monitoredIps }));
+    `;
+    await writeFile(join(consumer, 'consumer.mjs'), script);
+    const { stdout } = await run(process.execPath, ['consumer.mjs'], { cwd: consumer });
+    expect(JSON.parse(stdout)).toEqual({ alerts: ['brute_force'], monitored: 1 });
+  });
+
+  it('type-checks a TypeScript consumer against the shipped declarations', async () => {
+    const source = `
+      import { AnomalyMonitor, type Alert, type MonitorStats } from 'secmon';
+      const monitor = new AnomalyMonitor({ maxTrackedIps: 10 });
+      monitor.onAlert((alert: Alert) => { const severity: 'low' | 'medium' | 'high' | 'critical' = alert.severity; void severity; });
+      const stats: MonitorStats = monitor.getStats();
+      const n: number = stats.monitoredIps;
+      // @ts-expect-error threshold is a number
+      new AnomalyMonitor({ bruteForce: { threshold: 'ten' } });
+      export { n };
+    `;
+    await writeFile(join(consumer, 'consumer.ts'), source);
+    await writeFile(
+      join(consumer, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: [],
+        },
+        files: ['consumer.ts'],
+      }),
+    );
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    const result = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: consumer }).catch(
+      (error: { stdout: string }) => error,
+    );
+    expect('stdout' in result ? result.stdout : '').toBe('');
+  });
+
+  it('declares the exports map and engines the README promises', async () => {
+    const manifest = JSON.parse(
+      await readFile(join(consumer, 'node_modules', 'secmon', 'package.json'), 'utf8'),
+    );
+    expect(manifest.type).toBe('module');
+    expect(manifest.engines.node).toBe('>=20.6');
+    expect(manifest.exports['.']).toEqual({ types: './dist/index.d.ts', import: './dist/index.js' });
+  });
+});
