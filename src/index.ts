@@ -18,3 +18,6 @@ export {
 } from './core/options.js';
 export { MAX_TEXT_LENGTH, sanitizeText } from './core/sanitize.js';
 export type { MonitorStats } from './core/stats.js';
+export { detectCommandInjection } from './detect/command-injection.js';
+export type { Finding, FindingKind } from './detect/finding.js';
+export { detectPathTraversal } from './detect/path-traversal.js';
