@@ -49,7 +49,10 @@ export function parseEvents(body: unknown): ParsedEvents {
     return { ok: false, error: 'body must be a JSON object: one event or {"events": [...]}', field: 'body' };
   }
   const batch = 'events' in body;
-  const result = batch ? batchSchema.safeParse(body) : eventSchema.safeParse(body);
+  // reportInput: tells a missing field (input undefined) from one of the wrong type.
+  const result = batch
+    ? batchSchema.safeParse(body, { reportInput: true })
+    : eventSchema.safeParse(body, { reportInput: true });
   if (result.success)
     return {
       ok: true,

@@ -73,6 +73,7 @@ export function loadConfig(sources: {
     ipv6PrefixLength: values.ipv6PrefixLength as number | undefined,
   };
   dropUndefined(monitor.bruteForce as Record<string, unknown>);
+  if (Object.keys(monitor.bruteForce ?? {}).length === 0) delete monitor.bruteForce;
   dropUndefined(monitor as Record<string, unknown>);
   try {
     resolveOptions(monitor);
