@@ -10,6 +10,7 @@ export {
 } from './core/alert.js';
 export { type ClientKey, clientKey, formatClientKey, UNPARSEABLE } from './core/client-address.js';
 export type { SecmonConfigError, SecmonErrorCode } from './core/errors.js';
+export { memoryStore } from './core/memory-store.js';
 export { AnomalyMonitor } from './core/monitor.js';
 export {
   type AnomalyMonitorOptions,
@@ -18,6 +19,17 @@ export {
 } from './core/options.js';
 export { MAX_TEXT_LENGTH, sanitizeText } from './core/sanitize.js';
 export type { MonitorStats } from './core/stats.js';
+export {
+  ALERT,
+  type FailureDecision,
+  type FailureOutcome,
+  NO_ALERT,
+  type StoreStats,
+  SUPPRESSED,
+  type WindowSettings,
+  type WindowStore,
+  type WindowStoreFactory,
+} from './core/store.js';
 export { detectCommandInjection } from './detect/command-injection.js';
 export type { Finding, FindingKind } from './detect/finding.js';
 export { detectPathTraversal } from './detect/path-traversal.js';

@@ -1,11 +1,6 @@
 import type { ClientKey } from './client-address.js';
 import { IntIndex } from './int-index.js';
-
-/** What recording one failed login decided. Plain numbers: the hot path allocates nothing. */
-export const NO_ALERT = 0;
-export const ALERT = 1;
-export const SUPPRESSED = 2;
-export type FailureDecision = typeof NO_ALERT | typeof ALERT | typeof SUPPRESSED;
+import { ALERT, type FailureDecision, NO_ALERT, SUPPRESSED } from './store.js';
 
 const NONE = -1;
 const INITIAL_CAPACITY = 1024;

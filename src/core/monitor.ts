@@ -1,10 +1,10 @@
 import { ALERT_SEVERITY, type Alert, type AlertHandler, type AlertType } from './alert.js';
 import { AlertDispatcher } from './alert-dispatcher.js';
 import { type ClientKey, clientKey, formatClientKey } from './client-address.js';
-import { ALERT, ClientWindows, SUPPRESSED } from './client-windows.js';
 import { type AnomalyMonitorOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { sanitizeText } from './sanitize.js';
 import { type MonitorStats, zeroPerType } from './stats.js';
+import { ALERT, type FailureOutcome, NO_ALERT, SUPPRESSED, type WindowStore } from './store.js';
 
 // A container spec can list many reasons; an alert carries at most this many.
 const MAX_REASONS = 16;
@@ -13,18 +13,19 @@ const MAX_REASONS = 16;
  * Tracks security-relevant events and raises alerts: brute-force logins (per client address, in a
  * sliding window), privileged and suspicious container requests, path traversal, command injection
  * and rate-limited clients that keep coming. All state is bounded (see `maxTrackedIps`), every
- * `record*` call is O(1) and synchronous, and no `record*` call throws for bad data: unparseable
- * addresses share one window and hostile strings are truncated and escaped before they reach an alert.
+ * `record*` call is O(1), returns at once and never throws for bad data: unparseable addresses share
+ * one window and hostile strings are truncated and escaped before they reach an alert. With the
+ * default in-memory store alerts are raised inside the `record*` call; with a shared store (Redis)
+ * they are raised when the store answers, still in the caller's async context.
  * Invalid options throw a `TypeError` naming the option, at construction.
  */
 export class AnomalyMonitor {
   private readonly options: ResolvedOptions;
-  private readonly windows: ClientWindows;
+  private readonly store: WindowStore;
   private readonly dispatcher = new AlertDispatcher();
   private readonly alertCounts = zeroPerType();
   private readonly suppressedCounts = zeroPerType();
   private lastNow = Number.NEGATIVE_INFINITY;
-  private lastPrivilegedAlertAt = Number.NEGATIVE_INFINITY;
   private failedAuthAttempts = 0;
   private privilegedContainerAttempts = 0;
   private suspiciousContainerAttempts = 0;
@@ -35,14 +36,21 @@ export class AnomalyMonitor {
   constructor(options?: AnomalyMonitorOptions) {
     this.options = resolveOptions(options);
     const { threshold, windowMs, realertIntervalMs } = this.options.bruteForce;
-    this.windows = new ClientWindows(threshold, windowMs, realertIntervalMs, this.options.maxTrackedIps);
+    this.store = this.options.store({
+      threshold,
+      windowMs,
+      realertIntervalMs,
+      privilegedAlertIntervalMs: this.options.privilegedAlertIntervalMs,
+      maxTrackedIps: this.options.maxTrackedIps,
+      now: () => this.now(),
+    });
   }
 
   /**
    * Subscribes a handler to every alert raised from now on; returns a function that unsubscribes it.
-   * Handlers run synchronously inside the `record*` call that raised the alert (so they see the
-   * caller's context, e.g. the active trace), one after another; errors and rejections are counted
-   * in `handlerErrors` and never reach the caller.
+   * Handlers run synchronously inside the `record*` call that raised the alert (with a shared store:
+   * when the store answers), in the caller's async context (e.g. the active trace), one after
+   * another; errors and rejections are counted in `handlerErrors` and never reach the caller.
    */
   onAlert(handler: AlertHandler): () => void {
     return this.dispatcher.subscribe(handler);
@@ -58,9 +66,16 @@ export class AnomalyMonitor {
     this.failedAuthAttempts++;
     const now = this.now();
     const key = clientKey(ip, this.options.ipv6PrefixLength);
-    const decision = this.windows.recordFailure(key, now);
-    if (decision === ALERT) this.raiseBruteForce(key, userId, now);
-    else if (decision === SUPPRESSED) this.suppress('brute_force');
+    const decision = this.store.recordFailure(key, now);
+    if (decision === NO_ALERT) return;
+    if (decision === ALERT) {
+      this.raiseBruteForce(key, userId, now, this.store.lastCount, this.store.lastSuppressed, undefined);
+    } else if (decision === SUPPRESSED) {
+      this.suppress('brute_force');
+    } else {
+      // A shared store: decide when it answers. The continuation keeps the caller's async context.
+      decision.then((outcome) => this.applyFailure(outcome, key, userId, now), ignoreStoreRejection);
+    }
   }
 
   /**
@@ -71,14 +86,11 @@ export class AnomalyMonitor {
   recordPrivilegedContainerAttempt(userId: string): void {
     this.privilegedContainerAttempts++;
     const now = this.now();
-    if (now - this.lastPrivilegedAlertAt < this.options.privilegedAlertIntervalMs) {
-      this.suppress('privilege_escalation');
-      return;
-    }
-    this.lastPrivilegedAlertAt = now;
-    this.raise('privilege_escalation', now, 'Attempt to create a privileged container', undefined, userId, {
-      totalAttempts: this.privilegedContainerAttempts,
-    });
+    const totalAttempts = this.privilegedContainerAttempts;
+    const due = this.store.claimPrivilegedAlert(now);
+    if (typeof due === 'boolean') this.applyPrivileged(due, userId, now, totalAttempts);
+    else
+      due.then((claimed) => this.applyPrivileged(claimed, userId, now, totalAttempts), ignoreStoreRejection);
   }
 
   /**
@@ -133,20 +145,37 @@ export class AnomalyMonitor {
     this.rateLimitExceeded++;
     const now = this.now();
     const key = this.keyOf(ip);
-    if (!this.windows.recordRateLimited(key, now)) {
-      this.suppress('rate_limit_exceeded');
-      return;
-    }
-    this.raise(
-      'rate_limit_exceeded',
-      now,
-      `Rate-limited client ${describeClient(key)} keeps sending`,
-      key,
-      userId,
-      {
-        totalAttempts: this.rateLimitExceeded,
-      },
-    );
+    const totalAttempts = this.rateLimitExceeded;
+    const due = this.store.recordRateLimited(key, now);
+    if (typeof due === 'boolean') this.applyRateLimited(due, key, userId, now, totalAttempts);
+    else
+      due.then(
+        (alert) => this.applyRateLimited(alert, key, userId, now, totalAttempts),
+        ignoreStoreRejection,
+      );
+  }
+
+  /**
+   * Resolves once the store can take events (a shared store has connected), or has given up waiting
+   * and applies its outage policy. Immediate with the in-memory store. Never rejects.
+   */
+  ready(): Promise<void> {
+    return this.store.ready();
+  }
+
+  /**
+   * Resolves when every event recorded so far has been decided and its alerts raised. Immediate with
+   * the in-memory store; with a shared store, when the store has answered (or timed out and applied
+   * its outage policy). Also brings the cluster-wide `monitoredIps` up to date. Never rejects.
+   */
+  async settled(): Promise<void> {
+    await this.store.settled();
+    await this.store.refresh();
+  }
+
+  /** Waits for events in flight to be decided, then releases the store (connections, timers). */
+  close(): Promise<void> {
+    return this.store.close();
   }
 
   /** A fresh snapshot of every counter (see {@link MonitorStats}). O(1) amortised. */
@@ -160,13 +189,14 @@ export class AnomalyMonitor {
       pathTraversalAttempts: this.pathTraversalAttempts,
       commandInjectionAttempts: this.commandInjectionAttempts,
       rateLimitExceeded: this.rateLimitExceeded,
-      monitoredIps: this.windows.activeCount(this.now()),
+      monitoredIps: this.store.activeCount(this.now()),
       trackedIpsLimit: this.options.maxTrackedIps,
       alerts: { ...this.alertCounts },
       suppressedAlerts,
       suppressedByType: { ...this.suppressedCounts },
-      evictedIps: this.windows.evicted,
+      evictedIps: this.store.evicted,
       handlerErrors: this.dispatcher.errors,
+      store: this.store.stats(),
     };
   }
 
@@ -182,17 +212,67 @@ export class AnomalyMonitor {
     return clientKey(ip, this.options.ipv6PrefixLength);
   }
 
-  private raiseBruteForce(key: ClientKey, userId: string | undefined, now: number): void {
-    const { threshold, windowMs } = this.options.bruteForce;
-    const count = this.windows.lastCount;
+  private applyFailure(
+    outcome: FailureOutcome,
+    key: ClientKey,
+    userId: string | undefined,
+    now: number,
+  ): void {
+    if (outcome.decision === ALERT) {
+      this.raiseBruteForce(key, userId, now, outcome.count, outcome.suppressed, outcome.degraded);
+    } else if (outcome.decision === SUPPRESSED) {
+      this.suppress('brute_force');
+    }
+  }
+
+  private applyPrivileged(due: boolean, userId: string, now: number, totalAttempts: number): void {
+    if (!due) {
+      this.suppress('privilege_escalation');
+      return;
+    }
+    this.raise('privilege_escalation', now, 'Attempt to create a privileged container', undefined, userId, {
+      totalAttempts,
+    });
+  }
+
+  private applyRateLimited(
+    due: boolean,
+    key: ClientKey,
+    userId: string | undefined,
+    now: number,
+    totalAttempts: number,
+  ): void {
+    if (!due) {
+      this.suppress('rate_limit_exceeded');
+      return;
+    }
     this.raise(
-      'brute_force',
+      'rate_limit_exceeded',
       now,
-      `${count} failed logins within ${windowMs / 1000}s from ${describeClient(key)}`,
+      `Rate-limited client ${describeClient(key)} keeps sending`,
       key,
       userId,
-      { count, threshold, windowSeconds: windowMs / 1000, suppressed: this.windows.lastSuppressed },
+      { totalAttempts },
     );
+  }
+
+  private raiseBruteForce(
+    key: ClientKey,
+    userId: string | undefined,
+    now: number,
+    count: number,
+    suppressed: number,
+    degraded: string | undefined,
+  ): void {
+    const { threshold, windowMs } = this.options.bruteForce;
+    const metadata: Record<string, unknown> = { count, threshold, windowSeconds: windowMs / 1000, suppressed };
+    let message = `${count} failed logins within ${windowMs / 1000}s from ${describeClient(key)}`;
+    if (degraded !== undefined) {
+      // Decided without the shared state: say so, and which outage policy decided.
+      metadata.degraded = degraded;
+      message += ` (shared store unavailable: ${degraded})`;
+    }
+    this.raise('brute_force', now, message, key, userId, metadata);
   }
 
   private suppress(type: AlertType): void {
@@ -216,6 +296,10 @@ export class AnomalyMonitor {
     this.dispatcher.dispatch(alert);
   }
 }
+
+// An asynchronous store never rejects (it applies its outage policy instead); should one break that
+// contract, the event is dropped rather than crash the process with an unhandled rejection.
+function ignoreStoreRejection(): void {}
 
 function describeClient(key: ClientKey): string {
   return formatClientKey(key) ?? 'an unparseable address';

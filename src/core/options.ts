@@ -1,4 +1,6 @@
 import { badOptionError, unknownOptionError } from './errors.js';
+import { memoryStore } from './memory-store.js';
+import type { WindowStoreFactory } from './store.js';
 
 /** Brute-force detection settings. */
 export interface BruteForceOptions {
@@ -28,6 +30,12 @@ export interface AnomalyMonitorOptions {
   ipv6PrefixLength?: number;
   /** The clock, in epoch milliseconds. Default `Date.now`. Tests inject their own. */
   now?: () => number;
+  /**
+   * Where window state and alert intervals live. Default: this process's memory (`memoryStore()`).
+   * `redisStore({ url })` shares them between replicas, so an attack spread across them is counted
+   * once and alerted by exactly one of them.
+   */
+  store?: WindowStoreFactory;
 }
 
 /** Options with every default filled in. */
@@ -37,6 +45,7 @@ export interface ResolvedOptions {
   maxTrackedIps: number;
   ipv6PrefixLength: number;
   now: () => number;
+  store: WindowStoreFactory;
 }
 
 /** The defaults, in one place. */
@@ -58,6 +67,7 @@ const TOP_LEVEL_KEYS = [
   'maxTrackedIps',
   'ipv6PrefixLength',
   'now',
+  'store',
 ];
 const BRUTE_FORCE_KEYS = ['threshold', 'windowMs', 'realertIntervalMs'];
 
@@ -121,6 +131,10 @@ export function resolveOptions(options: AnomalyMonitorOptions | undefined): Reso
   );
   const now = given.now ?? Date.now;
   if (typeof now !== 'function') throw badOptionError('now', 'a function returning epoch milliseconds', now);
+  const store = given.store ?? memoryStore();
+  if (typeof store !== 'function') {
+    throw badOptionError('store', 'a store factory such as memoryStore() or redisStore({ url })', store);
+  }
 
   return {
     bruteForce: { threshold, windowMs, realertIntervalMs },
@@ -128,6 +142,7 @@ export function resolveOptions(options: AnomalyMonitorOptions | undefined): Reso
     maxTrackedIps,
     ipv6PrefixLength,
     now,
+    store,
   };
 }
 

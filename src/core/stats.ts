@@ -1,9 +1,11 @@
 import { ALERT_TYPES, type AlertType } from './alert.js';
+import type { StoreStats } from './store.js';
 
 /**
  * A snapshot of the monitor's counters. Every number is a count since the monitor was created
  * (monotonic), except `monitoredIps` (client addresses with activity inside the brute-force window
- * right now) and `trackedIpsLimit` (the configured `maxTrackedIps`). A fresh object each call.
+ * right now), `trackedIpsLimit` (the configured `maxTrackedIps`) and `store.up`. Counts are this
+ * process's, also with a shared store. A fresh object each call.
  */
 export interface MonitorStats {
   failedAuthAttempts: number;
@@ -12,7 +14,10 @@ export interface MonitorStats {
   pathTraversalAttempts: number;
   commandInjectionAttempts: number;
   rateLimitExceeded: number;
-  /** Client addresses (IPv6: prefixes) with activity inside the brute-force window. */
+  /**
+   * Client addresses (IPv6: prefixes) with activity inside the brute-force window. With a shared
+   * store: across every replica using it (cluster-wide), refreshed in the background every few seconds.
+   */
   monitoredIps: number;
   /** The configured `maxTrackedIps`. */
   trackedIpsLimit: number;
@@ -26,6 +31,8 @@ export interface MonitorStats {
   evictedIps: number;
   /** Alert handlers that threw or rejected. */
   handlerErrors: number;
+  /** Which store holds the window state, whether it is up, and what it had to decide locally. */
+  store: StoreStats;
 }
 
 /** A per-type counter with every alert type present at 0. */
