@@ -39,6 +39,13 @@ export { EVENT_TYPES, MAX_EVENTS_PER_REQUEST, type SecurityEvent } from './http/
 export { type MetricsHandlerOptions, metricsHandler } from './http/metrics-route.js';
 export { clientIp, type RequestGuardOptions, requestGuard } from './http/request-guard.js';
 export {
+  OUTAGE_POLICIES,
+  type OutagePolicy,
+  type RedisStoreOptions,
+  type StoreLogger,
+} from './store/redis-options.js';
+export { redisStore } from './store/redis-store.js';
+export {
   type PrometheusMetricsOptions,
   registerPrometheusMetrics,
 } from './telemetry/prometheus-collector.js';

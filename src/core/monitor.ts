@@ -265,7 +265,12 @@ export class AnomalyMonitor {
     degraded: string | undefined,
   ): void {
     const { threshold, windowMs } = this.options.bruteForce;
-    const metadata: Record<string, unknown> = { count, threshold, windowSeconds: windowMs / 1000, suppressed };
+    const metadata: Record<string, unknown> = {
+      count,
+      threshold,
+      windowSeconds: windowMs / 1000,
+      suppressed,
+    };
     let message = `${count} failed logins within ${windowMs / 1000}s from ${describeClient(key)}`;
     if (degraded !== undefined) {
       // Decided without the shared state: say so, and which outage policy decided.

@@ -1,0 +1,140 @@
+// The Lua scripts of the Redis store. Each runs atomically on the Redis server, so replicas sharing
+// one Redis can neither double-count a failed login nor both see the same crossing: exactly one
+// script execution returns ALERT for it. They mirror `ClientWindows` (src/core/client-windows.ts)
+// step for step; the conformance suite (test/store/conformance.ts) holds them to the same behaviour.
+//
+// Keys (P = the key prefix):
+//   P lru          sorted set: every tracked client, scored by a sequence number in order of last
+//                  activity (least recently active first), capped at maxTrackedIps
+//   P c:<client>   hash per client: 't' last seen, 'n' threshold the ring was written with, 'h' ring
+//                  head, 'f' ring fill, 'e' episode count, 'a' last alert, 's' suppressed since it,
+//                  'r' last rate-limit alert, and '0'..'n-1' the last `threshold` failure times
+//   P priv         the time of the last privilege-escalation alert
+// Every key has a TTL (the window, or the privileged interval), renewed when written.
+//
+// Time comes from the caller (the monitor's clock), so tests can inject it. Replicas' clocks may
+// differ slightly: per client, a time older than the last one seen is treated as that time.
+
+/** At most this many idle clients are forgotten per call, so no single call holds Redis for long. */
+export const MAX_EXPIRED_PER_CALL = 1000;
+
+const HELPERS = `
+local function expire_idle(lru, client_prefix, cutoff)
+  for _ = 1, ${MAX_EXPIRED_PER_CALL} do
+    local front = redis.call('ZRANGE', lru, 0, 0)[1]
+    if not front then return end
+    local seen = tonumber(redis.call('HGET', client_prefix .. front, 't'))
+    if seen and seen > cutoff then return end
+    redis.call('ZREM', lru, front)
+    redis.call('DEL', client_prefix .. front)
+  end
+end
+
+local function touch(lru, client, member, client_prefix, now, window, cap, ttl)
+  expire_idle(lru, client_prefix, now - window)
+  local evicted = 0
+  if not redis.call('ZSCORE', lru, member) then
+    redis.call('DEL', client)
+    if redis.call('ZCARD', lru) >= cap then
+      local victim = redis.call('ZPOPMIN', lru)[1]
+      redis.call('DEL', client_prefix .. victim)
+      evicted = 1
+    end
+  end
+  local top = redis.call('ZRANGE', lru, -1, -1, 'WITHSCORES')[2]
+  redis.call('ZADD', lru, (tonumber(top) or 0) + 1, member)
+  redis.call('PEXPIRE', lru, ttl)
+  return evicted
+end
+`;
+
+/**
+ * One failed login. KEYS: lru, client hash. ARGV: now, windowMs, maxTrackedIps, ttlMs, member,
+ * client key prefix, threshold, realertIntervalMs.
+ * Returns {decision (0 none, 1 alert, 2 suppressed), count, suppressed, evicted, tracked clients}.
+ */
+export const FAILURE_SCRIPT = `${HELPERS}
+local lru, client = KEYS[1], KEYS[2]
+local now, window = tonumber(ARGV[1]), tonumber(ARGV[2])
+local threshold, realert = tonumber(ARGV[7]), tonumber(ARGV[8])
+local evicted = touch(lru, client, ARGV[5], ARGV[6], now, window, tonumber(ARGV[3]), ARGV[4])
+local st = redis.call('HMGET', client, 't', 'n', 'h', 'f', 'e', 'a', 's')
+local seen = tonumber(st[1])
+if seen and seen > now then now = seen end
+local head, filled, episode, last_alert, suppressed = 0, 0, 0, nil, 0
+if tonumber(st[2]) == threshold then
+  head, filled, episode = tonumber(st[3]) or 0, tonumber(st[4]) or 0, tonumber(st[5]) or 0
+  last_alert, suppressed = tonumber(st[6]), tonumber(st[7]) or 0
+elseif st[2] then
+  -- Written with another threshold (a settings change): start over, keeping the rate-limit state.
+  local rate_limited = redis.call('HGET', client, 'r')
+  redis.call('DEL', client)
+  if rate_limited then redis.call('HSET', client, 'r', rate_limited) end
+end
+redis.call('HSET', client, head, now)
+head = head + 1
+if head == threshold then head = 0 end
+-- With the ring full, 'head' now names the oldest of the last 'threshold' failures.
+local over = filled + 1 >= threshold and tonumber(redis.call('HGET', client, head)) > now - window
+if filled < threshold then filled = filled + 1 end
+local decision, count, reported = 0, 0, 0
+if not over then
+  episode = 0
+elseif episode == 0 then
+  episode = threshold
+  decision = 1
+else
+  episode = episode + 1
+  if last_alert == nil or now - last_alert >= realert then
+    decision = 1
+  else
+    decision = 2
+    suppressed = suppressed + 1
+  end
+end
+if decision == 1 then
+  count, reported, suppressed, last_alert = episode, suppressed, 0, now
+  redis.call('HSET', client, 'a', now)
+end
+redis.call('HSET', client, 't', now, 'n', threshold, 'h', head, 'f', filled, 'e', episode, 's', suppressed)
+redis.call('PEXPIRE', client, ARGV[4])
+return {decision, count, reported, evicted, redis.call('ZCARD', lru)}
+`;
+
+/**
+ * A request from a rate-limited client. KEYS: lru, client hash. ARGV: now, windowMs, maxTrackedIps,
+ * ttlMs, member, client key prefix, realertIntervalMs. Returns {due (0/1), evicted, tracked clients}.
+ */
+export const RATE_LIMITED_SCRIPT = `${HELPERS}
+local lru, client = KEYS[1], KEYS[2]
+local now, window = tonumber(ARGV[1]), tonumber(ARGV[2])
+local evicted = touch(lru, client, ARGV[5], ARGV[6], now, window, tonumber(ARGV[3]), ARGV[4])
+local st = redis.call('HMGET', client, 't', 'r')
+local seen = tonumber(st[1])
+if seen and seen > now then now = seen end
+local last = tonumber(st[2])
+local due = 0
+if last == nil or now - last >= tonumber(ARGV[7]) then
+  due = 1
+  redis.call('HSET', client, 'r', now)
+end
+redis.call('HSET', client, 't', now)
+redis.call('PEXPIRE', client, ARGV[4])
+return {due, evicted, redis.call('ZCARD', lru)}
+`;
+
+/** Clients active inside the window. KEYS: lru. ARGV: now, windowMs, client key prefix. */
+export const ACTIVE_COUNT_SCRIPT = `${HELPERS}
+expire_idle(KEYS[1], ARGV[3], tonumber(ARGV[1]) - tonumber(ARGV[2]))
+return redis.call('ZCARD', KEYS[1])
+`;
+
+/** Claims the privilege-escalation alert. KEYS: priv. ARGV: now, intervalMs, ttlMs. Returns 1 when due. */
+export const PRIVILEGED_SCRIPT = `
+local now, interval = tonumber(ARGV[1]), tonumber(ARGV[2])
+local last = tonumber(redis.call('GET', KEYS[1]))
+if last and last > now then now = last end
+if last and now - last < interval then return 0 end
+redis.call('SET', KEYS[1], now, 'PX', ARGV[3])
+return 1
+`;

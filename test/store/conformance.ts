@@ -1,0 +1,387 @@
+// One conformance suite for every window store. The in-memory semantics (test/core/brute-force.test.ts
+// and the naive-model property test) are the specification; each store runs the same behavioural
+// cases, through the store interface and through an AnomalyMonitor using it, with injected time.
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  ALERT,
+  type Alert,
+  AnomalyMonitor,
+  type AnomalyMonitorOptions,
+  clientKey,
+  type FailureDecision,
+  NO_ALERT,
+  SUPPRESSED,
+  UNPARSEABLE,
+  type WindowSettings,
+  type WindowStore,
+  type WindowStoreFactory,
+} from '../../src/index.js';
+import { NaiveModel } from '../support/naive-window-model.js';
+
+const T0 = 1_700_000_000_000;
+
+/** How a test file provides the store under test. */
+export interface StoreUnderTest {
+  /** A factory whose stores share no state with any store made by an earlier call. */
+  factory(): WindowStoreFactory;
+  /** fast-check runs of the property test (each one opens a store). */
+  propertyRuns: number;
+}
+
+interface Decided {
+  decision: FailureDecision;
+  count: number;
+  suppressed: number;
+}
+
+/** One failed login through the store interface, synchronous or not, as plain data. */
+async function failure(store: WindowStore, ip: string, now: number): Promise<Decided> {
+  const answer = store.recordFailure(clientKey(ip, 64), now);
+  if (typeof answer === 'number') {
+    const alerted = answer === ALERT;
+    return {
+      decision: answer,
+      count: alerted ? store.lastCount : 0,
+      suppressed: alerted ? store.lastSuppressed : 0,
+    };
+  }
+  const outcome = await answer;
+  expect(outcome.degraded, 'a healthy store decides on the shared state').toBeUndefined();
+  const alerted = outcome.decision === ALERT;
+  return {
+    decision: outcome.decision,
+    count: alerted ? outcome.count : 0,
+    suppressed: alerted ? outcome.suppressed : 0,
+  };
+}
+
+/** Runs the conformance suite against one store. Call inside a test file, at collection time. */
+export function storeConformance(name: string, under: () => StoreUnderTest): void {
+  const opened: Array<{ close(): Promise<void> }> = [];
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((item) => item.close()));
+  });
+
+  function open(settings: Partial<WindowSettings> = {}): WindowStore {
+    const store = under().factory()({
+      threshold: 3,
+      windowMs: 10_000,
+      realertIntervalMs: 10_000,
+      privilegedAlertIntervalMs: 60_000,
+      maxTrackedIps: 1000,
+      now: () => T0,
+      ...settings,
+    });
+    opened.push(store);
+    return store;
+  }
+
+  function monitor(options: Omit<AnomalyMonitorOptions, 'now' | 'store'> = {}) {
+    const clock = { t: T0 };
+    const instance = new AnomalyMonitor({ ...options, now: () => clock.t, store: under().factory() });
+    opened.push(instance);
+    const alerts: Alert[] = [];
+    instance.onAlert((alert) => {
+      alerts.push(alert);
+    });
+    return {
+      monitor: instance,
+      alerts,
+      clock,
+      advance(ms: number) {
+        clock.t += ms;
+      },
+    };
+  }
+
+  describe(`${name} store: the store interface`, () => {
+    it('decides nothing below the threshold, ALERT at the crossing, SUPPRESSED while over', async () => {
+      const store = open({ threshold: 3 });
+      const got: Decided[] = [];
+      for (let i = 0; i < 5; i++) got.push(await failure(store, '198.51.100.4', T0 + i * 1000));
+      expect(got).toEqual([
+        { decision: NO_ALERT, count: 0, suppressed: 0 },
+        { decision: NO_ALERT, count: 0, suppressed: 0 },
+        { decision: ALERT, count: 3, suppressed: 0 },
+        { decision: SUPPRESSED, count: 0, suppressed: 0 },
+        { decision: SUPPRESSED, count: 0, suppressed: 0 },
+      ]);
+    });
+
+    it('does not count a failure exactly windowMs old', async () => {
+      const store = open({ threshold: 3, windowMs: 10_000 });
+      await failure(store, '198.51.100.4', T0);
+      await failure(store, '198.51.100.4', T0 + 5000);
+      expect((await failure(store, '198.51.100.4', T0 + 10_000)).decision).toBe(NO_ALERT);
+      expect((await failure(store, '198.51.100.4', T0 + 10_001)).decision).toBe(ALERT);
+    });
+
+    it('re-alerts once per realertIntervalMs while over, with the episode count and the suppressed count', async () => {
+      const store = open({ threshold: 3, windowMs: 60_000, realertIntervalMs: 10_000 });
+      const alerts: Array<[number, number, number]> = [];
+      for (let i = 0; i < 25; i++) {
+        const decided = await failure(store, '203.0.113.9', T0 + i * 1000);
+        if (decided.decision === ALERT) alerts.push([i * 1000, decided.count, decided.suppressed]);
+      }
+      expect(alerts).toEqual([
+        [2000, 3, 0],
+        [12_000, 13, 9],
+        [22_000, 23, 9],
+      ]);
+    });
+
+    it('alerts on a new crossing after falling below the threshold, whatever the re-alert interval', async () => {
+      const store = open({ threshold: 2, windowMs: 10_000, realertIntervalMs: 1_000_000 });
+      expect((await failure(store, '203.0.113.9', T0)).decision).toBe(NO_ALERT);
+      expect((await failure(store, '203.0.113.9', T0)).decision).toBe(ALERT);
+      expect((await failure(store, '203.0.113.9', T0 + 20_000)).decision).toBe(NO_ALERT);
+      expect(await failure(store, '203.0.113.9', T0 + 21_000)).toEqual({
+        decision: ALERT,
+        count: 2,
+        suppressed: 0,
+      });
+    });
+
+    it('re-alerts on every failure over the threshold when realertIntervalMs is 0', async () => {
+      const store = open({ threshold: 2, realertIntervalMs: 0 });
+      const decisions: number[] = [];
+      for (let i = 0; i < 5; i++) decisions.push((await failure(store, '203.0.113.9', T0)).decision);
+      expect(decisions).toEqual([NO_ALERT, ALERT, ALERT, ALERT, ALERT]);
+    });
+
+    it('alerts on the first failure when the threshold is 1', async () => {
+      const store = open({ threshold: 1 });
+      expect(await failure(store, '203.0.113.9', T0)).toEqual({ decision: ALERT, count: 1, suppressed: 0 });
+    });
+
+    it('keeps IPv4 addresses, IPv6 prefixes and the unparseable key apart', async () => {
+      const store = open({ threshold: 2 });
+      for (const ip of ['192.0.2.1', '2001:db8:1:2::1', 'garbage']) {
+        expect((await failure(store, ip, T0)).decision).toBe(NO_ALERT);
+      }
+      expect((await failure(store, '2001:db8:1:2:ffff::9', T0)).decision).toBe(ALERT);
+      expect((await failure(store, 'more garbage', T0)).decision).toBe(ALERT);
+      expect((await failure(store, '192.0.2.2', T0)).decision).toBe(NO_ALERT);
+      expect(clientKey('more garbage', 64)).toBe(UNPARSEABLE);
+    });
+
+    it('lets a rate-limited client alert at most once per realertIntervalMs', async () => {
+      const store = open({ realertIntervalMs: 10_000 });
+      const key = clientKey('192.0.2.9', 64);
+      const due: boolean[] = [];
+      for (const at of [0, 5000, 9999, 10_000, 10_001, 20_000])
+        due.push(await store.recordRateLimited(key, T0 + at));
+      expect(due).toEqual([true, false, false, true, false, true]);
+      expect(await store.recordRateLimited(clientKey('192.0.2.10', 64), T0 + 20_000)).toBe(true);
+    });
+
+    it('grants the privilege-escalation alert at most once per interval', async () => {
+      const store = open({ privilegedAlertIntervalMs: 60_000 });
+      const due: boolean[] = [];
+      for (const at of [0, 30_000, 59_999, 60_000, 60_001])
+        due.push(await store.claimPrivilegedAlert(T0 + at));
+      expect(due).toEqual([true, false, false, true, false]);
+      const every = open({ privilegedAlertIntervalMs: 0 });
+      expect([await every.claimPrivilegedAlert(T0), await every.claimPrivilegedAlert(T0)]).toEqual([
+        true,
+        true,
+      ]);
+    });
+
+    it('counts clients active inside the window, failed or rate limited, and drops idle ones', async () => {
+      const store = open({ windowMs: 10_000 });
+      await failure(store, '192.0.2.1', T0);
+      await failure(store, '192.0.2.2', T0 + 4000);
+      await store.recordRateLimited(clientKey('192.0.2.3', 64), T0 + 6000);
+      await failure(store, '192.0.2.1', T0 + 8000);
+      await store.refresh();
+      expect(store.activeCount(T0 + 8000)).toBe(3);
+      await failure(store, '192.0.2.9', T0 + 14_000); // 192.0.2.2 idle for the window now
+      await store.refresh();
+      expect(store.activeCount(T0 + 14_000)).toBe(3);
+    });
+
+    it('evicts the least recently active client past maxTrackedIps, counts it, and forgets its failures', async () => {
+      const store = open({ threshold: 2, maxTrackedIps: 2 });
+      await failure(store, '192.0.2.1', T0);
+      await failure(store, '192.0.2.2', T0 + 1);
+      await store.recordRateLimited(clientKey('192.0.2.1', 64), T0 + 2); // .1 is now the most recent
+      await failure(store, '192.0.2.3', T0 + 3); // evicts .2
+      expect(store.evicted).toBe(1);
+      expect((await failure(store, '192.0.2.2', T0 + 4)).decision).toBe(NO_ALERT); // starts over; evicts .1
+      expect(store.evicted).toBe(2);
+      expect((await failure(store, '192.0.2.3', T0 + 5)).decision).toBe(ALERT); // .3 kept its failure
+      await store.refresh();
+      expect(store.activeCount(T0 + 5)).toBe(2);
+    });
+
+    it('reports its health', async () => {
+      const store = open();
+      await store.ready();
+      await failure(store, '192.0.2.1', T0);
+      expect(store.stats()).toMatchObject({ up: true, fallbacks: { unavailable: 0, overloaded: 0 } });
+    });
+  });
+
+  describe(`${name} store: through an AnomalyMonitor`, () => {
+    it('raises a brute_force alert at the threshold with the same fields and metadata', async () => {
+      const { monitor: m, alerts, advance } = monitor({ bruteForce: { threshold: 3, windowMs: 10_000 } });
+      m.recordFailedAuth('198.51.100.4', 'alice');
+      advance(1000);
+      m.recordFailedAuth('198.51.100.4:4242', 'alice');
+      advance(1000);
+      m.recordFailedAuth('::ffff:198.51.100.4', 'alice');
+      await m.settled();
+      expect(alerts).toHaveLength(1);
+      expect(alerts[0]).toEqual({
+        timestamp: new Date(T0 + 2000),
+        type: 'brute_force',
+        severity: 'high',
+        message: '3 failed logins within 10s from 198.51.100.4',
+        sourceIp: '198.51.100.4',
+        userId: 'alice',
+        metadata: { count: 3, threshold: 3, windowSeconds: 10, suppressed: 0 },
+      });
+    });
+
+    it('alerts once per crossing, re-alerts per interval and counts what it held back', async () => {
+      const {
+        monitor: m,
+        alerts,
+        advance,
+      } = monitor({
+        bruteForce: { threshold: 3, windowMs: 60_000, realertIntervalMs: 10_000 },
+      });
+      for (let i = 0; i < 25; i++) {
+        m.recordFailedAuth('203.0.113.9');
+        advance(1000);
+      }
+      await m.settled();
+      expect(
+        alerts.map((a) => [a.timestamp.getTime() - T0, a.metadata?.count, a.metadata?.suppressed]),
+      ).toEqual([
+        [2000, 3, 0],
+        [12_000, 13, 9],
+        [22_000, 23, 9],
+      ]);
+      const stats = m.getStats();
+      expect(stats.failedAuthAttempts).toBe(25);
+      expect(stats.alerts.brute_force).toBe(3);
+      expect(stats.suppressedByType.brute_force).toBe(20);
+    });
+
+    it('groups an IPv6 /64 and every unparseable address into one window each', async () => {
+      const { monitor: m, alerts } = monitor({ bruteForce: { threshold: 3 } });
+      for (const ip of [
+        '2001:db8:1:2::1',
+        '[2001:db8:1:2:aaaa::5]:443',
+        '2001:db8:1:2:ffff:ffff:ffff:ffff',
+      ]) {
+        m.recordFailedAuth(ip);
+      }
+      for (const ip of ['not an ip', '', '999.1.1.1']) m.recordFailedAuth(ip);
+      await m.settled();
+      expect(alerts.map((a) => a.sourceIp)).toEqual(['2001:db8:1:2::/64', undefined]);
+      expect(alerts[1]!.message).toContain('unparseable');
+      expect(m.getStats().monitoredIps).toBe(2);
+    });
+
+    it('raises privilege_escalation at most once per interval, counting every attempt', async () => {
+      const { monitor: m, alerts, advance } = monitor({ privilegedAlertIntervalMs: 60_000 });
+      m.recordPrivilegedContainerAttempt('mallory');
+      advance(30_000);
+      m.recordPrivilegedContainerAttempt('mallory');
+      m.recordPrivilegedContainerAttempt('eve');
+      advance(30_000);
+      m.recordPrivilegedContainerAttempt('eve');
+      await m.settled();
+      expect(alerts.map((a) => [a.type, a.userId, a.metadata?.totalAttempts])).toEqual([
+        ['privilege_escalation', 'mallory', 1],
+        ['privilege_escalation', 'eve', 4],
+      ]);
+      expect(m.getStats().suppressedByType.privilege_escalation).toBe(2);
+    });
+
+    it('raises rate_limit_exceeded at most once per client per interval', async () => {
+      const { monitor: m, alerts, advance } = monitor({ bruteForce: { realertIntervalMs: 10_000 } });
+      m.recordRateLimitExceeded('192.0.2.5', 'bob');
+      m.recordRateLimitExceeded('192.0.2.5', 'bob');
+      m.recordRateLimitExceeded('192.0.2.6');
+      advance(10_000);
+      m.recordRateLimitExceeded('192.0.2.5', 'bob');
+      await m.settled();
+      expect(alerts.map((a) => [a.sourceIp, a.metadata?.totalAttempts])).toEqual([
+        ['192.0.2.5', 1],
+        ['192.0.2.6', 3],
+        ['192.0.2.5', 4],
+      ]);
+      expect(m.getStats().suppressedByType.rate_limit_exceeded).toBe(1);
+    });
+
+    it('behaves exactly like the naive model over random event sequences', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.record({
+            threshold: fc.integer({ min: 1, max: 6 }),
+            windowMs: fc.integer({ min: 1, max: 40 }).map((n) => n * 5),
+            realertIntervalMs: fc.integer({ min: 0, max: 60 }).map((n) => n * 5),
+            maxTrackedIps: fc.integer({ min: 1, max: 6 }),
+          }),
+          fc.array(
+            fc.tuple(
+              fc.integer({ min: 0, max: 3 }),
+              fc.integer({ min: 0, max: 12 }).map((n) => n * 5),
+            ),
+            {
+              maxLength: 300,
+            },
+          ),
+          async (config, events) => {
+            const {
+              monitor: m,
+              alerts,
+              clock,
+            } = monitor({
+              bruteForce: {
+                threshold: config.threshold,
+                windowMs: config.windowMs,
+                realertIntervalMs: config.realertIntervalMs,
+              },
+              maxTrackedIps: config.maxTrackedIps,
+            });
+            const model = new NaiveModel(
+              config.threshold,
+              config.windowMs,
+              config.realertIntervalMs,
+              config.maxTrackedIps,
+            );
+            const expected: Array<{ ip: string; count: number; suppressed: number; at: number }> = [];
+            for (const [client, dt] of events) {
+              clock.t += dt;
+              const ip = `192.0.2.${client}`;
+              m.recordFailedAuth(ip);
+              const alert = model.failure(ip, clock.t);
+              if (alert) expected.push({ ip, ...alert, at: clock.t });
+            }
+            await m.settled();
+            expect(
+              alerts.map((a) => ({
+                ip: a.sourceIp,
+                count: a.metadata?.count,
+                suppressed: a.metadata?.suppressed,
+                at: a.timestamp.getTime(),
+              })),
+            ).toEqual(expected);
+            const stats = m.getStats();
+            expect(stats.suppressedByType.brute_force).toBe(model.suppressedTotal);
+            expect(stats.evictedIps).toBe(model.evicted);
+            expect(stats.monitoredIps).toBe(model.active(clock.t));
+            await m.close();
+          },
+        ),
+        { numRuns: under().propertyRuns },
+      );
+    });
+  });
+}
