@@ -1,7 +1,17 @@
 import express from 'express';
 import type { AnomalyMonitorOptions } from '../core/options.js';
 import { resolveOptions } from '../core/options.js';
+import type { OutagePolicy } from '../store/redis-options.js';
 import { SETTINGS, type Setting, type SettingKey } from './settings.js';
+
+/** Shared state in Redis (`SECMON_REDIS_URL`); absent when state stays in the process. */
+export interface RedisConfig {
+  url: string;
+  keyPrefix: string;
+  outagePolicy: OutagePolicy;
+  commandTimeoutMs: number;
+  maxPending: number;
+}
 
 /** The validated configuration of `secmon serve`. */
 export interface ServiceConfig {
@@ -15,6 +25,7 @@ export interface ServiceConfig {
   bodyLimitBytes: number;
   trustProxy: boolean | number | string[];
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+  redis: RedisConfig | undefined;
 }
 
 /** A bad setting. `setting` names it; the message names its env var and flag and what is accepted. */
@@ -57,7 +68,8 @@ export function loadConfig(sources: {
     if (raw === undefined || raw === '') continue;
     const parsed = setting.schema.safeParse(raw);
     if (!parsed.success) {
-      throw badSetting(setting, parsed.error.issues[0]?.message ?? 'is invalid', raw);
+      const redact = (setting as Setting).redact;
+      throw badSetting(setting, parsed.error.issues[0]?.message ?? 'is invalid', redact ? redact(raw) : raw);
     }
     values[setting.key] = parsed.data;
   }
@@ -92,6 +104,25 @@ export function loadConfig(sources: {
     );
   }
 
+  const redisUrl = values.redisUrl as string | undefined;
+  if (redisUrl === undefined) {
+    for (const key of ['redisKeyPrefix', 'redisOutagePolicy', 'redisTimeoutMs', 'redisMaxPending'] as const) {
+      if (values[key] !== undefined) {
+        throw badSetting(settingOf(key), 'needs SECMON_REDIS_URL (--redis-url) to be set', String(values[key]));
+      }
+    }
+  }
+  const redis: RedisConfig | undefined =
+    redisUrl === undefined
+      ? undefined
+      : {
+          url: redisUrl,
+          keyPrefix: (values.redisKeyPrefix as string | undefined) ?? 'secmon:',
+          outagePolicy: (values.redisOutagePolicy as OutagePolicy | undefined) ?? 'fallback',
+          commandTimeoutMs: (values.redisTimeoutMs as number | undefined) ?? 1000,
+          maxPending: (values.redisMaxPending as number | undefined) ?? 10_000,
+        };
+
   return {
     host: (values.host as string | undefined) ?? '127.0.0.1',
     port: (values.port as number | undefined) ?? 9870,
@@ -103,6 +134,7 @@ export function loadConfig(sources: {
     bodyLimitBytes: (values.bodyLimitBytes as number | undefined) ?? 262_144,
     trustProxy,
     logLevel: (values.logLevel as ServiceConfig['logLevel'] | undefined) ?? 'info',
+    redis,
   };
 }
 

@@ -6,6 +6,8 @@ import { AnomalyMonitor } from '../core/monitor.js';
 import { eventApi } from '../http/event-api.js';
 import { sendError } from '../http/json-error.js';
 import { metricsHandler } from '../http/metrics-route.js';
+import { redactedUrl } from '../store/redis-options.js';
+import { redisStore } from '../store/redis-store.js';
 import { registerPrometheusMetrics } from '../telemetry/prometheus-collector.js';
 import { VERSION } from '../version.js';
 import type { ServiceConfig } from './config.js';
@@ -27,8 +29,9 @@ export interface SecmonService {
   listen(): Promise<AddressInfo>;
   /**
    * Graceful shutdown: readiness goes to 503, the listener stops accepting, idle keep-alive
-   * connections close at once and busy ones get until `graceMs`, then OTel is flushed. Resolves
-   * within `graceMs` + the OTel flush timeout, whatever clients do.
+   * connections close at once and busy ones get until `graceMs`, events in flight to Redis are
+   * decided (bounded by its command timeout) and its connection closed, then OTel is flushed.
+   * Resolves within `graceMs` + the Redis command timeout + the OTel flush timeout.
    */
   close(graceMs?: number): Promise<void>;
 }
@@ -38,7 +41,22 @@ export interface SecmonService {
  * logging, the event API and the health endpoints, on one Express app.
  */
 export function createService(config: ServiceConfig, logger: Logger, otel?: OtelHandle): SecmonService {
-  const monitor = new AnomalyMonitor(config.monitor);
+  const { redis } = config;
+  const monitor = new AnomalyMonitor(
+    redis === undefined
+      ? config.monitor
+      : {
+          ...config.monitor,
+          store: redisStore({
+            url: redis.url,
+            keyPrefix: redis.keyPrefix,
+            outagePolicy: redis.outagePolicy,
+            commandTimeoutMs: redis.commandTimeoutMs,
+            maxPending: redis.maxPending,
+            logger: logger.child({ component: 'store' }),
+          }),
+        },
+  );
   logAlerts(monitor, logger);
   const counters = new ServiceCounters();
   const dropped = () => otel?.droppedEvents() ?? 0;
@@ -67,8 +85,16 @@ export function createService(config: ServiceConfig, logger: Logger, otel?: Otel
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  // Ready once listening and, with Redis, once connected (or given up waiting, a few seconds at
+  // most). A Redis outage does not make a replica unready: every replica shares that Redis, so
+  // taking them out of the load balancer would lose every event at once. The body says how the
+  // store is doing; secmon_store_up and its alert page someone.
   app.get('/readyz', (_req, res) => {
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready' });
+    const body: Record<string, unknown> = { status: ready ? 'ready' : 'not ready' };
+    if (redis !== undefined) {
+      body.store = { backend: 'redis', up: monitor.getStats().store.up, outagePolicy: redis.outagePolicy };
+    }
+    res.status(ready ? 200 : 503).json(body);
   });
   app.get(
     '/metrics',
@@ -125,6 +151,7 @@ export function createService(config: ServiceConfig, logger: Logger, otel?: Otel
           resolve();
         });
       });
+      await monitor.ready();
       ready = true;
       const address = server.address() as AddressInfo;
       if (config.ingestTokens.length === 0) {
@@ -133,7 +160,13 @@ export function createService(config: ServiceConfig, logger: Logger, otel?: Otel
         logger.warn('an ingest token is shorter than 16 characters: use long random tokens in production');
       }
       logger.info(
-        { address: address.address, port: address.port, version: VERSION, otlp: otel?.enabled ?? false },
+        {
+          address: address.address,
+          port: address.port,
+          version: VERSION,
+          otlp: otel?.enabled ?? false,
+          store: redis === undefined ? 'memory' : redactedUrl(redis.url),
+        },
         'secmon listening',
       );
       return address;
@@ -149,6 +182,7 @@ export function createService(config: ServiceConfig, logger: Logger, otel?: Otel
       force.unref();
       await closed;
       clearTimeout(force);
+      await monitor.close();
       await otel?.shutdown(1000);
       logger.info('secmon stopped');
     },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isRedisUrl, KEY_PREFIX_PATTERN, OUTAGE_POLICIES, redactedUrl } from '../store/redis-options.js';
 
 /**
  * Every setting of `secmon serve`, in one table: its environment variable, its CLI flag, its
@@ -15,6 +16,8 @@ export interface Setting {
   /** Human-readable default, for --help. */
   defaultText: string;
   schema: z.ZodType;
+  /** How a bad value is shown in an error (e.g. without the password of a URL). Default: as given. */
+  redact?: (raw: string) => string;
 }
 
 const integer = (min: number, max: number) =>
@@ -167,6 +170,51 @@ export const SETTINGS = [
         if (/^\d+$/.test(text)) return Number(text);
         return text.split(',').map((item) => item.trim());
       }),
+  },
+  {
+    key: 'redisUrl',
+    env: 'SECMON_REDIS_URL',
+    flag: '--redis-url',
+    description:
+      'share window state between replicas in this Redis: redis://[[user]:password@]host[:port][/db] or rediss://',
+    defaultText: 'none (state in this process)',
+    schema: z.string().trim().refine(isRedisUrl, 'must be a redis:// or rediss:// URL with a host'),
+    redact: redactedUrl,
+  },
+  {
+    key: 'redisKeyPrefix',
+    env: 'SECMON_REDIS_KEY_PREFIX',
+    flag: '--redis-key-prefix',
+    description: 'prefix of every Redis key (deployments sharing one Redis need different prefixes)',
+    defaultText: 'secmon:',
+    schema: z.string().regex(KEY_PREFIX_PATTERN, 'must be 1 to 100 printable ASCII characters without spaces'),
+  },
+  {
+    key: 'redisOutagePolicy',
+    env: 'SECMON_REDIS_OUTAGE_POLICY',
+    flag: '--redis-outage-policy',
+    description:
+      "while Redis is unreachable: fallback (count in this replica's memory) or fail-closed (every failed login counts as over the threshold)",
+    defaultText: 'fallback',
+    schema: z.enum(OUTAGE_POLICIES as ['fallback', 'fail-closed'], {
+      message: `must be one of ${OUTAGE_POLICIES.join(', ')}`,
+    }),
+  },
+  {
+    key: 'redisTimeoutMs',
+    env: 'SECMON_REDIS_TIMEOUT_MS',
+    flag: '--redis-timeout-ms',
+    description: 'a Redis command not answered within this many ms is decided under the outage policy',
+    defaultText: '1000',
+    schema: integer(1, 60_000),
+  },
+  {
+    key: 'redisMaxPending',
+    env: 'SECMON_REDIS_MAX_PENDING',
+    flag: '--redis-max-pending',
+    description: 'most Redis operations in flight; past it events are decided locally and counted',
+    defaultText: '10000',
+    schema: integer(1, 1_000_000),
   },
   {
     key: 'logLevel',

@@ -22,8 +22,9 @@ const PREFIX_PATTERN = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 /**
  * Registers secmon's metrics on a prom-client registry (a new one by default, which is returned):
  * attempt counters per attack type, `alerts_total{type,severity}` (every series that can occur exists
- * from the start at 0), `alerts_suppressed_total{type}`, the monitored-IP gauge and its limit,
- * evictions, handler errors and `build_info{version}`. Values are read from one `getStats()`
+ * from the start at 0), `alerts_suppressed_total{type}`, the monitored-IP gauge (cluster-wide with a
+ * shared store) and its limit, evictions, handler errors, `store_up`,
+ * `store_fallback_total{reason}` and `build_info{version}`. Values are read from one `getStats()`
  * snapshot per scrape. In OpenMetrics output, alert counters carry an exemplar with the `trace_id`
  * and `span_id` of the span that was active when the latest alert of that type was raised.
  * No label ever carries an address, user, path or input, so the series count is fixed.
@@ -93,9 +94,14 @@ export function registerPrometheusMetrics(
       return ALERT_TYPES.map((type) => ({ value: stats.suppressedByType[type], labels: { type } }));
     },
   );
+  // With a shared store the gauge is the cluster's figure (every replica reports the same value:
+  // use max(), not sum(), across replicas). The HELP text says which one a scrape gets.
+  const shared = monitor.getStats().store.shared;
   gauge(
     'monitored_ips',
-    'Client addresses (IPv6: prefixes) with activity inside the brute-force window.',
+    shared
+      ? 'Client addresses (IPv6: prefixes) with activity inside the brute-force window, cluster-wide: counted across every replica sharing the store (refreshed every few seconds), not per replica.'
+      : 'Client addresses (IPv6: prefixes) with activity inside the brute-force window.',
     (s) => s.monitoredIps,
   );
   gauge(
@@ -109,6 +115,23 @@ export function registerPrometheusMetrics(
     (s) => s.evictedIps,
   );
   counter('alert_handler_errors_total', 'Alert handlers that threw or rejected.', (s) => s.handlerErrors);
+  gauge(
+    'store_up',
+    'Whether the window store can be used: 1, or 0 while a shared store (Redis) is unreachable and its outage policy applies.',
+    (s) => (s.store.up ? 1 : 0),
+  );
+  metric(
+    'store_fallback_total',
+    'Events this replica decided in its own memory because the shared store could not take them, by reason (unavailable: down, timed out or failed; overloaded: too many operations in flight).',
+    'counter',
+    () => {
+      const { fallbacks } = snapshot.get().store;
+      return [
+        { value: fallbacks.unavailable, labels: { reason: 'unavailable' } },
+        { value: fallbacks.overloaded, labels: { reason: 'overloaded' } },
+      ];
+    },
+  );
   metric('build_info', 'secmon build information; always 1.', 'gauge', () => [
     { value: 1, labels: { version } },
   ]);

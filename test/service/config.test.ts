@@ -15,6 +15,31 @@ describe('service configuration', () => {
       bodyLimitBytes: 262_144,
       trustProxy: false,
       logLevel: 'info',
+      redis: undefined,
+    });
+  });
+
+  it('switches to Redis with SECMON_REDIS_URL, with defaults for the rest', () => {
+    expect(loadConfig({ env: { SECMON_REDIS_URL: 'redis://cache:6379/2' } }).redis).toEqual({
+      url: 'redis://cache:6379/2',
+      keyPrefix: 'secmon:',
+      outagePolicy: 'fallback',
+      commandTimeoutMs: 1000,
+      maxPending: 10_000,
+    });
+    const config = loadConfig({
+      env: { SECMON_REDIS_URL: 'redis://cache:6379', SECMON_REDIS_OUTAGE_POLICY: 'fail-closed' },
+      flags: {
+        redisUrl: 'rediss://:secret@cache.internal:6380',
+        redisKeyPrefix: 'shop:',
+        redisTimeoutMs: '250',
+      },
+    });
+    expect(config.redis).toMatchObject({
+      url: 'rediss://:secret@cache.internal:6380',
+      keyPrefix: 'shop:',
+      outagePolicy: 'fail-closed',
+      commandTimeoutMs: 250,
     });
   });
 
@@ -65,6 +90,41 @@ describe('service configuration', () => {
     [{ SECMON_BODY_LIMIT_BYTES: '10' }, 'SECMON_BODY_LIMIT_BYTES', /from 1024 to 16777216/],
     [{ SECMON_METRICS_BASIC_AUTH: 'nopassword' }, 'SECMON_METRICS_BASIC_AUTH', /user:password/],
     [{ SECMON_TRUST_PROXY: 'not-an-address' }, 'SECMON_TRUST_PROXY', /SECMON_TRUST_PROXY \(--trust-proxy\)/],
+    [
+      { SECMON_REDIS_URL: 'http://cache:6379' },
+      'SECMON_REDIS_URL',
+      /SECMON_REDIS_URL \(--redis-url\) must be a redis:\/\/ or rediss:\/\/ URL with a host/,
+    ],
+    [
+      { SECMON_REDIS_URL: 'redis://', SECMON_REDIS_KEY_PREFIX: 'a' },
+      'SECMON_REDIS_URL',
+      /must be a redis:\/\/ or rediss:\/\/ URL/,
+    ],
+    [
+      { SECMON_REDIS_URL: 'redis://cache', SECMON_REDIS_OUTAGE_POLICY: 'fail-open' },
+      'SECMON_REDIS_OUTAGE_POLICY',
+      /must be one of fallback, fail-closed \(got "fail-open"\)/,
+    ],
+    [
+      { SECMON_REDIS_URL: 'redis://cache', SECMON_REDIS_KEY_PREFIX: 'my prefix' },
+      'SECMON_REDIS_KEY_PREFIX',
+      /printable ASCII characters without spaces/,
+    ],
+    [
+      { SECMON_REDIS_URL: 'redis://cache', SECMON_REDIS_TIMEOUT_MS: '0' },
+      'SECMON_REDIS_TIMEOUT_MS',
+      /must be an integer from 1 to 60000/,
+    ],
+    [
+      { SECMON_REDIS_URL: 'redis://cache', SECMON_REDIS_MAX_PENDING: 'lots' },
+      'SECMON_REDIS_MAX_PENDING',
+      /must be an integer from 1 to 1000000/,
+    ],
+    [
+      { SECMON_REDIS_OUTAGE_POLICY: 'fail-closed' },
+      'SECMON_REDIS_OUTAGE_POLICY',
+      /SECMON_REDIS_OUTAGE_POLICY \(--redis-outage-policy\) needs SECMON_REDIS_URL \(--redis-url\) to be set/,
+    ],
   ])('rejects %j naming the setting', (env, name, message) => {
     let error: unknown;
     try {
@@ -76,6 +136,12 @@ describe('service configuration', () => {
     expect((error as ConfigError).setting.env).toBe(name);
     expect((error as ConfigError).message).toMatch(message);
     expect((error as ConfigError).code).toBe('SECMON_ERR_BAD_SETTING');
+  });
+
+  it('never repeats the password of a bad Redis URL', () => {
+    expect(() => loadConfig({ env: { SECMON_REDIS_URL: 'http://user:hunter2@cache:6379' } })).toThrow(
+      /got "http:\/\/user:\*\*\*@cache:6379\/"/,
+    );
   });
 
   it('maps every setting to a SECMON_ variable and a long flag, without duplicates', () => {

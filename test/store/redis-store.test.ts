@@ -253,6 +253,22 @@ describe.skipIf(!binary)('Redis store (real redis-server)', () => {
     expect(stats.suppressedByType.brute_force).toBe(41);
   });
 
+  it('exposes the cluster-wide monitored-IP count and the store health on /metrics, saying so in HELP', async () => {
+    const prefix = nextPrefix();
+    const [a, b] = [monitorOn(prefix), monitorOn(prefix)];
+    await Promise.all([a.monitor.ready(), b.monitor.ready()]);
+    a.monitor.recordFailedAuth('192.0.2.100');
+    b.monitor.recordFailedAuth('192.0.2.101');
+    b.monitor.recordRateLimitExceeded('192.0.2.102');
+    await Promise.all([a.monitor.settled(), b.monitor.settled()]);
+    const text = await registerPrometheusMetrics(a.monitor).metrics();
+    expect(text).toMatch(/^# HELP secmon_monitored_ips .*cluster-wide/m);
+    expect(text).toMatch(/^secmon_monitored_ips 3$/m);
+    expect(text).toMatch(/^secmon_failed_auth_total 1$/m); // counters stay per replica
+    expect(text).toMatch(/^secmon_store_up 1$/m);
+    expect(text).toMatch(/^secmon_store_fallback_total\{reason="unavailable"\} 0$/m);
+  });
+
   describe('trace context', () => {
     const contextManager = new AsyncLocalStorageContextManager();
     beforeAll(() => {

@@ -49,8 +49,14 @@ describe('Prometheus metrics', () => {
       secmon_tracked_ips_limit: 500,
       secmon_tracked_ips_evicted_total: 0,
       secmon_alert_handler_errors_total: 0,
+      secmon_store_up: 1,
+      'secmon_store_fallback_total{reason="unavailable"}': 0,
+      'secmon_store_fallback_total{reason="overloaded"}': 0,
       'secmon_build_info{version="9.9.9"}': 1,
     });
+    expect(text).toMatch(
+      /^# HELP secmon_monitored_ips Client addresses \(IPv6: prefixes\) with activity inside the brute-force window\.$/m,
+    );
     for (const name of new Set([...values.keys()].map((key) => key.replace(/\{.*$/, '')))) {
       expect(text).toMatch(new RegExp(`^# HELP ${name} \\S`, 'm'));
       expect(text).toMatch(new RegExp(`^# TYPE ${name} (counter|gauge)$`, 'm'));
