@@ -108,7 +108,11 @@ export function loadConfig(sources: {
   if (redisUrl === undefined) {
     for (const key of ['redisKeyPrefix', 'redisOutagePolicy', 'redisTimeoutMs', 'redisMaxPending'] as const) {
       if (values[key] !== undefined) {
-        throw badSetting(settingOf(key), 'needs SECMON_REDIS_URL (--redis-url) to be set', String(values[key]));
+        throw badSetting(
+          settingOf(key),
+          'needs SECMON_REDIS_URL (--redis-url) to be set',
+          String(values[key]),
+        );
       }
     }
   }

@@ -187,7 +187,9 @@ export const SETTINGS = [
     flag: '--redis-key-prefix',
     description: 'prefix of every Redis key (deployments sharing one Redis need different prefixes)',
     defaultText: 'secmon:',
-    schema: z.string().regex(KEY_PREFIX_PATTERN, 'must be 1 to 100 printable ASCII characters without spaces'),
+    schema: z
+      .string()
+      .regex(KEY_PREFIX_PATTERN, 'must be 1 to 100 printable ASCII characters without spaces'),
   },
   {
     key: 'redisOutagePolicy',
