@@ -124,7 +124,7 @@ export function loadConfig(sources: {
           keyPrefix: (values.redisKeyPrefix as string | undefined) ?? 'secmon:',
           outagePolicy: (values.redisOutagePolicy as OutagePolicy | undefined) ?? 'fallback',
           commandTimeoutMs: (values.redisTimeoutMs as number | undefined) ?? 1000,
-          maxPending: (values.redisMaxPending as number | undefined) ?? 10_000,
+          maxPending: (values.redisMaxPending as number | undefined) ?? 5000,
         };
 
   return {

@@ -215,7 +215,7 @@ export const SETTINGS = [
     env: 'SECMON_REDIS_MAX_PENDING',
     flag: '--redis-max-pending',
     description: 'most Redis operations in flight; past it events are decided locally and counted',
-    defaultText: '10000',
+    defaultText: '5000',
     schema: integer(1, 1_000_000),
   },
   {

@@ -41,7 +41,8 @@ export interface RedisStoreOptions {
   commandTimeoutMs?: number;
   /**
    * Most operations in flight (sent, not yet answered). Past it, events are decided locally and
-   * counted as `overloaded`, so memory stays bounded when Redis is slow. 1..1,000,000; default 10,000.
+   * counted as `overloaded`, so memory stays bounded when Redis is slow (about 2.2 KB each, measured).
+   * 1..1,000,000; default 5,000.
    */
   maxPending?: number;
   /** `monitor.ready()` waits at most this long for the first connection. 0..60,000; default 3,000. */
@@ -132,7 +133,7 @@ export function resolveRedisStoreOptions(options: RedisStoreOptions): ResolvedRe
     keyPrefix,
     outagePolicy,
     commandTimeoutMs: integerIn('store.commandTimeoutMs', options.commandTimeoutMs, 1000, 1, 60_000),
-    maxPending: integerIn('store.maxPending', options.maxPending, 10_000, 1, 1_000_000),
+    maxPending: integerIn('store.maxPending', options.maxPending, 5000, 1, 1_000_000),
     connectWaitMs: integerIn('store.connectWaitMs', options.connectWaitMs, 3000, 0, 60_000),
     activeCountRefreshMs: integerIn(
       'store.activeCountRefreshMs',

@@ -25,7 +25,7 @@ describe('service configuration', () => {
       keyPrefix: 'secmon:',
       outagePolicy: 'fallback',
       commandTimeoutMs: 1000,
-      maxPending: 10_000,
+      maxPending: 5000,
     });
     const config = loadConfig({
       env: { SECMON_REDIS_URL: 'redis://cache:6379', SECMON_REDIS_OUTAGE_POLICY: 'fail-closed' },

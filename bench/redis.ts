@@ -1,0 +1,212 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { createServer } from 'node:net';
+import { delimiter, join } from 'node:path';
+import { Redis } from 'ioredis';
+import { clientKey, redisStore, type WindowStore } from '../src/index.js';
+
+/** Figures for the Redis store; see the README's "Benchmark" section. */
+export type RedisBench =
+  | {
+      redisVersion: string;
+      eventsPerSec: { callers1: number; callers50: number };
+      latencyMicros: { callers1: Percentiles; callers50: Percentiles };
+      bytesPerTrackedIp: number;
+      activeCountRefreshMicros: number;
+      pendingBytesPerOperation: number;
+    }
+  | { skipped: string };
+
+interface Percentiles {
+  p50: number;
+  p99: number;
+}
+
+const ADDRESSES = 10_000;
+const gc = (globalThis as { gc?: () => void }).gc;
+
+function findRedisServer(): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const candidate = join(dir, 'redis-server');
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+async function freePort(): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startRedis(binary: string, port: number): Promise<ChildProcess> {
+  const child = spawn(
+    binary,
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--databases', '1'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited (${code}):\n${output}`));
+    });
+  });
+  return child;
+}
+
+function percentiles(samples: Float64Array): Percentiles {
+  const sorted = Float64Array.from(samples).sort();
+  const at = (q: number) =>
+    Number(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))]!.toFixed(1));
+  return { p50: at(0.5), p99: at(0.99) };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function open(url: string, keyPrefix: string): WindowStore {
+  return redisStore({ url, keyPrefix, logger: { info() {}, warn() {} } })({
+    threshold: 10,
+    windowMs: 300_000,
+    realertIntervalMs: 300_000,
+    privilegedAlertIntervalMs: 60_000,
+    maxTrackedIps: 1_000_000,
+    now: Date.now,
+  });
+}
+
+/** `callers` concurrent loops, each awaiting the store's decision before its next failed login. */
+async function run(store: WindowStore, callers: number, events: number) {
+  const keys = Array.from({ length: ADDRESSES }, (_, i) =>
+    clientKey(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, 64),
+  );
+  const latencies = new Float64Array(events);
+  let next = 0;
+  const caller = async () => {
+    for (let i = next++; i < events; i = next++) {
+      const start = process.hrtime.bigint();
+      await store.recordFailure(keys[i % ADDRESSES]!, Date.now());
+      latencies[i] = Number(process.hrtime.bigint() - start) / 1000;
+    }
+  };
+  const start = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: callers }, caller));
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  return { eventsPerSec: Math.round(events / seconds), latency: percentiles(latencies) };
+}
+
+async function usedMemory(admin: Redis): Promise<number> {
+  const info = await admin.info('memory');
+  return Number(/used_memory:(\d+)/.exec(info)![1]);
+}
+
+export async function benchRedis(log: (line: string) => void): Promise<RedisBench> {
+  const binary = findRedisServer();
+  if (!binary) {
+    const skipped =
+      'redis-server not found on PATH: Redis figures skipped (install with apt-get install redis-server)';
+    log(`warning: ${skipped}`);
+    return { skipped };
+  }
+  const port = await freePort();
+  const server = await startRedis(binary, port);
+  const url = `redis://127.0.0.1:${port}`;
+  const admin = new Redis(url);
+  try {
+    const redisVersion = /redis_version:(\S+)/.exec(await admin.info('server'))![1]!;
+    const store = open(url, 'bench:');
+    await store.ready();
+    await run(store, 50, 20_000); // warm-up: scripts loaded, JIT warm, 10,000 addresses tracked
+
+    const results: Record<'callers1' | 'callers50', Array<Awaited<ReturnType<typeof run>>>> = {
+      callers1: [],
+      callers50: [],
+    };
+    for (let round = 1; round <= 3; round++) {
+      results.callers1.push(await run(store, 1, 10_000));
+      results.callers50.push(await run(store, 50, 50_000));
+      log(
+        `redis run ${round}/3: 1 caller ${results.callers1.at(-1)!.eventsPerSec} events/s, 50 callers ${results.callers50.at(-1)!.eventsPerSec} events/s`,
+      );
+    }
+    const pick = (runs: Array<Awaited<ReturnType<typeof run>>>) => {
+      const eventsPerSec = median(runs.map((r) => r.eventsPerSec));
+      return runs.find((r) => r.eventsPerSec === eventsPerSec)!;
+    };
+    const one = pick(results.callers1);
+    const fifty = pick(results.callers50);
+    await store.close();
+
+    // Redis memory per tracked address: 100,000 addresses with one failed login each.
+    const memoryStore = open(url, 'mem:');
+    await memoryStore.ready();
+    const before = await usedMemory(admin);
+    const tracked = 100_000;
+    for (let i = 0; i < tracked; i += 1000) {
+      const batch: Array<Promise<unknown> | number> = [];
+      for (let j = i; j < i + 1000; j++) {
+        batch.push(
+          memoryStore.recordFailure(
+            clientKey(`11.${(j >> 16) & 255}.${(j >> 8) & 255}.${j & 255}`, 64),
+            Date.now(),
+          ),
+        );
+      }
+      await Promise.all(batch);
+    }
+    const bytesPerTrackedIp = Math.round(((await usedMemory(admin)) - before) / tracked);
+
+    // The cluster-wide monitored-IP count with those 100,000 tracked: one script call (no SCAN).
+    const refreshes: number[] = [];
+    for (let i = 0; i < 21; i++) {
+      const start = process.hrtime.bigint();
+      await memoryStore.refresh();
+      refreshes.push(Number(process.hrtime.bigint() - start) / 1000);
+    }
+    if (memoryStore.activeCount(Date.now()) !== tracked)
+      throw new Error('refresh did not count every address');
+
+    // Node memory held per operation in flight (what maxPending bounds): 10,000 sent at once.
+    gc?.();
+    const heapBefore = process.memoryUsage().heapUsed;
+    const inFlight: Array<Promise<unknown> | number> = [];
+    for (let i = 0; i < 10_000; i++)
+      inFlight.push(memoryStore.recordFailure(clientKey('12.0.0.1', 64), Date.now()));
+    const pendingBytesPerOperation = Math.round((process.memoryUsage().heapUsed - heapBefore) / 10_000);
+    await Promise.all(inFlight);
+    await memoryStore.close();
+
+    return {
+      redisVersion,
+      eventsPerSec: { callers1: one.eventsPerSec, callers50: fifty.eventsPerSec },
+      latencyMicros: { callers1: one.latency, callers50: fifty.latency },
+      bytesPerTrackedIp,
+      activeCountRefreshMicros: Number(median(refreshes).toFixed(1)),
+      pendingBytesPerOperation,
+    };
+  } finally {
+    admin.disconnect();
+    server.kill('SIGTERM');
+  }
+}
