@@ -21,3 +21,21 @@ export type { MonitorStats } from './core/stats.js';
 export { detectCommandInjection } from './detect/command-injection.js';
 export type { Finding, FindingKind } from './detect/finding.js';
 export { detectPathTraversal } from './detect/path-traversal.js';
+export {
+  ALERT_ATTRIBUTE_PREFIX,
+  MAX_ATTRIBUTE_CHARS,
+  MAX_METADATA_ENTRIES,
+} from './telemetry/otel-alert-attributes.js';
+export {
+  emitOtelAlertEvents,
+  OTEL_ALERT_EVENT_NAME,
+  OTEL_ALERT_SEVERITY,
+  OTEL_SCOPE_NAME,
+} from './telemetry/otel-alert-events.js';
+export { type OtelExport, type OtelExportOptions, startOtelExport } from './telemetry/otel-export.js';
+export {
+  OTEL_METRICS,
+  type OtelInstrumentKind,
+  type OtelMetricDescriptor,
+  registerOtelMetrics,
+} from './telemetry/otel-metrics.js';
