@@ -21,7 +21,10 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import { sanitizeText } from '../core/sanitize.js';
 
-/** What happened to the alert events offered for export. */
+/**
+ * What happened to the alert events offered for export. `dropped()` only ever grows, so it can be
+ * exposed as a counter.
+ */
 export class EventLedger {
   /** Events passed on to the batch processor. */
   accepted = 0;
@@ -33,24 +36,35 @@ export class EventLedger {
   delivered = 0;
   /** Events in batches whose export failed (after the exporter's own retries). */
   lost = 0;
-  private closedAt: number | undefined;
+  /** Events still outstanding (queued or being exported) when the ledger was closed. */
+  abandoned = 0;
+  private closed = false;
 
   /** Events waiting in the batch queue (an upper bound: a batch being prepared still counts). */
   queued(): number {
     return this.accepted - this.handedToExporter;
   }
 
-  /**
-   * Events that did not reach the collector: turned away or lost in a failed export. After
-   * {@link close}, every event not confirmed delivered by then.
-   */
+  /** Events that did not reach the collector: turned away, lost in a failed export, or abandoned. */
   dropped(): number {
-    return this.closedAt ?? this.rejected + this.lost;
+    return this.rejected + this.lost + this.abandoned;
   }
 
-  /** Freezes the count at shutdown: whatever was not delivered by now never will be, as far as we know. */
+  /** Records the outcome of one exported batch (ignored once closed: those events are abandoned). */
+  settled(count: number, delivered: boolean): void {
+    if (this.closed) return;
+    if (delivered) this.delivered += count;
+    else this.lost += count;
+  }
+
+  /**
+   * Called when shutdown ends (done or timed out): every event not delivered or lost by now is counted
+   * as abandoned, and later outcomes are ignored, so the count is final and never goes down.
+   */
   close(): void {
-    if (this.closedAt === undefined) this.closedAt = this.accepted + this.rejected - this.delivered;
+    if (this.closed) return;
+    this.abandoned = this.accepted - this.delivered - this.lost;
+    this.closed = true;
   }
 }
 
@@ -140,11 +154,9 @@ export class CountingLogExporter implements LogRecordExporter {
     const done = (result: ExportResult): void => {
       if (settled) return;
       settled = true;
-      if (result.code === ExportResultCode.SUCCESS) this.ledger.delivered += count;
-      else {
-        this.ledger.lost += count;
-        this.reporter.record('logs', result.error);
-      }
+      const delivered = result.code === ExportResultCode.SUCCESS;
+      this.ledger.settled(count, delivered);
+      if (!delivered) this.reporter.record('logs', result.error);
       resultCallback(result);
     };
     try {
@@ -158,7 +170,7 @@ export class CountingLogExporter implements LogRecordExporter {
   }
 
   forceFlush(): Promise<void> {
-    return this.inner.forceFlush?.() ?? Promise.resolve();
+    return this.inner.forceFlush();
   }
 
   shutdown(): Promise<void> {

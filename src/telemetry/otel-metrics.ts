@@ -161,7 +161,8 @@ const PLAIN_VALUES: Readonly<Record<string, (stats: MonitorStats) => number>> = 
  * `monitor.getStats()` snapshot per collection; there is no second bookkeeping. Every alert
  * `type` x `severity` series that can occur is reported from the first collection, at 0. No
  * attribute carries an address, user, path or input, so the number of series is fixed (22).
- * Returns a function that removes the callback (the instruments stay registered, and report nothing).
+ * Returns a function that removes the callback: collections stop reading the monitor (the instruments
+ * stay registered on the meter).
  */
 export function registerOtelMetrics(monitor: Pick<AnomalyMonitor, 'getStats'>, meter: Meter): () => void {
   const instruments = new Map<string, Observable>();
