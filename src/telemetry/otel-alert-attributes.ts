@@ -18,6 +18,11 @@ export const MAX_METADATA_ENTRIES = 32;
 /** Most items kept from a string-array metadata value. */
 export const MAX_ARRAY_ITEMS = 64;
 
+const ATTR_ALERT_TYPE = 'secmon.alert.type';
+const ATTR_ALERT_SEVERITY = 'secmon.alert.severity';
+const ATTR_ALERT_ID = 'secmon.alert.id';
+const ATTR_METADATA_DROPPED = 'secmon.alert.metadata_dropped';
+
 const MAX_KEY_LENGTH = 64;
 const SAFE_KEY = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 // Budget of the bounded JSON encoder: how deep it descends and how many values it visits at most.
@@ -42,22 +47,38 @@ export function alertAttributes(alert: Alert, id: string): LogAttributes {
     let dropped = 0;
     for (const key in metadata) {
       if (!Object.hasOwn(metadata, key)) continue;
-      if (kept >= MAX_METADATA_ENTRIES || key.length > MAX_KEY_LENGTH || !SAFE_KEY.test(key)) {
+      const name = kept < MAX_METADATA_ENTRIES ? attributeName(key) : '';
+      if (name === '') {
         dropped++;
         continue;
       }
       const value = attributeValue(readProperty(metadata, key));
       if (value === undefined) continue;
-      attributes[ALERT_ATTRIBUTE_PREFIX + key] = value;
+      attributes[name] = value;
       kept++;
     }
-    if (dropped > 0) attributes[`${ALERT_ATTRIBUTE_PREFIX}metadata_dropped`] = dropped;
+    if (dropped > 0) attributes[ATTR_METADATA_DROPPED] = dropped;
   }
   // Written last so that no metadata key can replace them.
-  attributes[`${ALERT_ATTRIBUTE_PREFIX}type`] = String(alert.type);
-  attributes[`${ALERT_ATTRIBUTE_PREFIX}severity`] = String(alert.severity);
-  attributes[`${ALERT_ATTRIBUTE_PREFIX}id`] = id;
+  attributes[ATTR_ALERT_TYPE] = String(alert.type);
+  attributes[ATTR_ALERT_SEVERITY] = String(alert.severity);
+  attributes[ATTR_ALERT_ID] = id;
   return attributes;
+}
+
+// Metadata keys come from a small fixed set in practice; their attribute names are computed once.
+// Bounded, so that an alert source with ever-new keys cannot grow it.
+const attributeNames = new Map<string, string>();
+const MAX_CACHED_NAMES = 256;
+
+/** `secmon.alert.<key>`, or '' when the key is too long or has characters outside [A-Za-z0-9_.-]. */
+function attributeName(key: string): string {
+  let name = attributeNames.get(key);
+  if (name === undefined) {
+    name = key.length <= MAX_KEY_LENGTH && SAFE_KEY.test(key) ? ALERT_ATTRIBUTE_PREFIX + key : '';
+    if (attributeNames.size < MAX_CACHED_NAMES) attributeNames.set(key, name);
+  }
+  return name;
 }
 
 function attributeValue(value: unknown): AnyValue | undefined {

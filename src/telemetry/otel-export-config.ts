@@ -16,6 +16,12 @@ import {
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { badOptionError } from '../core/errors.js';
 
+/**
+ * An environment to read variables from: `process.env` or any object of the same shape. (Not
+ * `OtelEnv`, so that the published types do not require `@types/node`.)
+ */
+export type OtelEnv = Readonly<Record<string, string | undefined>>;
+
 /** OTLP transports secmon can export with. */
 export type OtlpProtocol = 'http/protobuf' | 'http/json';
 
@@ -51,7 +57,7 @@ const RESOURCE_PATH: Record<OtlpSignal, string> = { LOGS: 'v1/logs', METRICS: 'v
  * endpoint, a protocol other than http/protobuf or http/json, an exporter other than otlp or none, a
  * non-positive metric interval or timeout. An empty variable counts as unset.
  */
-export function planOtelExport(env: NodeJS.ProcessEnv): OtelExportPlan {
+export function planOtelExport(env: OtelEnv): OtelExportPlan {
   const plan: OtelExportPlan = {};
   if (read(env, 'OTEL_SDK_DISABLED')?.toLowerCase() === 'true') return plan;
   if (wantsOtlp(env, 'OTEL_LOGS_EXPORTER') && endpointOf(env, 'LOGS') !== undefined) {
@@ -75,7 +81,7 @@ export function planOtelExport(env: NodeJS.ProcessEnv): OtelExportPlan {
  * and `service.version` (when given), overridden by `OTEL_RESOURCE_ATTRIBUTES` and then
  * `OTEL_SERVICE_NAME`.
  */
-export function exportResource(env: NodeJS.ProcessEnv, serviceVersion: string | undefined): Resource {
+export function exportResource(env: OtelEnv, serviceVersion: string | undefined): Resource {
   const own: Record<string, string> = { [ATTR_SERVICE_NAME]: DEFAULT_SERVICE_NAME };
   if (serviceVersion) own[ATTR_SERVICE_VERSION] = serviceVersion;
   const base = defaultResource().merge(resourceFromAttributes(own));
@@ -86,12 +92,12 @@ export function exportResource(env: NodeJS.ProcessEnv, serviceVersion: string | 
   return base.merge(resourceFromAttributes(fromEnv));
 }
 
-function read(env: NodeJS.ProcessEnv, name: string): string | undefined {
+function read(env: OtelEnv, name: string): string | undefined {
   const value = env[name]?.trim();
   return value === undefined || value === '' ? undefined : value;
 }
 
-function wantsOtlp(env: NodeJS.ProcessEnv, name: string): boolean {
+function wantsOtlp(env: OtelEnv, name: string): boolean {
   const raw = read(env, name);
   if (raw === undefined) return true;
   const values = raw
@@ -105,7 +111,7 @@ function wantsOtlp(env: NodeJS.ProcessEnv, name: string): boolean {
 }
 
 /** The endpoint that decides whether a signal is exported (validated), or undefined. */
-function endpointOf(env: NodeJS.ProcessEnv, signal: OtlpSignal): string | undefined {
+function endpointOf(env: OtelEnv, signal: OtlpSignal): string | undefined {
   for (const name of [`OTEL_EXPORTER_OTLP_${signal}_ENDPOINT`, 'OTEL_EXPORTER_OTLP_ENDPOINT']) {
     const value = read(env, name);
     if (value === undefined) continue;
@@ -123,7 +129,7 @@ function endpointOf(env: NodeJS.ProcessEnv, signal: OtlpSignal): string | undefi
   return undefined;
 }
 
-function protocolOf(env: NodeJS.ProcessEnv, signal: OtlpSignal): OtlpProtocol {
+function protocolOf(env: OtelEnv, signal: OtlpSignal): OtlpProtocol {
   for (const name of [`OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`, 'OTEL_EXPORTER_OTLP_PROTOCOL']) {
     const value = read(env, name);
     if (value === undefined) continue;
@@ -135,7 +141,7 @@ function protocolOf(env: NodeJS.ProcessEnv, signal: OtlpSignal): OtlpProtocol {
   return 'http/protobuf';
 }
 
-function positiveInteger(env: NodeJS.ProcessEnv, name: string): number | undefined {
+function positiveInteger(env: OtelEnv, name: string): number | undefined {
   const raw = read(env, name);
   if (raw === undefined) return undefined;
   const value = Number(raw);
@@ -147,7 +153,7 @@ function positiveInteger(env: NodeJS.ProcessEnv, name: string): number | undefin
 // From process.env the exporter reads its settings itself; from any other environment they are passed
 // explicitly, with the same precedence rules (signal-specific first; the generic endpoint gets the
 // signal's path appended; headers are merged with the SDK's own key=value parser).
-function exporterConfig(env: NodeJS.ProcessEnv, signal: OtlpSignal): OtlpExporterConfig {
+function exporterConfig(env: OtelEnv, signal: OtlpSignal): OtlpExporterConfig {
   if (env === process.env) return {};
   const config: OtlpExporterConfig = {};
   const specific = read(env, `OTEL_EXPORTER_OTLP_${signal}_ENDPOINT`);

@@ -17,6 +17,7 @@ import {
 } from './otel-export-accounting.js';
 import {
   exportResource,
+  type OtelEnv,
   type OtlpExporterConfig,
   type OtlpProtocol,
   planOtelExport,
@@ -25,8 +26,8 @@ import { registerOtelMetrics } from './otel-metrics.js';
 
 /** Options of {@link startOtelExport}. Every field is optional. */
 export interface OtelExportOptions {
-  /** Where the `OTEL_*` variables are read. Default `process.env`. */
-  env?: NodeJS.ProcessEnv;
+  /** Where the `OTEL_*` variables are read (`process.env` or an object like it). Default `process.env`. */
+  env?: OtelEnv;
   /** Reported as the resource attribute `service.version`. */
   serviceVersion?: string;
   /** Most alert events waiting for export; past it events are dropped and counted. Default 2048. */
