@@ -37,8 +37,6 @@ export {
   OTEL_ALERT_SEVERITY,
   OTEL_SCOPE_NAME,
 } from './telemetry/otel-alert-events.js';
-export { type OtelExport, type OtelExportOptions, startOtelExport } from './telemetry/otel-export.js';
-export type { OtelEnv } from './telemetry/otel-export-config.js';
 export {
   OTEL_METRICS,
   type OtelInstrumentKind,

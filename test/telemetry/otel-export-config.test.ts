@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AnomalyMonitor, startOtelExport } from '../../src/index.js';
+import { AnomalyMonitor } from '../../src/index.js';
+import { startOtelExport } from '../../src/otel.js';
 import { exportResource, planOtelExport } from '../../src/telemetry/otel-export-config.js';
 
 const ENDPOINT = 'http://127.0.0.1:4318';

@@ -2,7 +2,8 @@
 // monitor, crash the process, leak, or lose events without counting them.
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AnomalyMonitor, type OtelExport, startOtelExport } from '../../src/index.js';
+import { AnomalyMonitor } from '../../src/index.js';
+import { type OtelExport, startOtelExport } from '../../src/otel.js';
 import { type OtlpReceiver, startOtlpReceiver } from '../support/otlp-receiver.js';
 import { freePort, startProcess, waitFor } from '../support/processes.js';
 

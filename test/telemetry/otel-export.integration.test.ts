@@ -4,14 +4,8 @@ import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  ALERT_SEVERITY,
-  ALERT_TYPES,
-  AnomalyMonitor,
-  OTEL_METRICS,
-  type OtelExport,
-  startOtelExport,
-} from '../../src/index.js';
+import { ALERT_SEVERITY, ALERT_TYPES, AnomalyMonitor, OTEL_METRICS } from '../../src/index.js';
+import { type OtelExport, startOtelExport } from '../../src/otel.js';
 import { type OtlpReceiver, type ReceivedMetric, startOtlpReceiver } from '../support/otlp-receiver.js';
 import { waitFor } from '../support/processes.js';
 
