@@ -3,7 +3,8 @@ import { accessSync, constants } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { Redis } from 'ioredis';
-import { clientKey, redisStore, type WindowStore } from '../src/index.js';
+import { clientKey, type WindowStore } from '../src/index.js';
+import { redisStore } from '../src/redis.js';
 
 /** Figures for the Redis store; see the README's "Benchmark" section. */
 export type RedisBench =

@@ -39,12 +39,22 @@ export { EVENT_TYPES, MAX_EVENTS_PER_REQUEST, type SecurityEvent } from './http/
 export { type MetricsHandlerOptions, metricsHandler } from './http/metrics-route.js';
 export { clientIp, type RequestGuardOptions, requestGuard } from './http/request-guard.js';
 export {
-  OUTAGE_POLICIES,
-  type OutagePolicy,
-  type RedisStoreOptions,
-  type StoreLogger,
-} from './store/redis-options.js';
-export { redisStore } from './store/redis-store.js';
+  ALERT_ATTRIBUTE_PREFIX,
+  MAX_ATTRIBUTE_CHARS,
+  MAX_METADATA_ENTRIES,
+} from './telemetry/otel-alert-attributes.js';
+export {
+  emitOtelAlertEvents,
+  OTEL_ALERT_EVENT_NAME,
+  OTEL_ALERT_SEVERITY,
+  OTEL_SCOPE_NAME,
+} from './telemetry/otel-alert-events.js';
+export {
+  OTEL_METRICS,
+  type OtelInstrumentKind,
+  type OtelMetricDescriptor,
+  registerOtelMetrics,
+} from './telemetry/otel-metrics.js';
 export {
   type PrometheusMetricsOptions,
   registerPrometheusMetrics,

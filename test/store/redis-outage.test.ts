@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Alert, AnomalyMonitor, type OutagePolicy, redisStore } from '../../src/index.js';
+import { type Alert, AnomalyMonitor } from '../../src/index.js';
+import { type OutagePolicy, redisStore } from '../../src/redis.js';
 import { freePort, waitFor } from '../support/processes.js';
 import { redisServerBinary, startRedis, type TestRedis } from '../support/redis.js';
 

@@ -11,11 +11,11 @@ import {
   type AnomalyMonitorOptions,
   clientKey,
   type FailureOutcome,
-  redisStore,
   registerPrometheusMetrics,
   type WindowSettings,
   type WindowStore,
 } from '../../src/index.js';
+import { redisStore } from '../../src/redis.js';
 import { redisServerBinary, startRedis, type TestRedis } from '../support/redis.js';
 
 const T0 = 1_700_000_000_000;

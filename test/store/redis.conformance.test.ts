@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe } from 'vitest';
-import { redisStore } from '../../src/index.js';
+import { redisStore } from '../../src/redis.js';
 import { redisServerBinary, startRedis, type TestRedis } from '../support/redis.js';
 import { storeConformance } from './conformance.js';
 
