@@ -57,7 +57,7 @@ function alertCost(events: 'none' | 'queued' | 'queue-full'): number {
   return ns;
 }
 
-/** µs per metrics collection (one getStats() snapshot, 22 series) with 100,000 tracked addresses. */
+/** µs per metrics collection (one getStats() snapshot, 25 series) with 100,000 tracked addresses. */
 async function collectCost(): Promise<number> {
   const monitor = new AnomalyMonitor();
   for (let i = 0; i < 100_000; i++)

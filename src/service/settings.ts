@@ -176,8 +176,8 @@ export const SETTINGS = [
     env: 'SECMON_REDIS_URL',
     flag: '--redis-url',
     description:
-      'share window state between replicas in this Redis: redis://[[user]:password@]host[:port][/db] or rediss://',
-    defaultText: 'none (state in this process)',
+      'share window state between replicas in this Redis, a redis:// or rediss:// URL (none: state stays in the process)',
+    defaultText: 'none',
     schema: z.string().trim().refine(isRedisUrl, 'must be a redis:// or rediss:// URL with a host'),
     redact: redactedUrl,
   },

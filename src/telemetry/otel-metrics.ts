@@ -118,6 +118,21 @@ export const OTEL_METRICS: readonly OtelMetricDescriptor[] = Object.freeze(
       'Alert handlers that threw or rejected.',
       'secmon_alert_handler_errors_total',
     ),
+    metric(
+      'secmon.store.up',
+      'gauge',
+      '{store}',
+      'Whether the window store can be used: 1, or 0 while a shared store (Redis) is unreachable.',
+      'secmon_store_up',
+    ),
+    metric(
+      'secmon.store.fallback',
+      'counter',
+      '{event}',
+      'Events decided in this process because the shared store could not take them, by reason.',
+      'secmon_store_fallback_total',
+      ['reason'],
+    ),
   ].map((descriptor) => Object.freeze(descriptor)),
 );
 
@@ -153,14 +168,17 @@ const PLAIN_VALUES: Readonly<Record<string, (stats: MonitorStats) => number>> = 
   'secmon.tracked_ips.limit': (stats) => stats.trackedIpsLimit,
   'secmon.tracked_ips.evicted': (stats) => stats.evictedIps,
   'secmon.alert_handler.errors': (stats) => stats.handlerErrors,
+  'secmon.store.up': (stats) => (stats.store.up ? 1 : 0),
 });
+const FALLBACK_REASONS = ['unavailable', 'overloaded'] as const;
+const FALLBACK_SERIES = FALLBACK_REASONS.map((reason) => ({ reason, attributes: Object.freeze({ reason }) }));
 
 /**
  * Registers on `meter` an observable instrument for each of secmon's counters and gauges (see
  * {@link OTEL_METRICS} and the README's metric table). One batch callback reads a single
  * `monitor.getStats()` snapshot per collection; there is no second bookkeeping. Every alert
  * `type` x `severity` series that can occur is reported from the first collection, at 0. No
- * attribute carries an address, user, path or input, so the number of series is fixed (22).
+ * attribute carries an address, user, path or input, so the number of series is fixed (25).
  * Returns a function that removes the callback: collections stop reading the monitor (the instruments
  * stay registered on the meter).
  */
@@ -182,6 +200,7 @@ export function registerOtelMetrics(monitor: Pick<AnomalyMonitor, 'getStats'>, m
   }));
   const alerts = instruments.get('secmon.alerts')!;
   const suppressed = instruments.get('secmon.alerts_suppressed')!;
+  const fallback = instruments.get('secmon.store.fallback')!;
 
   const callback: BatchObservableCallback = (result) => {
     const stats = monitor.getStats();
@@ -190,6 +209,9 @@ export function registerOtelMetrics(monitor: Pick<AnomalyMonitor, 'getStats'>, m
       result.observe(alerts, stats.alerts[series.type] ?? 0, series.attributes);
     for (const series of SUPPRESSED_SERIES) {
       result.observe(suppressed, stats.suppressedByType[series.type] ?? 0, series.attributes);
+    }
+    for (const series of FALLBACK_SERIES) {
+      result.observe(fallback, stats.store.fallbacks[series.reason], series.attributes);
     }
   };
   const observables = [...instruments.values()];

@@ -94,6 +94,8 @@ describe('OpenTelemetry metrics', () => {
         'secmon_tracked_ips_limit',
         'secmon_tracked_ips_evicted_total',
         'secmon_alert_handler_errors_total',
+        'secmon_store_up',
+        'secmon_store_fallback_total',
       ].sort(),
     );
     for (const descriptor of OTEL_METRICS) expect(names.get(descriptor.name)).toBe(descriptor.prometheusName);
@@ -111,7 +113,7 @@ describe('OpenTelemetry metrics', () => {
   });
 
   it('reports every type × severity series that can occur from the start, at 0', async () => {
-    const { collect } = setup();
+    const { collect, value } = setup();
     const series = await collect();
     const alerts = series.filter((s) => s.name === 'secmon.alerts');
     expect(alerts.map((s) => s.attributes)).toEqual(
@@ -121,7 +123,13 @@ describe('OpenTelemetry metrics', () => {
     const suppressed = series.filter((s) => s.name === 'secmon.alerts_suppressed');
     expect(suppressed.map((s) => s.attributes)).toEqual(ALERT_TYPES.map((type) => ({ type })));
     expect(suppressed.every((s) => s.value === 0)).toBe(true);
-    expect(series).toHaveLength(22);
+    const fallback = series.filter((s) => s.name === 'secmon.store.fallback');
+    expect(fallback.map((s) => [s.attributes, s.value])).toEqual([
+      [{ reason: 'unavailable' }, 0],
+      [{ reason: 'overloaded' }, 0],
+    ]);
+    expect(value(series, 'secmon.store.up')).toBe(1);
+    expect(series).toHaveLength(25);
   });
 
   it('reads exactly one stats snapshot per collection', async () => {
