@@ -58,11 +58,25 @@ describe('the packed package', () => {
       monitor.onAlert((alert) => { alerts.push(alert.type); });
       monitor.recordFailedAuth('192.0.2.1');
       monitor.recordFailedAuth('192.0.2.1:4444');
-      console.log(JSON.stringify({ alerts, monitored: monitor.getStats().monitoredIps }));
+      const { redisStore } = await import('secmon/redis');
+      const quiet = { info() {}, warn() {} };
+      const shared = new AnomalyMonitor({
+        bruteForce: { threshold: 2 },
+        store: redisStore({ url: 'redis://127.0.0.1:1', connectWaitMs: 0, logger: quiet }),
+      });
+      const degraded = [];
+      shared.onAlert((alert) => { degraded.push(alert.metadata.degraded); });
+      await shared.ready();
+      shared.recordFailedAuth('192.0.2.9');
+      shared.recordFailedAuth('192.0.2.9');
+      await shared.settled();
+      await shared.close();
+      console.log(JSON.stringify({ alerts, monitored: monitor.getStats().monitoredIps, degraded }));
     `;
     await writeFile(join(consumer, 'consumer.mjs'), script);
     const { stdout } = await run(process.execPath, ['consumer.mjs'], { cwd: consumer });
-    expect(JSON.parse(stdout)).toEqual({ alerts: ['brute_force'], monitored: 1 });
+    // secmon/redis loads from the package; with no Redis there, the store decides under its policy.
+    expect(JSON.parse(stdout)).toEqual({ alerts: ['brute_force'], monitored: 1, degraded: ['fallback'] });
   });
 
   it('type-checks a TypeScript consumer against the shipped declarations', async () => {
