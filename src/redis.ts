@@ -7,4 +7,4 @@ export {
   type RedisStoreOptions,
   type StoreLogger,
 } from './store/redis-options.js';
-export { RedisWindowStore, redisStore } from './store/redis-store.js';
+export { redisStore } from './store/redis-store.js';

@@ -275,7 +275,7 @@ export class AnomalyMonitor {
     if (degraded !== undefined) {
       // Decided without the shared state: say so, and which outage policy decided.
       metadata.degraded = degraded;
-      message += ` (shared store unavailable: ${degraded})`;
+      message += ` (decided without the shared store: ${degraded})`;
     }
     this.raise('brute_force', now, message, key, userId, metadata);
   }

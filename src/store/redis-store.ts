@@ -263,7 +263,11 @@ export class RedisWindowStore implements WindowStore {
 
   /** Why an operation cannot go to Redis now, or undefined when it can. */
   private refusal(): Reason | undefined {
-    if (this.closed || this.client.status !== 'ready') return 'unavailable';
+    if (this.closed) return 'unavailable';
+    if (this.client.status !== 'ready') {
+      this.markDown(`connection ${this.client.status}`);
+      return 'unavailable';
+    }
     if (this.pending >= this.options.maxPending) return 'overloaded';
     return undefined;
   }

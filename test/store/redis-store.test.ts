@@ -249,7 +249,7 @@ describe.skipIf(!binary)('Redis store (real redis-server)', () => {
     // Four went to Redis (below its threshold of 5); 46 were counted here and crossed locally.
     expect(alerts).toHaveLength(1);
     expect(alerts[0]!.metadata).toMatchObject({ count: 5, degraded: 'fallback' });
-    expect(alerts[0]!.message).toMatch(/\(shared store unavailable: fallback\)$/);
+    expect(alerts[0]!.message).toMatch(/\(decided without the shared store: fallback\)$/);
     expect(stats.suppressedByType.brute_force).toBe(41);
   });
 
