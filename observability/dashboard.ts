@@ -21,7 +21,10 @@ import { PanelBuilder as TimeseriesBuilder } from '@grafana/grafana-foundation-s
 import { SECMON_JOB } from './alerts.js';
 import { DASHBOARD_UID } from './stack.js';
 
-const datasource = { type: 'prometheus', uid: '${datasource}' };
+/** Grafana's syntax for the data-source variable (not a JavaScript template). */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana variable syntax
+export const DATASOURCE_VARIABLE = '${datasource}';
+const datasource = { type: 'prometheus', uid: DATASOURCE_VARIABLE };
 /** Label matcher every secmon series is filtered by (the instance variable). */
 const inst = 'instance=~"$instance"';
 const up = `up{job="${SECMON_JOB}", ${inst}}`;
@@ -115,7 +118,11 @@ export function secmonDashboard(): Dashboard {
   builder
     .withRow(new RowBuilder('Now'))
     .withPanel(
-      stat('secmon up', 'Whether Prometheus can scrape each secmon instance. DOWN means nobody is watching.', up)
+      stat(
+        'secmon up',
+        'Whether Prometheus can scrape each secmon instance. DOWN means nobody is watching.',
+        up,
+      )
         .mappings([
           {
             type: MappingType.ValueToText,
@@ -212,15 +219,25 @@ export function secmonDashboard(): Dashboard {
         'Alerts held back by a re-alert interval, per minute: the attack goes on but was already reported.',
         'short',
       ).withTarget(
-        query(`sum by (type) (rate(secmon_alerts_suppressed_total{${inst}}[$__rate_interval])) * 60`, '{{type}}'),
+        query(
+          `sum by (type) (rate(secmon_alerts_suppressed_total{${inst}}[$__rate_interval])) * 60`,
+          '{{type}}',
+        ),
       ),
     );
 
   builder
     .withRow(new RowBuilder('Attacks'))
     .withPanel(
-      timeseries('Failed logins', 'Failed logins per second reported to secmon, per instance.', 'reqps').withTarget(
-        query(`sum by (instance) (rate(secmon_failed_auth_total{${inst}}[$__rate_interval]))`, '{{instance}}'),
+      timeseries(
+        'Failed logins',
+        'Failed logins per second reported to secmon, per instance.',
+        'reqps',
+      ).withTarget(
+        query(
+          `sum by (instance) (rate(secmon_failed_auth_total{${inst}}[$__rate_interval]))`,
+          '{{instance}}',
+        ),
       ),
     )
     .withPanel(
@@ -250,7 +267,10 @@ export function secmonDashboard(): Dashboard {
         'Addresses evicted per second because the cap was reached: a sustained rate means address spraying.',
         'short',
       ).withTarget(
-        query(`sum by (instance) (rate(secmon_tracked_ips_evicted_total{${inst}}[$__rate_interval]))`, '{{instance}}'),
+        query(
+          `sum by (instance) (rate(secmon_tracked_ips_evicted_total{${inst}}[$__rate_interval]))`,
+          '{{instance}}',
+        ),
       ),
     );
 
@@ -288,9 +308,11 @@ export function secmonDashboard(): Dashboard {
       ]),
     )
     .withPanel(
-      timeseries('Event-loop lag', 'p99 event-loop lag per instance: high values delay every request.', 's').withTarget(
-        query(`nodejs_eventloop_lag_p99_seconds{job="${SECMON_JOB}", ${inst}}`, '{{instance}}'),
-      ),
+      timeseries(
+        'Event-loop lag',
+        'p99 event-loop lag per instance: high values delay every request.',
+        's',
+      ).withTarget(query(`nodejs_eventloop_lag_p99_seconds{job="${SECMON_JOB}", ${inst}}`, '{{instance}}')),
     );
 
   return builder.build();

@@ -6,7 +6,13 @@ import { QueryBuilder, RuleBuilder } from '@grafana/grafana-foundation-sdk/alert
 import { TypeThresholdBuilder } from '@grafana/grafana-foundation-sdk/expr';
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import { stringify } from 'yaml';
-import { ALERT_GROUPS, DEFAULT_WINDOW, type RenderContext, type RenderedAlert, renderAlerts } from './alerts.js';
+import {
+  ALERT_GROUPS,
+  DEFAULT_WINDOW,
+  type RenderContext,
+  type RenderedAlert,
+  renderAlerts,
+} from './alerts.js';
 import { GENERATED_HEADER } from './render-prometheus.js';
 import { GRAFANA_FOLDER, PROMETHEUS_DATASOURCE_UID } from './stack.js';
 
@@ -95,7 +101,9 @@ export function grafanaAlertProvisioning(window = DEFAULT_WINDOW) {
       name: group.name,
       folder: GRAFANA_FOLDER,
       interval: group.grafanaInterval,
-      rules: rendered.filter((alert) => alert.group === group.name).map((alert) => grafanaRule(alert, window)),
+      rules: rendered
+        .filter((alert) => alert.group === group.name)
+        .map((alert) => grafanaRule(alert, window)),
     })),
   };
 }

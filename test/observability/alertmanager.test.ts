@@ -8,7 +8,14 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALERT_GROUPS } from '../../observability/alerts.js';
-import { freePort, isUp, type RunningProcess, requireBinaries, startProcess, waitFor } from '../support/processes.js';
+import {
+  freePort,
+  isUp,
+  type RunningProcess,
+  requireBinaries,
+  startProcess,
+  waitFor,
+} from '../support/processes.js';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '../..');
@@ -20,7 +27,13 @@ const bins = requireBinaries(
 
 async function routeOf(labels: Record<string, string>): Promise<string> {
   const pairs = Object.entries(labels).map(([key, value]) => `${key}=${value}`);
-  const { stdout } = await run(bins!.amtool, ['config', 'routes', 'test', `--config.file=${config}`, ...pairs]);
+  const { stdout } = await run(bins!.amtool, [
+    'config',
+    'routes',
+    'test',
+    `--config.file=${config}`,
+    ...pairs,
+  ]);
   return stdout.trim();
 }
 
@@ -104,7 +117,8 @@ describe.skipIf(!bins)('Alertmanager with the shipped configuration', () => {
       { timeoutMs: 10_000 },
     );
     const state = (name: string, instance: string) =>
-      listed.find((entry) => entry.labels.alertname === name && entry.labels.instance === instance)?.status.state;
+      listed.find((entry) => entry.labels.alertname === name && entry.labels.instance === instance)?.status
+        .state;
     expect(state('SecmonAlertHandlersFailing', 'a:9870')).toBe('suppressed');
     expect(state('SecmonAlertHandlersFailing', 'b:9870')).toBe('active');
     expect(state('SecmonDown', 'a:9870')).toBe('active');

@@ -1,6 +1,6 @@
 // promtool: the shipped configuration and rules are valid, and every rule's unit tests pass.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile, mkdir, copyFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -82,8 +82,14 @@ describe.skipIf(!bins)('Prometheus configuration and rules (promtool)', () => {
     // alerts, and a threshold no attack reaches.
     const shipped = await readFile(rulesFile, 'utf8');
     const mutations = {
-      delayed: shipped.replace(/( {8}expr: .*increase\(secmon_command_injection[^\n]*\n)/, '$1        for: 5m\n'),
-      deaf: shipped.replace('secmon_alerts_total{type="brute_force"}[5m])) > 0', 'secmon_alerts_total{type="brute_force"}[5m])) > 1000'),
+      delayed: shipped.replace(
+        /( {8}expr: .*increase\(secmon_command_injection[^\n]*\n)/,
+        '$1        for: 5m\n',
+      ),
+      deaf: shipped.replace(
+        'secmon_alerts_total{type="brute_force"}[5m])) > 0',
+        'secmon_alerts_total{type="brute_force"}[5m])) > 1000',
+      ),
     };
     for (const [name, rules] of Object.entries(mutations)) {
       expect(rules, name).not.toBe(shipped);
