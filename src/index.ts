@@ -21,3 +21,12 @@ export type { MonitorStats } from './core/stats.js';
 export { detectCommandInjection } from './detect/command-injection.js';
 export type { Finding, FindingKind } from './detect/finding.js';
 export { detectPathTraversal } from './detect/path-traversal.js';
+export { type AuthFailureOptions, recordAuthFailures } from './http/auth-failure-recorder.js';
+export { type EventApiOptions, eventApi, type RejectReason } from './http/event-api.js';
+export { EVENT_TYPES, MAX_EVENTS_PER_REQUEST, type SecurityEvent } from './http/event-schema.js';
+export { type MetricsHandlerOptions, metricsHandler } from './http/metrics-route.js';
+export { clientIp, type RequestGuardOptions, requestGuard } from './http/request-guard.js';
+export {
+  type PrometheusMetricsOptions,
+  registerPrometheusMetrics,
+} from './telemetry/prometheus-collector.js';

@@ -1,0 +1,124 @@
+import type { Request, RequestHandler } from 'express';
+import type { AnomalyMonitor } from '../core/monitor.js';
+import { detectCommandInjection } from '../detect/command-injection.js';
+import type { Finding } from '../detect/finding.js';
+import { detectPathTraversal } from '../detect/path-traversal.js';
+import { sendError } from './json-error.js';
+
+/** Options of {@link requestGuard}. */
+export interface RequestGuardOptions {
+  /** `record` (default): record findings in the monitor and let the request through. `block`: also answer 400. */
+  mode?: 'record' | 'block';
+  /** Request headers whose values are inspected (lower case). Default `user-agent`, `referer`, `x-forwarded-host`. */
+  headers?: readonly string[];
+  /** Inspect string values of `req.body` (parsed by `express.json()`/`urlencoded()` before the guard). Default true. */
+  inspectBody?: boolean;
+  /** Most values inspected per request; the rest are skipped (bounds the work). Default 256. */
+  maxValues?: number;
+}
+
+const DEFAULT_HEADERS = ['user-agent', 'referer', 'x-forwarded-host'];
+const MAX_DEPTH = 8;
+// Longer values are inspected by their first 64 KiB: the detectors are linear, this bounds a request.
+const MAX_VALUE_LENGTH = 65_536;
+
+/**
+ * Express middleware that inspects the URL path, query values, selected headers and JSON/form body
+ * string values with secmon's detectors, and records what it finds in the monitor
+ * (`recordPathTraversal`, `recordCommandInjection`; at most one of each per request) with the
+ * client address from `req.ip` — so Express's `trust proxy` setting is the one switch for
+ * `X-Forwarded-For`. In `block` mode a finding is answered with 400 and a JSON error naming the
+ * field (`query.file`), without echoing the input. Work per request is bounded by `maxValues`.
+ */
+export function requestGuard(monitor: AnomalyMonitor, options: RequestGuardOptions = {}): RequestHandler {
+  const mode = options.mode ?? 'record';
+  if (mode !== 'record' && mode !== 'block') {
+    throw new TypeError(`mode must be "record" or "block" (got ${JSON.stringify(mode)})`);
+  }
+  const headers = (options.headers ?? DEFAULT_HEADERS).map((name) => name.toLowerCase());
+  const inspectBody = options.inspectBody ?? true;
+  const maxValues = options.maxValues ?? 256;
+
+  return (req, res, next) => {
+    const scan = new Scan(maxValues);
+    scan.value('path', req.path);
+    scan.walk('query', req.query, 0);
+    for (const name of headers) {
+      const value = req.headers[name];
+      if (value !== undefined) scan.walk(`headers.${name}`, value, 0);
+    }
+    if (inspectBody && req.body !== undefined && req.body !== null) scan.walk('body', req.body, 0);
+
+    if (scan.traversal === undefined && scan.injection === undefined) {
+      next();
+      return;
+    }
+    const ip = clientIp(req);
+    if (scan.traversal) monitor.recordPathTraversal(ip, scan.traversal.value);
+    if (scan.injection) monitor.recordCommandInjection(ip, scan.injection.value);
+    if (mode === 'block') {
+      const first = (scan.injection ?? scan.traversal)!;
+      const what = first.finding.kind === 'command_injection' ? 'command injection' : 'path traversal';
+      sendError(res, 400, `request rejected: ${what} detected in ${first.field}`, first.field);
+      return;
+    }
+    next();
+  };
+}
+
+/** The client address as Express sees it (`req.ip`, honouring `trust proxy`). */
+export function clientIp(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? '';
+}
+
+interface Hit {
+  field: string;
+  value: string;
+  finding: Finding;
+}
+
+class Scan {
+  traversal: Hit | undefined;
+  injection: Hit | undefined;
+  private budget: number;
+
+  constructor(maxValues: number) {
+    this.budget = maxValues;
+  }
+
+  walk(field: string, value: unknown, depth: number): void {
+    if (this.budget <= 0 || depth > MAX_DEPTH) return;
+    if (typeof value === 'string') {
+      this.value(field, value);
+    } else if (Array.isArray(value)) {
+      for (let i = 0; i < value.length && this.budget > 0; i++)
+        this.walk(`${field}[${i}]`, value[i], depth + 1);
+    } else if (typeof value === 'object' && value !== null) {
+      for (const key of Object.keys(value)) {
+        if (this.budget <= 0) return;
+        this.walk(`${field}.${key}`, (value as Record<string, unknown>)[key], depth + 1);
+      }
+    }
+  }
+
+  value(field: string, raw: string): void {
+    if (this.budget <= 0 || raw.length === 0) return;
+    this.budget--;
+    const value = raw.length > MAX_VALUE_LENGTH ? raw.slice(0, MAX_VALUE_LENGTH) : raw;
+    if (this.traversal === undefined) {
+      const finding = detectPathTraversal(value);
+      if (finding) this.traversal = { field: fieldName(field), value, finding };
+    }
+    if (this.injection === undefined) {
+      const finding = detectCommandInjection(value);
+      if (finding) this.injection = { field: fieldName(field), value, finding };
+    }
+  }
+}
+
+// Field names come from the request (query and body keys): bound and escape them before they are
+// echoed in an error.
+function fieldName(field: string): string {
+  const short = field.length > 100 ? `${field.slice(0, 100)}…` : field;
+  return short.replace(/[^\x20-\x7e]/g, '?');
+}

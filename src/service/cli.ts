@@ -1,0 +1,139 @@
+#!/usr/bin/env node
+// The `secmon` command: `secmon serve` runs the service (what `npm start` runs), `secmon demo`
+// sends an attack mix to a running service.
+import { context } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { Command, CommanderError, Option } from 'commander';
+import { VERSION } from '../version.js';
+import { ConfigError, loadConfig } from './config.js';
+import { formatSummary, runDemo } from './demo.js';
+import { createLogger } from './logger.js';
+import { createService } from './server.js';
+import { SETTINGS, type SettingKey } from './settings.js';
+
+const USAGE_ERROR = 2;
+const SHUTDOWN_DEADLINE_MS = 5000;
+
+function fail(message: string, hint?: string): never {
+  process.stderr.write(`secmon: ${message}\n${hint ? `${hint}\n` : ''}`);
+  process.exit(USAGE_ERROR);
+}
+
+async function serve(flags: Partial<Record<SettingKey, string>>): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig({ env: process.env, flags });
+  } catch (error) {
+    if (error instanceof ConfigError)
+      fail(error.message, 'Run `secmon serve --help` for every setting and its accepted values.');
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  // Lets a caller's W3C traceparent (event API) become the active context while events are recorded.
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  const service = createService(config, logger);
+  try {
+    await service.listen();
+  } catch (error) {
+    logger.fatal({ err: error }, `cannot listen on ${config.host}:${config.port}`);
+    process.exit(1);
+  }
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const deadline = setTimeout(() => {
+      logger.error('shutdown took too long: exiting');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS);
+    deadline.unref();
+    service.close(SHUTDOWN_DEADLINE_MS - 1500).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+function program(): Command {
+  const root = new Command('secmon')
+    .description(
+      'Security anomaly monitor: brute force, privilege escalation, path traversal and command injection,\nas Prometheus metrics and OpenTelemetry events.',
+    )
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  const serveCommand = root
+    .command('serve')
+    .description('run the secmon service (event API, /metrics, /healthz, /readyz)')
+    .addHelpText(
+      'after',
+      '\nEvery flag can also be set with its environment variable; flags win. Standard OTEL_* variables\n(e.g. OTEL_EXPORTER_OTLP_ENDPOINT) enable OTLP export of alert events and metrics.',
+    );
+  for (const setting of SETTINGS) {
+    const option = new Option(
+      `${setting.flag} <value>`,
+      `${setting.description} [env ${setting.env}, default ${setting.defaultText}]`,
+    );
+    serveCommand.addOption(option);
+  }
+  serveCommand.action(async (options: Record<string, string>) => {
+    const flags: Partial<Record<SettingKey, string>> = {};
+    for (const setting of SETTINGS) {
+      const value = options[setting.key];
+      if (value !== undefined) flags[setting.key] = value;
+    }
+    await serve(flags);
+  });
+
+  root
+    .command('demo')
+    .description('send a realistic attack mix to a running secmon service, then print what it reports')
+    .option('--target <url>', 'base URL of the service', 'http://127.0.0.1:9870')
+    .option(
+      '--token <token>',
+      'an ingest token of the service [env SECMON_DEMO_TOKEN, or the first of SECMON_INGEST_TOKENS]',
+    )
+    .option('--json', 'print the summary as JSON')
+    .action(async (options: { target: string; token?: string; json?: boolean }) => {
+      const token =
+        options.token ??
+        process.env.SECMON_DEMO_TOKEN ??
+        process.env.SECMON_INGEST_TOKENS?.split(',')[0]?.trim();
+      if (!token) fail("demo needs --token: one of the service's SECMON_INGEST_TOKENS");
+      let target: URL;
+      try {
+        target = new URL(options.target);
+        if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new Error('not http');
+      } catch {
+        fail(`--target must be an http(s) URL (got ${JSON.stringify(options.target)})`);
+      }
+      try {
+        const summary = await runDemo({ target: target.href, token });
+        process.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : formatSummary(summary));
+      } catch (error) {
+        process.stderr.write(`secmon demo: ${(error as Error).message}\n`);
+        process.exit(1);
+      }
+    });
+  return root;
+}
+
+try {
+  await program().parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exit(error.exitCode === 0 ? 0 : USAGE_ERROR);
+  }
+  throw error;
+}

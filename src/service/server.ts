@@ -1,0 +1,156 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type ErrorRequestHandler } from 'express';
+import { collectDefaultMetrics, type OpenMetricsContentType, Registry } from 'prom-client';
+import { AnomalyMonitor } from '../core/monitor.js';
+import { eventApi } from '../http/event-api.js';
+import { sendError } from '../http/json-error.js';
+import { metricsHandler } from '../http/metrics-route.js';
+import { registerPrometheusMetrics } from '../telemetry/prometheus-collector.js';
+import { VERSION } from '../version.js';
+import type { ServiceConfig } from './config.js';
+import { type Logger, logAlerts } from './logger.js';
+import { registerServiceMetrics, ServiceCounters } from './service-metrics.js';
+
+/** What the service needs from the OTLP exporter (see `startOtelExport`). */
+export interface OtelHandle {
+  readonly enabled: boolean;
+  droppedEvents(): number;
+  shutdown(timeoutMs?: number): Promise<void>;
+}
+
+/** A running (or ready to run) secmon service. */
+export interface SecmonService {
+  readonly monitor: AnomalyMonitor;
+  readonly app: express.Express;
+  /** Starts listening; resolves with the bound address. */
+  listen(): Promise<AddressInfo>;
+  /**
+   * Graceful shutdown: readiness goes to 503, the listener stops accepting, idle keep-alive
+   * connections close at once and busy ones get until `graceMs`, then OTel is flushed. Resolves
+   * within `graceMs` + the OTel flush timeout, whatever clients do.
+   */
+  close(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Assembles the secmon service: the monitor, its Prometheus metrics (text and OpenMetrics), alert
+ * logging, the event API and the health endpoints, on one Express app.
+ */
+export function createService(config: ServiceConfig, logger: Logger, otel?: OtelHandle): SecmonService {
+  const monitor = new AnomalyMonitor(config.monitor);
+  logAlerts(monitor, logger);
+  const counters = new ServiceCounters();
+  const dropped = () => otel?.droppedEvents() ?? 0;
+
+  // Two registries of the same metrics: prom-client renders one content type per registry.
+  const registry = new Registry();
+  const openMetricsRegistry = new Registry<OpenMetricsContentType>();
+  openMetricsRegistry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+  for (const target of [registry, openMetricsRegistry]) {
+    registerPrometheusMetrics(monitor, { registry: target, prefix: config.metricPrefix, version: VERSION });
+    registerServiceMetrics(target, config.metricPrefix, counters, dropped);
+    collectDefaultMetrics({ register: target });
+  }
+
+  let ready = false;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.get('/', (_req, res) => {
+    res.json({
+      name: 'secmon',
+      version: VERSION,
+      endpoints: ['GET /metrics', 'GET /healthz', 'GET /readyz', 'POST /v1/events'],
+    });
+  });
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', (_req, res) => {
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready' });
+  });
+  app.get(
+    '/metrics',
+    metricsHandler({
+      registry,
+      openMetricsRegistry,
+      bearerTokens: config.metricsTokens,
+      basicAuth: config.metricsBasicAuth,
+    }),
+  );
+  app.use(
+    eventApi(monitor, {
+      tokens: config.ingestTokens,
+      bodyLimitBytes: config.bodyLimitBytes,
+      onRejected: (reason) => {
+        counters.rejected[reason]++;
+      },
+      onAccepted: (events) => {
+        counters.acceptedRequests++;
+        counters.acceptedEvents += events;
+      },
+    }),
+  );
+  app.use((req, res) => {
+    sendError(res, 404, `no such endpoint: ${req.method} ${req.path.slice(0, 200)}`);
+  });
+  const internalError: ErrorRequestHandler = (error, req, res, _next) => {
+    logger.error({ err: error, method: req.method, path: req.path.slice(0, 200) }, 'request failed');
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    sendError(res, 500, 'internal error');
+  };
+  app.use(internalError);
+
+  const server: Server = createServer(
+    { requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000, maxHeaderSize: 16_384 },
+    app,
+  );
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+
+  return {
+    monitor,
+    app,
+    async listen() {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      ready = true;
+      const address = server.address() as AddressInfo;
+      if (config.ingestTokens.length === 0) {
+        logger.warn('no ingest token configured: POST /v1/events answers 503 (set SECMON_INGEST_TOKENS)');
+      } else if (config.ingestTokens.some((token) => token.length < 16)) {
+        logger.warn('an ingest token is shorter than 16 characters: use long random tokens in production');
+      }
+      logger.info(
+        { address: address.address, port: address.port, version: VERSION, otlp: otel?.enabled ?? false },
+        'secmon listening',
+      );
+      return address;
+    },
+    async close(graceMs = 4000) {
+      ready = false;
+      const closed = new Promise<void>((resolve) => {
+        if (!server.listening) resolve();
+        else server.close(() => resolve());
+      });
+      server.closeIdleConnections();
+      const force = setTimeout(() => server.closeAllConnections(), graceMs);
+      force.unref();
+      await closed;
+      clearTimeout(force);
+      await otel?.shutdown(1000);
+      logger.info('secmon stopped');
+    },
+  };
+}

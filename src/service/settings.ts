@@ -1,0 +1,181 @@
+import { z } from 'zod';
+
+/**
+ * Every setting of `secmon serve`, in one table: its environment variable, its CLI flag, its
+ * description and how its text is parsed. Environment variables and flags map onto this one schema
+ * (flags win over the environment); `--help` and the README's table are generated from it. Ranges
+ * of monitor settings are checked by the monitor itself (one source of truth), and its error is
+ * reported under the setting's env/flag names.
+ */
+export interface Setting {
+  key: SettingKey;
+  env: string;
+  flag: string;
+  description: string;
+  /** Human-readable default, for --help. */
+  defaultText: string;
+  schema: z.ZodType;
+}
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d+$/, `must be an integer from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(min, `must be an integer from ${min} to ${max}`)
+        .max(max, `must be an integer from ${min} to ${max}`),
+    );
+
+const anyInteger = z
+  .string()
+  .trim()
+  .regex(/^-?\d+$/, 'must be an integer')
+  .transform(Number);
+
+const list = z.string().transform((text) =>
+  text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0),
+);
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+export const SETTINGS = [
+  {
+    key: 'host',
+    env: 'SECMON_HOST',
+    flag: '--host',
+    description: 'address to listen on (0.0.0.0 in a container)',
+    defaultText: '127.0.0.1',
+    schema: z.string().trim().min(1, 'must be an IP address or host name').max(253),
+  },
+  {
+    key: 'port',
+    env: 'SECMON_PORT',
+    flag: '--port',
+    description: 'TCP port to listen on (0 picks a free one)',
+    defaultText: '9870',
+    schema: integer(0, 65535),
+  },
+  {
+    key: 'ingestTokens',
+    env: 'SECMON_INGEST_TOKENS',
+    flag: '--ingest-tokens',
+    description: 'comma-separated bearer tokens allowed to POST /v1/events (none: the endpoint answers 503)',
+    defaultText: 'none',
+    schema: list,
+  },
+  {
+    key: 'metricsTokens',
+    env: 'SECMON_METRICS_TOKEN',
+    flag: '--metrics-token',
+    description: 'comma-separated bearer tokens required on /metrics (none: open)',
+    defaultText: 'none',
+    schema: list,
+  },
+  {
+    key: 'metricsBasicAuth',
+    env: 'SECMON_METRICS_BASIC_AUTH',
+    flag: '--metrics-basic-auth',
+    description: 'comma-separated user:password pairs accepted as basic auth on /metrics',
+    defaultText: 'none',
+    schema: list.pipe(z.array(z.string().regex(/^[^:]+:.+$/, 'must be user:password pairs'))),
+  },
+  {
+    key: 'bruteForceThreshold',
+    env: 'SECMON_BRUTE_FORCE_THRESHOLD',
+    flag: '--brute-force-threshold',
+    description: 'failed logins from one address that raise a brute_force alert',
+    defaultText: '10',
+    schema: anyInteger,
+  },
+  {
+    key: 'bruteForceWindowMs',
+    env: 'SECMON_BRUTE_FORCE_WINDOW_MS',
+    flag: '--brute-force-window-ms',
+    description: 'sliding window for failed logins, ms',
+    defaultText: '300000',
+    schema: anyInteger,
+  },
+  {
+    key: 'bruteForceRealertMs',
+    env: 'SECMON_BRUTE_FORCE_REALERT_MS',
+    flag: '--brute-force-realert-ms',
+    description: 'at most one more alert per address per this many ms while it stays over',
+    defaultText: 'the window',
+    schema: anyInteger,
+  },
+  {
+    key: 'privilegedAlertIntervalMs',
+    env: 'SECMON_PRIVILEGED_ALERT_INTERVAL_MS',
+    flag: '--privileged-alert-interval-ms',
+    description: 'at most one privilege_escalation alert per this many ms',
+    defaultText: '60000',
+    schema: anyInteger,
+  },
+  {
+    key: 'maxTrackedIps',
+    env: 'SECMON_MAX_TRACKED_IPS',
+    flag: '--max-tracked-ips',
+    description: 'most client addresses tracked at once (least recently active evicted)',
+    defaultText: '100000',
+    schema: anyInteger,
+  },
+  {
+    key: 'ipv6PrefixLength',
+    env: 'SECMON_IPV6_PREFIX_LENGTH',
+    flag: '--ipv6-prefix-length',
+    description: 'IPv6 clients are grouped by this prefix length',
+    defaultText: '64',
+    schema: anyInteger,
+  },
+  {
+    key: 'metricPrefix',
+    env: 'SECMON_METRIC_PREFIX',
+    flag: '--metric-prefix',
+    description: 'prefix of every secmon metric name',
+    defaultText: 'secmon_',
+    schema: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'must match [a-zA-Z_:][a-zA-Z0-9_:]*'),
+  },
+  {
+    key: 'bodyLimitBytes',
+    env: 'SECMON_BODY_LIMIT_BYTES',
+    flag: '--body-limit-bytes',
+    description: 'largest accepted POST /v1/events body, bytes',
+    defaultText: '262144',
+    schema: integer(1024, 16 * 1024 * 1024),
+  },
+  {
+    key: 'trustProxy',
+    env: 'SECMON_TRUST_PROXY',
+    flag: '--trust-proxy',
+    description:
+      "Express 'trust proxy': false, true, a hop count, or comma-separated addresses/CIDRs/loopback",
+    defaultText: 'false',
+    schema: z
+      .string()
+      .trim()
+      .min(1)
+      .transform((text): boolean | number | string[] => {
+        if (text === 'true' || text === 'false') return text === 'true';
+        if (/^\d+$/.test(text)) return Number(text);
+        return text.split(',').map((item) => item.trim());
+      }),
+  },
+  {
+    key: 'logLevel',
+    env: 'SECMON_LOG_LEVEL',
+    flag: '--log-level',
+    description: `log level: ${LOG_LEVELS.join(', ')}`,
+    defaultText: 'info',
+    schema: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }),
+  },
+] as const satisfies ReadonlyArray<Omit<Setting, 'key'> & { key: string }>;
+
+export type SettingKey = (typeof SETTINGS)[number]['key'];

@@ -1,0 +1,134 @@
+import { isSpanContextValid, trace } from '@opentelemetry/api';
+import { Registry, type RegistryContentType } from 'prom-client';
+import { ALERT_SEVERITY, ALERT_TYPES, type AlertType } from '../core/alert.js';
+import type { AnomalyMonitor } from '../core/monitor.js';
+import type { MonitorStats } from '../core/stats.js';
+import { VERSION } from '../version.js';
+import { registerComputedMetric, type Sample } from './computed-metric.js';
+import { StatsSnapshot } from './stats-snapshot.js';
+
+/** Options of {@link registerPrometheusMetrics}. */
+export interface PrometheusMetricsOptions {
+  /** Registry to register on. Default: a new one (returned). */
+  registry?: Registry<RegistryContentType>;
+  /** Prefix of every metric name. Default `secmon_`. Must match `[a-zA-Z_:][a-zA-Z0-9_:]*`. */
+  prefix?: string;
+  /** Version reported by `secmon_build_info{version}`. Default: this package's version. */
+  version?: string;
+}
+
+const PREFIX_PATTERN = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+
+/**
+ * Registers secmon's metrics on a prom-client registry (a new one by default, which is returned):
+ * attempt counters per attack type, `alerts_total{type,severity}` (every series that can occur exists
+ * from the start at 0), `alerts_suppressed_total{type}`, the monitored-IP gauge and its limit,
+ * evictions, handler errors and `build_info{version}`. Values are read from one `getStats()`
+ * snapshot per scrape. In OpenMetrics output, alert counters carry an exemplar with the `trace_id`
+ * and `span_id` of the span that was active when the latest alert of that type was raised.
+ * No label ever carries an address, user, path or input, so the series count is fixed.
+ * Throws a `TypeError` for an invalid `prefix`.
+ */
+export function registerPrometheusMetrics(
+  monitor: AnomalyMonitor,
+  options: PrometheusMetricsOptions = {},
+): Registry<RegistryContentType> {
+  const prefix = options.prefix ?? 'secmon_';
+  if (typeof prefix !== 'string' || !PREFIX_PATTERN.test(prefix)) {
+    throw new TypeError(`prefix must match ${PREFIX_PATTERN} (got ${JSON.stringify(prefix)})`);
+  }
+  const registry = options.registry ?? new Registry();
+  const version = options.version ?? VERSION;
+  const snapshot = new StatsSnapshot(monitor);
+  const exemplars = trackAlertExemplars(monitor);
+
+  const metric = (name: string, help: string, type: 'counter' | 'gauge', samples: () => Sample[]) =>
+    registerComputedMetric(registry, `${prefix}${name}`, help, type, samples);
+  const counter = (name: string, help: string, read: (stats: MonitorStats) => number) =>
+    metric(name, help, 'counter', () => [{ value: read(snapshot.get()), labels: {} }]);
+  const gauge = (name: string, help: string, read: (stats: MonitorStats) => number) =>
+    metric(name, help, 'gauge', () => [{ value: read(snapshot.get()), labels: {} }]);
+
+  counter('failed_auth_total', 'Failed logins recorded.', (s) => s.failedAuthAttempts);
+  counter(
+    'privileged_container_attempts_total',
+    'Requests for privileged containers (privilege escalation attempts) recorded.',
+    (s) => s.privilegedContainerAttempts,
+  );
+  counter(
+    'suspicious_container_attempts_total',
+    'Container requests with a dangerous configuration recorded.',
+    (s) => s.suspiciousContainerAttempts,
+  );
+  counter(
+    'path_traversal_attempts_total',
+    'Path traversal attempts recorded.',
+    (s) => s.pathTraversalAttempts,
+  );
+  counter(
+    'command_injection_attempts_total',
+    'Command injection attempts recorded.',
+    (s) => s.commandInjectionAttempts,
+  );
+  counter(
+    'rate_limit_exceeded_total',
+    'Requests from already rate-limited clients recorded.',
+    (s) => s.rateLimitExceeded,
+  );
+  metric('alerts_total', 'Security alerts raised, by type and severity.', 'counter', () => {
+    const stats = snapshot.get();
+    return ALERT_TYPES.map((type) => {
+      const sample: Sample = { value: stats.alerts[type], labels: { type, severity: ALERT_SEVERITY[type] } };
+      const exemplar = exemplars.get(type);
+      if (exemplar) sample.exemplar = exemplar;
+      return sample;
+    });
+  });
+  metric(
+    'alerts_suppressed_total',
+    'Alerts held back by a re-alert interval (the attack went on), by type.',
+    'counter',
+    () => {
+      const stats = snapshot.get();
+      return ALERT_TYPES.map((type) => ({ value: stats.suppressedByType[type], labels: { type } }));
+    },
+  );
+  gauge(
+    'monitored_ips',
+    'Client addresses (IPv6: prefixes) with activity inside the brute-force window.',
+    (s) => s.monitoredIps,
+  );
+  gauge(
+    'tracked_ips_limit',
+    'Most client addresses tracked at once (maxTrackedIps).',
+    (s) => s.trackedIpsLimit,
+  );
+  counter(
+    'tracked_ips_evicted_total',
+    'Client addresses evicted because the tracking limit was reached (a sign of IP spraying).',
+    (s) => s.evictedIps,
+  );
+  counter('alert_handler_errors_total', 'Alert handlers that threw or rejected.', (s) => s.handlerErrors);
+  metric('build_info', 'secmon build information; always 1.', 'gauge', () => [
+    { value: 1, labels: { version } },
+  ]);
+  return registry;
+}
+
+/**
+ * Remembers, per alert type, the trace of the latest alert raised inside an active span, for
+ * OpenMetrics exemplars. Bounded: one entry per alert type.
+ */
+function trackAlertExemplars(monitor: AnomalyMonitor): Map<AlertType, NonNullable<Sample['exemplar']>> {
+  const latest = new Map<AlertType, NonNullable<Sample['exemplar']>>();
+  monitor.onAlert((alert) => {
+    const spanContext = trace.getActiveSpan()?.spanContext();
+    if (!spanContext || !isSpanContextValid(spanContext)) return;
+    latest.set(alert.type, {
+      labelSet: { trace_id: spanContext.traceId, span_id: spanContext.spanId },
+      value: 1,
+      timestamp: alert.timestamp.getTime() / 1000,
+    });
+  });
+  return latest;
+}

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/service/config.js';
+import { SETTINGS } from '../../src/service/settings.js';
+
+describe('service configuration', () => {
+  it('has sensible defaults: loopback, port 9870, no tokens, reference thresholds', () => {
+    expect(loadConfig({})).toEqual({
+      host: '127.0.0.1',
+      port: 9870,
+      ingestTokens: [],
+      metricsTokens: [],
+      metricsBasicAuth: [],
+      monitor: {},
+      metricPrefix: 'secmon_',
+      bodyLimitBytes: 262_144,
+      trustProxy: false,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads environment variables, and flags win over them', () => {
+    const config = loadConfig({
+      env: {
+        SECMON_PORT: '9999',
+        SECMON_INGEST_TOKENS: 'alpha, beta ,,',
+        SECMON_BRUTE_FORCE_THRESHOLD: '5',
+        SECMON_BRUTE_FORCE_WINDOW_MS: '60000',
+        SECMON_TRUST_PROXY: 'loopback,10.0.0.0/8',
+        SECMON_LOG_LEVEL: 'debug',
+      },
+      flags: { port: '0', bruteForceThreshold: '7' },
+    });
+    expect(config.port).toBe(0);
+    expect(config.ingestTokens).toEqual(['alpha', 'beta']);
+    expect(config.monitor).toEqual({ bruteForce: { threshold: 7, windowMs: 60_000 } });
+    expect(config.trustProxy).toEqual(['loopback', '10.0.0.0/8']);
+    expect(config.logLevel).toBe('debug');
+  });
+
+  it.each([
+    [
+      { SECMON_PORT: 'http' },
+      'SECMON_PORT',
+      /SECMON_PORT \(--port\) must be an integer from 0 to 65535 \(got "http"\)/,
+    ],
+    [{ SECMON_PORT: '70000' }, 'SECMON_PORT', /must be an integer from 0 to 65535 \(got "70000"\)/],
+    [
+      { SECMON_BRUTE_FORCE_THRESHOLD: '0' },
+      'SECMON_BRUTE_FORCE_THRESHOLD',
+      /SECMON_BRUTE_FORCE_THRESHOLD \(--brute-force-threshold\) must be an integer from 1 to 10000 \(got "0"\)/,
+    ],
+    [
+      { SECMON_BRUTE_FORCE_WINDOW_MS: '5m' },
+      'SECMON_BRUTE_FORCE_WINDOW_MS',
+      /must be an integer \(got "5m"\)/,
+    ],
+    [{ SECMON_MAX_TRACKED_IPS: '0' }, 'SECMON_MAX_TRACKED_IPS', /must be an integer from 1 to 16777216/],
+    [{ SECMON_IPV6_PREFIX_LENGTH: '200' }, 'SECMON_IPV6_PREFIX_LENGTH', /from 1 to 128/],
+    [
+      { SECMON_LOG_LEVEL: 'loud' },
+      'SECMON_LOG_LEVEL',
+      /must be one of trace, debug, info, warn, error, fatal, silent \(got "loud"\)/,
+    ],
+    [{ SECMON_METRIC_PREFIX: 'my-prefix' }, 'SECMON_METRIC_PREFIX', /must match/],
+    [{ SECMON_BODY_LIMIT_BYTES: '10' }, 'SECMON_BODY_LIMIT_BYTES', /from 1024 to 16777216/],
+    [{ SECMON_METRICS_BASIC_AUTH: 'nopassword' }, 'SECMON_METRICS_BASIC_AUTH', /user:password/],
+    [{ SECMON_TRUST_PROXY: 'not-an-address' }, 'SECMON_TRUST_PROXY', /SECMON_TRUST_PROXY \(--trust-proxy\)/],
+  ])('rejects %j naming the setting', (env, name, message) => {
+    let error: unknown;
+    try {
+      loadConfig({ env });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).setting.env).toBe(name);
+    expect((error as ConfigError).message).toMatch(message);
+    expect((error as ConfigError).code).toBe('SECMON_ERR_BAD_SETTING');
+  });
+
+  it('maps every setting to a SECMON_ variable and a long flag, without duplicates', () => {
+    const envs = SETTINGS.map((s) => s.env);
+    const flags = SETTINGS.map((s) => s.flag);
+    expect(new Set(envs).size).toBe(envs.length);
+    expect(new Set(flags).size).toBe(flags.length);
+    for (const setting of SETTINGS) {
+      expect(setting.env).toMatch(/^SECMON_[A-Z0-9_]+$/);
+      expect(setting.flag).toMatch(/^--[a-z0-9-]+$/);
+    }
+  });
+});
