@@ -302,6 +302,20 @@ export function secmonDashboard(): Dashboard {
       ]),
     )
     .withPanel(
+      timeseries(
+        'Event API requests',
+        'POST /v1/events per second: accepted, and rejected by reason. Many `unauthorized` rejections mean someone is guessing ingest tokens (each one is also recorded as a failed login).',
+        'reqps',
+      ).targets([
+        query(`sum(rate(secmon_ingest_requests_accepted_total{${inst}}[$__rate_interval]))`, 'accepted', 'A'),
+        query(
+          `sum by (reason) (rate(secmon_ingest_requests_rejected_total{${inst}}[$__rate_interval]))`,
+          'rejected: {{reason}}',
+          'B',
+        ),
+      ]),
+    )
+    .withPanel(
       timeseries('Memory', 'Resident memory and V8 heap in use per instance.', 'bytes').targets([
         query(`process_resident_memory_bytes{job="${SECMON_JOB}", ${inst}}`, '{{instance}} resident', 'A'),
         query(`nodejs_heap_size_used_bytes{job="${SECMON_JOB}", ${inst}}`, '{{instance}} heap used', 'B'),
