@@ -172,6 +172,17 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it("tells Grafana Prometheus's scrape interval (so $__rate_interval covers enough samples)", () => {
+    const source = datasources.datasources.find(
+      (candidate) => candidate.type === 'prometheus',
+    ) as unknown as {
+      jsonData: { timeInterval: string };
+    };
+    const global = (parse(text('prometheus/prometheus.yml')) as { global: { scrape_interval: string } })
+      .global;
+    expect(source.jsonData.timeInterval).toBe(global.scrape_interval);
+  });
+
   it('provisions Grafana: datasources, dashboard provider, alert rules and the dashboard files', () => {
     const grafana = services.grafana!;
     expect(mountedAt(grafana, 'grafana/provisioning')).toBe('/etc/grafana/provisioning');
@@ -248,6 +259,11 @@ describe('Dockerfile', () => {
     expect(text('README.md')).toContain(packageJson.scripts.start!);
     // The file the CMD runs is what `npm run build` makes of src/service/cli.ts.
     expect(existsSync(join(root, cmd[1]!.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts')))).toBe(true);
+  });
+
+  it('ships package.json beside dist/ (secmon reads its version from it at run time)', () => {
+    expect(finalStage).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
+    expect(finalStage).toMatch(/^COPY package\.json [^\n]*\.\/$/m);
   });
 
   it('copies only files that exist, and keeps local build output out of the context', () => {
