@@ -1,0 +1,33 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SETTINGS } from '../../src/service/settings.js';
+
+const root = resolve(import.meta.dirname, '../..');
+
+/** The README's settings table, generated from the one settings table of the service. */
+function settingsTable(): string {
+  const rows = SETTINGS.map((s) => {
+    const fallback = s.defaultText === 'none' || s.defaultText === 'the window' ? s.defaultText : `\`${s.defaultText}\``;
+    return `| \`${s.env}\` | \`${s.flag}\` | ${fallback} | ${s.description} |`;
+  });
+  return ['| environment variable | flag | default | meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
+
+describe('README', () => {
+  it('lists every service setting exactly as the settings table defines it', async () => {
+    const readme = await readFile(resolve(root, 'README.md'), 'utf8');
+    const between = /<!-- settings-table:start -->\n([\s\S]*?)\n<!-- settings-table:end -->/.exec(readme)?.[1];
+    // On failure, paste the expected table (printed in the diff) between the two markers.
+    expect(between).toBe(settingsTable());
+  });
+
+  it('shows the two commands a new user runs, and package.json agrees with them', async () => {
+    const readme = await readFile(resolve(root, 'README.md'), 'utf8');
+    expect(readme).toMatch(/npm ci && npm start/);
+    expect(readme).toMatch(/npm ci && npm test/);
+    const manifest = JSON.parse(await readFile(resolve(root, 'package.json'), 'utf8'));
+    expect(manifest.scripts.start).toBe('node dist/service/cli.js serve');
+    expect(manifest.bin.secmon).toBe('dist/service/cli.js');
+  });
+});
