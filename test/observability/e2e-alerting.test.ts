@@ -261,9 +261,14 @@ describe.skipIf(!bins)('secmon, Prometheus and Alertmanager, live', () => {
       { timeoutMs: 20_000, intervalMs: 250 },
     );
     const alerts = (await (await fetch(`${prometheusUrl}/api/v1/alerts`)).json()) as {
-      data: { alerts: unknown[] };
+      data: { alerts: Array<{ state: string; labels: Record<string, string> }> };
     };
-    expect(alerts.data.alerts, 'firing or pending alerts on an idle secmon').toEqual([]);
+    // Firing is what pages. (A pending SecmonDown after one slow scrape on a loaded machine would be
+    // the rule working as designed: it needs 2 minutes of failed scrapes to fire.)
+    const firing = alerts.data.alerts.filter((alert) => alert.state === 'firing');
+    expect(firing, 'alerts firing on an idle secmon').toEqual([]);
+    const pendingAttacks = alerts.data.alerts.filter((alert) => alert.labels.category === 'attack');
+    expect(pendingAttacks, 'attack alerts on an idle secmon').toEqual([]);
     expect(await (await fetch(`${alertmanagerUrl}/api/v2/alerts`)).json()).toEqual([]);
     expect(notifications).toEqual([]);
   }, 60_000);
