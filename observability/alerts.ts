@@ -6,7 +6,11 @@
 // To add an alert: append an `AlertDefinition` to `ALERTS` (or a new group to `ALERT_GROUPS`),
 // write its runbook section in docs/runbooks.md (heading = the alert name), add promtool cases to
 // prometheus/tests/secmon.rules.test.yml (one that fires, one that stays quiet), then run
-// `npm run generate`. The tests check each of those steps.
+// `npm run generate`. The tests check each of those steps. A health rule on a gauge looks like
+// SecmonDown (`query: () => 'min by (job, instance) (secmon_store_up)'`, `threshold: < 1`,
+// `for: '2m'`); one on a counter like SecmonAlertHandlersFailing (`increaseOf(...)`, `> 0`). The
+// live end-to-end test checks that every rule's query finds series on a default `secmon serve`;
+// a rule on series that exist only with some configuration (a Redis store) must be exempted there.
 
 /** Severities in secmon's own vocabulary; Alertmanager pages on `critical` and notifies on the rest. */
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
