@@ -1,6 +1,7 @@
 // `npm run bench`: runs every benchmark and prints, as its last line, one JSON object of figures.
 // Progress goes to stderr so the JSON line stays easy to pick out of stdout.
 import { benchCore } from './core.js';
+import { benchOtel } from './otel.js';
 import { benchService } from './service.js';
 
 const log = (line: string): void => {
@@ -11,5 +12,6 @@ const result = {
   machine: { node: process.version, platform: `${process.platform}-${process.arch}` },
   core: benchCore(log),
   service: await benchService(log),
+  otel: await benchOtel(log),
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);

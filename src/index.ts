@@ -27,6 +27,23 @@ export { EVENT_TYPES, MAX_EVENTS_PER_REQUEST, type SecurityEvent } from './http/
 export { type MetricsHandlerOptions, metricsHandler } from './http/metrics-route.js';
 export { clientIp, type RequestGuardOptions, requestGuard } from './http/request-guard.js';
 export {
+  ALERT_ATTRIBUTE_PREFIX,
+  MAX_ATTRIBUTE_CHARS,
+  MAX_METADATA_ENTRIES,
+} from './telemetry/otel-alert-attributes.js';
+export {
+  emitOtelAlertEvents,
+  OTEL_ALERT_EVENT_NAME,
+  OTEL_ALERT_SEVERITY,
+  OTEL_SCOPE_NAME,
+} from './telemetry/otel-alert-events.js';
+export {
+  OTEL_METRICS,
+  type OtelInstrumentKind,
+  type OtelMetricDescriptor,
+  registerOtelMetrics,
+} from './telemetry/otel-metrics.js';
+export {
   type PrometheusMetricsOptions,
   registerPrometheusMetrics,
 } from './telemetry/prometheus-collector.js';

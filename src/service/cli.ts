@@ -4,6 +4,7 @@
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { Command, CommanderError, Option } from 'commander';
+import { startOtelExport } from '../telemetry/otel-export.js';
 import { VERSION } from '../version.js';
 import { ConfigError, loadConfig } from './config.js';
 import { formatSummary, runDemo } from './demo.js';
@@ -31,7 +32,20 @@ async function serve(flags: Partial<Record<SettingKey, string>>): Promise<void> 
   const logger = createLogger(config.logLevel);
   // Lets a caller's W3C traceparent (event API) become the active context while events are recorded.
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  const service = createService(config, logger);
+  let service: ReturnType<typeof createService>;
+  try {
+    service = createService(config, logger, {
+      otel: (monitor) =>
+        startOtelExport(monitor, {
+          serviceVersion: VERSION,
+          onError: (error) => logger.warn({ err: error.message }, 'OTLP export failing'),
+        }),
+    });
+  } catch (error) {
+    // startOtelExport rejects unusable OTEL_* values with a TypeError naming the variable.
+    if ((error as { code?: string }).code === 'SECMON_ERR_BAD_OPTION') fail((error as Error).message);
+    throw error;
+  }
   try {
     await service.listen();
   } catch (error) {

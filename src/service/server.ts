@@ -16,7 +16,14 @@ import { registerServiceMetrics, ServiceCounters } from './service-metrics.js';
 export interface OtelHandle {
   readonly enabled: boolean;
   droppedEvents(): number;
+  exportFailures(): number;
   shutdown(timeoutMs?: number): Promise<void>;
+}
+
+/** Optional parts of the service, injected by the CLI (and by tests). */
+export interface ServiceParts {
+  /** Starts OTLP export for the monitor (the CLI passes `startOtelExport`). */
+  otel?: (monitor: AnomalyMonitor) => OtelHandle;
 }
 
 /** A running (or ready to run) secmon service. */
@@ -37,11 +44,15 @@ export interface SecmonService {
  * Assembles the secmon service: the monitor, its Prometheus metrics (text and OpenMetrics), alert
  * logging, the event API and the health endpoints, on one Express app.
  */
-export function createService(config: ServiceConfig, logger: Logger, otel?: OtelHandle): SecmonService {
+export function createService(
+  config: ServiceConfig,
+  logger: Logger,
+  parts: ServiceParts = {},
+): SecmonService {
   const monitor = new AnomalyMonitor(config.monitor);
   logAlerts(monitor, logger);
+  const otel = parts.otel?.(monitor);
   const counters = new ServiceCounters();
-  const dropped = () => otel?.droppedEvents() ?? 0;
 
   // Two registries of the same metrics: prom-client renders one content type per registry.
   const registry = new Registry();
@@ -49,7 +60,10 @@ export function createService(config: ServiceConfig, logger: Logger, otel?: Otel
   openMetricsRegistry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
   for (const target of [registry, openMetricsRegistry]) {
     registerPrometheusMetrics(monitor, { registry: target, prefix: config.metricPrefix, version: VERSION });
-    registerServiceMetrics(target, config.metricPrefix, counters, dropped);
+    registerServiceMetrics(target, config.metricPrefix, counters, {
+      dropped: () => otel?.droppedEvents() ?? 0,
+      failures: () => otel?.exportFailures() ?? 0,
+    });
     collectDefaultMetrics({ register: target });
   }
 

@@ -22,14 +22,14 @@ export class ServiceCounters {
 
 /**
  * Registers the service's own metrics on a registry: event API requests accepted/rejected (by a fixed
- * set of reasons), events accepted, and OTel events dropped. Like the monitor's metrics they are read
+ * set of reasons), events accepted, OTel events dropped and OTLP export failures. Like the monitor's metrics they are read
  * at scrape time from plain counters, so the same counters can be served on several registries.
  */
 export function registerServiceMetrics(
   registry: Registry<RegistryContentType>,
   prefix: string,
   counters: ServiceCounters,
-  otelDropped: () => number,
+  otel: { dropped: () => number; failures: () => number },
 ): void {
   const counter = (name: string, help: string, samples: () => Sample[]) =>
     registerComputedMetric(registry, `${prefix}${name}`, help, 'counter', samples);
@@ -42,7 +42,12 @@ export function registerServiceMetrics(
   counter('ingest_events_total', 'Events accepted through the event API.', () => [
     { value: counters.acceptedEvents, labels: {} },
   ]);
-  counter('otel_events_dropped_total', 'Alert events dropped because the OTLP export queue was full.', () => [
-    { value: otelDropped(), labels: {} },
+  counter(
+    'otel_events_dropped_total',
+    'Alert events not delivered over OTLP (queue full or export failed).',
+    () => [{ value: otel.dropped(), labels: {} }],
+  );
+  counter('otel_export_failures_total', 'Failed OTLP exports (events and metrics).', () => [
+    { value: otel.failures(), labels: {} },
   ]);
 }

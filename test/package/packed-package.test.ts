@@ -68,10 +68,13 @@ describe('the packed package', () => {
   it('type-checks a TypeScript consumer against the shipped declarations', async () => {
     const source = `
       import { AnomalyMonitor, type Alert, type MonitorStats } from 'secmon';
+      import { type OtelExport, startOtelExport } from 'secmon/otel';
       const monitor = new AnomalyMonitor({ maxTrackedIps: 10 });
       monitor.onAlert((alert: Alert) => { const severity: 'low' | 'medium' | 'high' | 'critical' = alert.severity; void severity; });
       const stats: MonitorStats = monitor.getStats();
       const n: number = stats.monitoredIps;
+      const otel: OtelExport = startOtelExport(monitor, { env: {}, maxQueueSize: 100, onError: (e: Error) => void e });
+      void otel.shutdown(1000);
       // @ts-expect-error threshold is a number
       new AnomalyMonitor({ bruteForce: { threshold: 'ten' } });
       export { n };
@@ -106,5 +109,6 @@ describe('the packed package', () => {
     expect(manifest.type).toBe('module');
     expect(manifest.engines.node).toBe('>=20.6');
     expect(manifest.exports['.']).toEqual({ types: './dist/index.d.ts', import: './dist/index.js' });
+    expect(manifest.exports['./otel']).toEqual({ types: './dist/otel.d.ts', import: './dist/otel.js' });
   });
 });

