@@ -226,6 +226,21 @@ const health: AlertDefinition[] = [
       'running: some alerts are not reaching their destination (logs, events, integrations).',
   },
   {
+    name: 'SecmonStoreDegraded',
+    uid: 'secmon-store-degraded',
+    severity: 'high',
+    // 0 while the shared store (Redis) cannot be reached; always 1 with the in-memory store.
+    query: () => 'min by (job, instance) (secmon_store_up)',
+    threshold: { op: '<', value: 1 },
+    for: '2m',
+    summary: 'secmon on {{ $labels.instance }} cannot reach its shared store (Redis)',
+    description: () =>
+      'secmon has not been able to use Redis for 2 minutes. Its outage policy applies: with ' +
+      "fallback, failed logins are counted in each replica's memory, so an attack spread across " +
+      'replicas needs up to N times the threshold to be seen; with fail-closed, every address alerts ' +
+      'on its first failed login. Nothing is lost or blocked, and secmon reconnects by itself.',
+  },
+  {
     name: 'SecmonOtelEventsDropped',
     uid: 'secmon-otel-events-dropped',
     severity: 'medium',

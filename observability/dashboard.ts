@@ -303,6 +303,20 @@ export function secmonDashboard(): Dashboard {
     )
     .withPanel(
       timeseries(
+        'Shared store (Redis)',
+        'With SECMON_REDIS_URL: whether each instance can use Redis (1 up, 0 down: SecmonStoreDegraded), and events per second it decided in its own memory instead, by reason (unavailable, overloaded). Always up, nothing decided locally, with the in-memory store.',
+        'short',
+      ).targets([
+        query(`min by (instance) (secmon_store_up{${inst}})`, '{{instance}} up', 'A'),
+        query(
+          `sum by (instance, reason) (rate(secmon_store_fallback_total{${inst}}[$__rate_interval]))`,
+          '{{instance}} decided locally: {{reason}}',
+          'B',
+        ),
+      ]),
+    )
+    .withPanel(
+      timeseries(
         'Event API requests',
         'POST /v1/events per second: accepted, and rejected by reason. Many `unauthorized` rejections mean someone is guessing ingest tokens (each one is also recorded as a failed login).',
         'reqps',

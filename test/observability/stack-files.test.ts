@@ -89,9 +89,9 @@ const stages = dockerfile.split(/^FROM /m).slice(1);
 const finalStage = stages.at(-1)!;
 
 describe('docker-compose.yml', () => {
-  it('stands up secmon, Prometheus, Alertmanager, Grafana and an OTel collector, plus a demo profile', () => {
+  it('stands up secmon, Redis, Prometheus, Alertmanager, Grafana and an OTel collector, plus a demo profile', () => {
     expect(Object.keys(services).sort()).toEqual(
-      ['alertmanager', 'demo', 'grafana', 'otel-collector', 'prometheus', 'secmon'].sort(),
+      ['alertmanager', 'demo', 'grafana', 'otel-collector', 'prometheus', 'redis', 'secmon'].sort(),
     );
     expect(services.demo!.profiles).toEqual(['demo']);
     for (const [name, service] of Object.entries(services)) {
@@ -218,6 +218,30 @@ describe('docker-compose.yml', () => {
       expect(collector.service.pipelines[signal]?.receivers, signal).toContain('otlp');
       expect(collector.service.pipelines[signal]?.exporters, signal).toContain('debug');
     }
+  });
+
+  it('runs secmon with its window state in the Redis service, which keeps nothing on disk and bounds its memory', () => {
+    const secmon = services.secmon!;
+    const url = new URL(secmon.environment!.SECMON_REDIS_URL!);
+    expect(url.protocol).toBe('redis:');
+    expect(services[url.hostname], `no compose service named ${url.hostname}`).toBe(services.redis);
+    expect(secmon.depends_on).toContain('redis');
+    const redis = services.redis!;
+    const command = redis.command!;
+    expect(command[0]).toBe('redis-server');
+    // The port secmon connects to is the one redis-server listens on (its default unless --port).
+    const port = command.includes('--port') ? command[command.indexOf('--port') + 1] : '6379';
+    expect(url.port || '6379').toBe(port);
+    const option = (name: string) => command[command.indexOf(name) + 1];
+    expect(option('--save')).toBe('');
+    expect(option('--appendonly')).toBe('no');
+    expect(option('--maxmemory')).toMatch(/^\d+[kmg]b$/);
+    expect(option('--maxmemory-policy')).toBe('noeviction');
+    expect(redis.image).toMatch(/^redis:\d+\.\d+\.\d+-alpine$/);
+    expect(redis.ports, 'Redis is for secmon only: not published on the host').toBeUndefined();
+    expect(['fallback', 'fail-closed']).toContain(
+      composeDefault(secmon.environment!.SECMON_REDIS_OUTAGE_POLICY!),
+    );
   });
 
   it('runs `secmon demo` in the demo profile against the secmon service with an accepted token', () => {
