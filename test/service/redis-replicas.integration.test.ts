@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/processes.js';
@@ -5,6 +8,26 @@ import { redisServerBinary, startRedis, type TestRedis } from '../support/redis.
 import { type RunningSecmon, startSecmon } from '../support/secmon.js';
 
 const binary = redisServerBinary();
+const cli = resolve(import.meta.dirname, '../../dist/service/cli.js');
+
+describe('secmon serve with bad Redis settings', () => {
+  it.each([
+    [
+      { SECMON_REDIS_URL: 'localhost:6379' },
+      /SECMON_REDIS_URL \(--redis-url\) must be a redis:\/\/ or rediss:\/\/ URL/,
+    ],
+    [
+      { SECMON_REDIS_URL: 'redis://localhost', SECMON_REDIS_OUTAGE_POLICY: 'ignore' },
+      /SECMON_REDIS_OUTAGE_POLICY \(--redis-outage-policy\) must be one of fallback, fail-closed \(got "ignore"\)/,
+    ],
+  ])('exits 2 naming the setting: %j', async (env, message) => {
+    const failure = await promisify(execFile)(process.execPath, [cli, 'serve'], {
+      env: { ...process.env, ...env },
+    }).catch((error: { code: number; stderr: string }) => error);
+    expect((failure as { code: number }).code).toBe(2);
+    expect((failure as { stderr: string }).stderr).toMatch(message);
+  });
+});
 const BRUTE_FORCE = 'secmon_alerts_total{type="brute_force",severity="high"}';
 const PRIVILEGE = 'secmon_alerts_total{type="privilege_escalation",severity="critical"}';
 
