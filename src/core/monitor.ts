@@ -73,8 +73,7 @@ export class AnomalyMonitor {
     } else if (decision === SUPPRESSED) {
       this.suppress('brute_force');
     } else {
-      // A shared store: decide when it answers. The continuation keeps the caller's async context.
-      decision.then((outcome) => this.applyFailure(outcome, key, userId, now), ignoreStoreRejection);
+      this.awaitFailure(decision, key, userId, now);
     }
   }
 
@@ -89,8 +88,7 @@ export class AnomalyMonitor {
     const totalAttempts = this.privilegedContainerAttempts;
     const due = this.store.claimPrivilegedAlert(now);
     if (typeof due === 'boolean') this.applyPrivileged(due, userId, now, totalAttempts);
-    else
-      due.then((claimed) => this.applyPrivileged(claimed, userId, now, totalAttempts), ignoreStoreRejection);
+    else this.awaitPrivileged(due, userId, now, totalAttempts);
   }
 
   /**
@@ -148,11 +146,7 @@ export class AnomalyMonitor {
     const totalAttempts = this.rateLimitExceeded;
     const due = this.store.recordRateLimited(key, now);
     if (typeof due === 'boolean') this.applyRateLimited(due, key, userId, now, totalAttempts);
-    else
-      due.then(
-        (alert) => this.applyRateLimited(alert, key, userId, now, totalAttempts),
-        ignoreStoreRejection,
-      );
+    else this.awaitRateLimited(due, key, userId, now, totalAttempts);
   }
 
   /**
@@ -210,6 +204,37 @@ export class AnomalyMonitor {
 
   private keyOf(ip: string): ClientKey {
     return clientKey(ip, this.options.ipv6PrefixLength);
+  }
+
+  // The continuations of a shared store's answers live in their own methods: a closure inside a
+  // record* method would make V8 allocate a context for its captured variables on every call, also
+  // on the synchronous in-memory path. A promise continuation keeps the caller's async context.
+  private awaitFailure(
+    answer: Promise<FailureOutcome>,
+    key: ClientKey,
+    userId: string | undefined,
+    now: number,
+  ): void {
+    answer.then((outcome) => this.applyFailure(outcome, key, userId, now), ignoreStoreRejection);
+  }
+
+  private awaitPrivileged(
+    answer: Promise<boolean>,
+    userId: string,
+    now: number,
+    totalAttempts: number,
+  ): void {
+    answer.then((due) => this.applyPrivileged(due, userId, now, totalAttempts), ignoreStoreRejection);
+  }
+
+  private awaitRateLimited(
+    answer: Promise<boolean>,
+    key: ClientKey,
+    userId: string | undefined,
+    now: number,
+    totalAttempts: number,
+  ): void {
+    answer.then((due) => this.applyRateLimited(due, key, userId, now, totalAttempts), ignoreStoreRejection);
   }
 
   private applyFailure(
