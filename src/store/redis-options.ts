@@ -41,7 +41,7 @@ export interface RedisStoreOptions {
   commandTimeoutMs?: number;
   /**
    * Most operations in flight (sent, not yet answered). Past it, events are decided locally and
-   * counted as `overloaded`, so memory stays bounded when Redis is slow (about 2.2 KB each, measured).
+   * counted as `overloaded`, so memory stays bounded when Redis is slow (1.3 to 2.2 KB each, measured).
    * 1..1,000,000; default 5,000.
    */
   maxPending?: number;
