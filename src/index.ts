@@ -19,5 +19,11 @@ export {
 export { MAX_TEXT_LENGTH, sanitizeText } from './core/sanitize.js';
 export type { MonitorStats } from './core/stats.js';
 export { detectCommandInjection } from './detect/command-injection.js';
+export {
+  type ContainerFinding,
+  type ContainerFindingType,
+  inspectContainerConfig,
+} from './detect/container-config.js';
+export { type ContainerAlertSink, reportContainerFindings } from './detect/container-report.js';
 export type { Finding, FindingKind } from './detect/finding.js';
 export { detectPathTraversal } from './detect/path-traversal.js';

@@ -14,19 +14,16 @@ for (const c of ';|&\n\r') RUN[c.charCodeAt(0)] = 1;
 for (const c of ' \t+\v\f') RUN[c.charCodeAt(0)] = 2;
 // The same set, to jump over long stretches of ordinary text with a native scan.
 const TRIGGERS = /[;|&\n\r`$<>({]/g;
-// Process-spawning calls in code that reaches an interpreter: `system('id')`, `os.popen("...")`,
-// `__import__('os')`, `Runtime.getRuntime().exec(`, `require('child_process')`. No nested or unbounded
-// overlapping repetition: linear time.
-const CODE_EXECUTION =
-  /(?:shell_exec|proc_open|pcntl_exec|passthru|system|execsync|spawnsync|exec|popen)\s*\(\s*['"`$[]|(?:__import__|getruntime|processbuilder)\s*\(|(?:child_process|subprocess)['".]/gi;
-const DEV_TCP = /\/dev\/(?:tcp|udp)\//i;
-// cmd's `%COMSPEC:~-7,1%` substring expansion, used to build command names letter by letter.
-const CMD_SUBSTRING = /%[A-Za-z0-9_]{1,32}:~/;
-// Full command evaluations per input, then cheap checks (see position()), then none: an input with
-// thousands of separators costs linear time with a small constant, whatever it holds.
-const MAX_EVALUATIONS = 512;
-const MAX_LIGHT_CHECKS = 4096;
-const BUDGET = MAX_EVALUATIONS + MAX_LIGHT_CHECKS;
+// Shell-only constructs found with one native scan (bounded repetitions, no nesting: linear time):
+// process-spawning calls in code that reaches an interpreter (`system('id')`, `os.popen("...")`,
+// `__import__('os')`, `Runtime.getRuntime().exec(`, `require('child_process')`), bash's network
+// redirection `/dev/tcp/host/port`, and cmd's `%COMSPEC:~-7,1%` substring expansion, used to build
+// command names letter by letter.
+const CONSTRUCTS =
+  /(?:shell_exec|proc_open|pcntl_exec|passthru|system|execsync|spawnsync|exec|popen)\s*\(\s*['"`$[]|(?:__import__|getruntime|processbuilder)\s*\(|(?:child_process|subprocess)['".]|\/dev\/(?:tcp|udp)\/|%[a-z0-9_]{1,32}:~/gi;
+// Full command evaluations per input; past them every position still gets a cheap check (see
+// position()), so an input with thousands of separators costs linear time with a small constant.
+const MAX_EVALUATIONS = 2048;
 
 /**
  * Detects a command injection attempt in one input value (a query or form value, a header, a JSON
@@ -66,27 +63,40 @@ function isNameChar(c: number): boolean {
 
 let evaluations = 0;
 
-// Evaluates a command position within the budget. Past it (an input with thousands of separators),
-// a position is only checked for a distinct command word (`;wget`, `| whoami`), which stays linear.
+// Evaluates a command position: fully within the budget, then with a cheap check that still catches a
+// distinct command word (`;wget`, `| whoami`) or an ordinary one with a shell-like first argument
+// (`; cat /etc/passwd`, `&& ls -la`).
 function position(text: string, p: number, strength: number, separator: number): boolean {
-  evaluations++;
-  if (evaluations <= MAX_EVALUATIONS) return evaluateCommand(text, text.length, p, strength, 0, separator);
-  if (evaluations > BUDGET) return false;
+  if (!mayBeCommand(text, p, strength)) return false;
+  if (evaluations < MAX_EVALUATIONS) {
+    evaluations++;
+    return evaluateCommand(text, text.length, p, strength, 0, separator);
+  }
   const end = text.length;
   while (p < end && isSpace(text.charCodeAt(p))) p++;
   let q = p;
   while (q < end && q - p <= 40 && (isNameChar(text.charCodeAt(q)) || text.charCodeAt(q) === 0x2d)) q++;
   const first = text.charCodeAt(p);
-  if (q > p && !(first >= 65 && first <= 90) && commandFlagsText(text, p, q) & CMD.DISTINCT) {
-    return report('shell-separator-command', p, q);
+  if (q - p < 2 || (first >= 65 && first <= 90)) return false;
+  const flags = commandFlagsText(text, p, q);
+  if (flags & CMD.DISTINCT) return report('shell-separator-command', p, q);
+  if (flags & CMD.ENGLISH) {
+    let r = q;
+    while (r < end && isSpace(text.charCodeAt(r))) r++;
+    const c = text.charCodeAt(r);
+    const option =
+      c === 0x2d && (text.charCodeAt(r + 1) | 0x20) >= 0x61 && (text.charCodeAt(r + 1) | 0x20) <= 0x7a;
+    if (option || c === 0x2f || c === 0x24 || c === 0x60 || c === 0x7e)
+      return report('shell-separator-command', p, r + 1);
   }
   return false;
 }
 
 function scan(text: string): boolean {
   const end = text.length;
-  if (evaluateCommand(text, end, 0, POSITION.START, 0, 0)) return true;
-  if (codeExecution(text) || devTcp(text) || cmdSubstring(text)) return true;
+  if (mayBeCommand(text, 0, POSITION.START) && evaluateCommand(text, end, 0, POSITION.START, 0, 0))
+    return true;
+  if (constructs(text)) return true;
   let inBacktick = false;
   let i = 0;
   let plainRun = 0;
@@ -94,8 +104,8 @@ function scan(text: string): boolean {
     const c = text.charCodeAt(i);
     if (c >= 128 || TRIGGER[c] === 0) {
       i++;
-      // A long stretch of ordinary text: let a native scan find the next trigger.
-      if (++plainRun === 64) {
+      // A stretch of ordinary text: let a native scan find the next trigger.
+      if (++plainRun === 8) {
         plainRun = 0;
         TRIGGERS.lastIndex = i;
         if (!TRIGGERS.test(text)) return false;
@@ -111,7 +121,6 @@ function scan(text: string): boolean {
       case 0x26: // &
       case 0x0a:
       case 0x0d: {
-        if (evaluations >= BUDGET) break; // budget spent (see position())
         if (c === 0x26) {
           const before = i > 0 ? text.charCodeAt(i - 1) : 0;
           if (before === 0x3e || before === 0x3c || text.charCodeAt(i + 1) === 0x3e) break; // `2>&1`, `&>f`
@@ -148,7 +157,7 @@ function scan(text: string): boolean {
           next = i + 2; // empty backticks: expand to nothing
           break;
         }
-        if (!inBacktick && evaluations < BUDGET) {
+        if (!inBacktick) {
           const strength = i === 0 || !isBlank(text.charCodeAt(i - 1)) ? POSITION.STRONG : POSITION.MEDIUM;
           if (position(text, i + 1, strength, c)) return true;
         }
@@ -161,15 +170,18 @@ function scan(text: string): boolean {
           const inner = text.charCodeAt(i + 2);
           if (inner === 0x28) return report('arithmetic-expansion', i, i + 3);
           next = inner === 0x29 ? i + 3 : i + 2; // `$()` is empty; the `(` is not a subshell
-          if (inner !== 0x29 && evaluations < BUDGET && position(text, i + 2, POSITION.STRONG, c))
-            return true;
+          if (inner !== 0x29 && position(text, i + 2, POSITION.STRONG, c)) return true;
         } else if ((after === 0x5b || after === 0x7b || after === 0x49) && dollar(text, i)) return true;
         break;
       }
       case 0x3c: // <
         if (text.charCodeAt(i + 1) === 0x28) {
           next = i + 2;
-          if (text.charCodeAt(i + 2) !== 0x29 && evaluations < BUDGET && processSubstitution(text, i))
+          if (
+            text.charCodeAt(i + 2) !== 0x29 &&
+            evaluations < MAX_EVALUATIONS &&
+            processSubstitution(text, i)
+          )
             return true;
         } else if (text.charCodeAt(i + 1) === 0x3c && text.charCodeAt(i + 2) === 0x3c) {
           if (hereString(text, i)) return true;
@@ -179,7 +191,11 @@ function scan(text: string): boolean {
       case 0x3e: // >
         if (text.charCodeAt(i + 1) === 0x28) {
           next = i + 2;
-          if (text.charCodeAt(i + 2) !== 0x29 && evaluations < BUDGET && processSubstitution(text, i))
+          if (
+            text.charCodeAt(i + 2) !== 0x29 &&
+            evaluations < MAX_EVALUATIONS &&
+            processSubstitution(text, i)
+          )
             return true;
         }
         break;
@@ -192,15 +208,14 @@ function scan(text: string): boolean {
         let j = i + 1;
         while (j < end && text.charCodeAt(j) === 0x28) j++;
         next = j;
-        if (evaluations < BUDGET && position(text, j, POSITION.MEDIUM, c)) return true;
+        if (position(text, j, POSITION.MEDIUM, c)) return true;
         break;
       }
       case 0x7b: // {
         if ((text.charCodeAt(i + 1) | 0x20) === 0x6a && startsWith(text, i + 1, 'jndi:')) {
           return report('jndi-lookup', i, i + 6);
         }
-        if (evaluations >= BUDGET) break;
-        if (braceExpansion(text, i)) return true;
+        if (evaluations < MAX_EVALUATIONS && braceExpansion(text, i)) return true;
         if (isBlank(text.charCodeAt(i + 1)) && position(text, i + 1, POSITION.MEDIUM, c)) return true;
         break;
     }
@@ -360,49 +375,107 @@ function braceExpansion(text: string, i: number): boolean {
   return matched && report('brace-expansion-command', i, close + 1);
 }
 
-// `/dev/tcp/host/port`: bash's network redirection, the core of most reverse shells.
-function devTcp(text: string): boolean {
-  const at = text.search(DEV_TCP);
-  return at >= 0 && report('dev-tcp-redirection', at, at + 9);
-}
-
-function cmdSubstring(text: string): boolean {
-  const at = text.search(CMD_SUBSTRING);
-  return at >= 0 && report('cmd-variable-substring', at, text.indexOf(':~', at) + 2);
-}
-
-// The names CODE_EXECUTION looks for, to confirm a match is the whole name.
+// The names CONSTRUCTS looks for, to confirm a match is the whole name.
 const codeCalls = new WordTable<true>(
   'shell_exec proc_open pcntl_exec passthru system execsync spawnsync exec popen __import__ getruntime processbuilder child_process subprocess'
     .split(' ')
     .map((name) => [name, true] as const),
 );
 
-/** Process-spawning calls: `system('id')`, `os.popen(`, `Runtime.getRuntime().exec(`, `child_process`. */
-function codeExecution(text: string): boolean {
-  const pattern = CODE_EXECUTION;
+/** `system('id')`-style calls, `/dev/tcp/`, `%VAR:~n,m%` (see CONSTRUCTS). */
+function constructs(text: string): boolean {
+  const pattern = CONSTRUCTS;
   pattern.lastIndex = 0;
-  while (pattern.test(text)) {
-    const matchEnd = pattern.lastIndex;
-    // Back to the start of the name (the match ends past it, at a quote, a dot or a parenthesis).
-    let k = matchEnd - 1;
-    while (k > 0 && !isNameChar(text.charCodeAt(k))) k--;
-    let start = k;
+  for (let found = pattern.exec(text); found !== null; found = pattern.exec(text)) {
+    const at = found.index;
+    const matchEnd = at + found[0].length;
+    const first = text.charCodeAt(at);
+    if (first === 0x2f) return report('dev-tcp-redirection', at, matchEnd);
+    if (first === 0x25) return report('cmd-variable-substring', at, matchEnd);
+    // The whole name around the match: `myexec(` or `ecosystem(` are other functions.
+    let start = at;
     while (start > 0 && isNameChar(text.charCodeAt(start - 1))) start--;
-    // A longer name (`myexec`, `ecosystem`) is something else.
-    if (codeCalls.getText(hashText(text, start, k + 1), text, start, k + 1) === undefined) continue;
+    let nameEnd = at;
+    while (nameEnd < matchEnd && isNameChar(text.charCodeAt(nameEnd))) nameEnd++;
+    if (codeCalls.getText(hashText(text, start, nameEnd), text, start, nameEnd) === undefined) continue;
     // A method of some other object (`regex.exec(s)`) is not a process call, except `os.system(` and
-    // `Runtime.getRuntime().exec(`.
+    // `Runtime.getRuntime().exec(`; `x.subprocess.run` is the module.
     if (start > 0 && text.charCodeAt(start - 1) === 0x2e) {
       const owner = text.charCodeAt(start - 2);
       const os =
         start >= 3 &&
         (text.charCodeAt(start - 3) | 0x20) === 0x6f &&
         (text.charCodeAt(start - 2) | 0x20) === 0x73;
-      const isModule = (text.charCodeAt(k) | 0x20) === 0x73 && k - start >= 9; // subprocess, child_process
+      const isModule = nameEnd - start >= 10;
       if (!(owner === 0x29 || os || isModule)) continue;
     }
     return report('code-execution-call', start, matchEnd);
   }
   return false;
 }
+
+// Whether the command position at `p` is worth a full evaluation, judged from its first word without
+// a full read: a word with quotes, backslashes, `$`, carets or brackets may be disguised and is always
+// evaluated; a plain word only when it names a command (`cat`, `/usr/bin/id`, `powershell.exe`,
+// `python3.10`) or a cmd keyword, or — after a separator — when an option follows (`; foo -x`). Most
+// positions in ordinary text start with an ordinary word and are skipped.
+function mayBeCommand(text: string, p: number, strength: number): boolean {
+  const end = text.length;
+  while (p < end && isSpace(text.charCodeAt(p))) p++;
+  let q = p;
+  let base = p;
+  while (q < end) {
+    const c = text.charCodeAt(q);
+    if (c < 128 && PLAIN_WORD[c] === 0) break;
+    if (c === 0x2f) base = q + 1;
+    if (++q - p > 64) return true;
+  }
+  if (q < end) {
+    const stop = text.charCodeAt(q);
+    if (!(isBlank(stop) || (stop < 128 && WORD_END[stop] === 1))) return true;
+    // `(sh)`, `{ id; }` after a separator: the subshell or group is read by the evaluation.
+    if (q === p) return strength !== POSITION.START && !isBlank(stop) && RUN[stop] !== 1;
+    // `/bin/ca?`, `/???/`: a glob, not a question mark ending a sentence.
+    if (stop === 0x3f && (base > p || !isBlank(text.charCodeAt(q + 1)))) return true;
+  }
+  if (q === base) return false;
+  if (commandFlagsText(text, base, q) !== 0 || isKeyword(text, base, q)) return true;
+  // `powershell.exe`, `python3.10`, `gcc7.4`: without the extension or the version.
+  const dot = text.lastIndexOf('.', q - 1);
+  if (dot > base && commandFlagsText(text, base, dot) !== 0) return true;
+  let digits = q;
+  while (digits > base + 1) {
+    const c = text.charCodeAt(digits - 1);
+    if (!((c >= 0x30 && c <= 0x39) || c === 0x2e)) break;
+    digits--;
+  }
+  if (digits < q && commandFlagsText(text, base, digits) !== 0) return true;
+  // An unknown word: at the start of the input it is prose; glued to a separator it is judged fully;
+  // after a spaced separator only an option in the next words can make it a command.
+  if (strength === POSITION.START) return false;
+  if (strength === POSITION.STRONG) return true;
+  const limit = Math.min(end, q + 64);
+  for (let k = q; k < limit; k++) {
+    const c = text.charCodeAt(k);
+    if (c < 128 && RUN[c] === 1) return false;
+    if (c === 0x2d && isBlank(text.charCodeAt(k - 1))) return true;
+  }
+  return false;
+}
+
+function isKeyword(text: string, start: number, end: number): boolean {
+  const length = end - start;
+  if (length === 2) return startsWith(text, start, 'if');
+  if (length === 3) return startsWith(text, start, 'for');
+  return length === 5 && startsWith(text, start, 'alias');
+}
+
+// Characters of a plain first word (letters, digits, `.`, `_`, `-`, `/`, `:`, non-ASCII).
+const PLAIN_WORD = new Uint8Array(128);
+for (let c = 0x30; c <= 0x39; c++) PLAIN_WORD[c] = 1;
+for (let c = 0x41; c <= 0x5a; c++) PLAIN_WORD[c] = 1;
+for (let c = 0x61; c <= 0x7a; c++) PLAIN_WORD[c] = 1;
+for (const c of '._-/:') PLAIN_WORD[c.charCodeAt(0)] = 1;
+// Characters that end a plain first word without making it suspicious.
+const WORD_END = new Uint8Array(128);
+for (const c of ',.!?;|&()<>#') WORD_END[c.charCodeAt(0)] = 1;

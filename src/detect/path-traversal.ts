@@ -58,6 +58,8 @@ function lowerCode(c: number): number {
 }
 
 const NOT_DOT = /[^.]/g;
+// Characters a sensitive name or an absolute path needs.
+const MARK = /[/\\._@]/g;
 // The end of a path segment: a token boundary (see CLASS) or a slash.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters end a segment
 const SEGMENT_END = /[\x00-\x20"'`<>()[\]{}|&;,=?#:+\\/\x7f]/g;
@@ -157,100 +159,91 @@ let segFlags = 0;
 
 /** References to sensitive files and directories, matched as whole path segments. */
 function sensitivePath(text: string): boolean {
-  const length = text.length;
-  let i = 0;
-  let before = -1; // the boundary character right before the current token (-1: start of input)
-  while (i < length) {
-    let c = text.charCodeAt(i);
-    if (c < 128 && CLASS[c] === 1) {
-      before = c;
-      i++;
-      continue;
-    }
-    // A token. Most are plain words: skip them unless they hold a slash, '.', '_' or '@'.
-    const tokenStart = i;
-    let marked = false;
-    while (i < length) {
-      const t = text.charCodeAt(i);
-      if (t < 128) {
-        const kind = CLASS[t]!;
-        if (kind === 1) break;
-        if (kind !== 0) marked = true;
-      }
-      i++;
-    }
-    if (!marked) {
-      before = 0;
-      continue;
-    }
-    i = tokenStart;
-    // Path segments separated by slashes, up to a boundary.
-    const absolute = c === SLASH || c === BACKSLASH;
-    // `scheme://host/...`: the segment after the two slashes is a host, not a directory.
-    let hostPending = absolute && before === COLON && isSlash(text.charCodeAt(i + 1));
-    if (hostPending) i += 2;
-    else if (absolute) i++;
-    let slashes = absolute; // whether the token has a slash so far
-    let index = -1; // index of the current non-empty segment within the path
-    let prevFlags = 0;
-    let prevWasRoot = false;
-    for (;;) {
-      const s = i;
-      let hash = HASH_SEED;
-      marked = false; // the segment has '.' or '_' (every sensitive file name does)
-      c = 0;
-      while (i < length) {
-        c = text.charCodeAt(i);
-        if (c < 128) {
-          const kind = CLASS[c]!;
-          if (kind === 1 || kind === 2) break;
-          if (c === DOT || c === 0x5f) marked = true;
-        }
-        if (i - s >= MAX_NAME) {
-          // Too long to be a name: find where it ends with a native scan.
-          SEGMENT_END.lastIndex = i;
-          i = SEGMENT_END.test(text) ? SEGMENT_END.lastIndex - 1 : length;
-          c = i < length ? text.charCodeAt(i) : 0;
-          marked = true;
-          break;
-        }
-        hash = hashStep(hash, lowerCode(c));
-        i++;
-      }
-      const slashAfter = i < length && (c === SLASH || c === BACKSLASH);
-      if (hostPending) hostPending = false;
-      else if (i > s) {
-        index++;
-        const len = i - s;
-        const flags =
-          len >= 2 && len <= MAX_NAME && (marked || slashes || slashAfter)
-            ? segmentFlags(hash, text, s, i)
-            : 0;
-        const atRoot = absolute && index === 0;
-        const first = text.charCodeAt(s);
-        if (
-          (atRoot && (flags & ROOT_RULES || first === 0x40)) ||
-          flags & SEG.SENSITIVE ||
-          (prevFlags & PARENTS && (flags & CHILDREN || (first >= 0x30 && first <= 0x39))) ||
-          first === DOT ||
-          (!slashAfter && marked)
-        ) {
-          segStart = s;
-          segEnd = i;
-          segFlags = flags;
-          if (checkSegment(text, prevFlags, atRoot, prevWasRoot, absolute, !slashAfter)) return true;
-        }
-        prevWasRoot = atRoot;
-        prevFlags = flags;
-      }
-      if (!slashAfter) break;
-      slashes = true;
-      i++; // the slash
-      while (i < length && isSlash(text.charCodeAt(i))) i++; // empty segments: `//`, `\\`
-    }
-    before = 0;
+  // Only tokens with a slash, '.', '_' or '@' can name a sensitive file or an absolute path: a native
+  // scan finds them, and everything between is skipped.
+  let from = 0;
+  for (;;) {
+    MARK.lastIndex = from;
+    if (!MARK.test(text)) return false;
+    let start = MARK.lastIndex - 1;
+    while (start > from && !isBoundary(text.charCodeAt(start - 1))) start--;
+    const before = start === 0 ? -1 : text.charCodeAt(start - 1);
+    const end = pathToken(text, start, isBoundary(before) ? before : 0);
+    if (end < 0) return true;
+    from = end;
   }
-  return false;
+}
+
+/**
+ * Checks the token at `start` (path segments separated by slashes, up to a boundary); `before` is the
+ * boundary character in front of it (-1 at the start of the input). Returns where the token ends, or
+ * -1 when it matched.
+ */
+function pathToken(text: string, start: number, before: number): number {
+  const length = text.length;
+  let i = start;
+  let c = text.charCodeAt(i);
+  const absolute = c === SLASH || c === BACKSLASH;
+  // `scheme://host/...`: the segment after the two slashes is a host, not a directory.
+  let hostPending = absolute && before === COLON && isSlash(text.charCodeAt(i + 1));
+  if (hostPending) i += 2;
+  else if (absolute) i++;
+  let slashes = absolute; // whether the token has a slash so far
+  let index = -1; // index of the current non-empty segment within the path
+  let prevFlags = 0;
+  let prevWasRoot = false;
+  for (;;) {
+    const s = i;
+    let hash = HASH_SEED;
+    let marked = false; // the segment has '.' or '_' (every sensitive file name does)
+    c = 0;
+    while (i < length) {
+      c = text.charCodeAt(i);
+      if (c < 128) {
+        const kind = CLASS[c]!;
+        if (kind === 1 || kind === 2) break;
+        if (c === DOT || c === 0x5f) marked = true;
+      }
+      if (i - s >= MAX_NAME) {
+        // Too long to be a name: find where it ends with a native scan.
+        SEGMENT_END.lastIndex = i;
+        i = SEGMENT_END.test(text) ? SEGMENT_END.lastIndex - 1 : length;
+        c = i < length ? text.charCodeAt(i) : 0;
+        marked = true;
+        break;
+      }
+      hash = hashStep(hash, lowerCode(c));
+      i++;
+    }
+    const slashAfter = i < length && (c === SLASH || c === BACKSLASH);
+    if (hostPending) hostPending = false;
+    else if (i > s) {
+      index++;
+      const len = i - s;
+      const flags =
+        len >= 2 && len <= MAX_NAME && (marked || slashes || slashAfter) ? segmentFlags(hash, text, s, i) : 0;
+      const atRoot = absolute && index === 0;
+      const first = text.charCodeAt(s);
+      if (
+        (atRoot && (flags & ROOT_RULES || first === 0x40)) ||
+        flags & SEG.SENSITIVE ||
+        (prevFlags & PARENTS && (flags & CHILDREN || (first >= 0x30 && first <= 0x39))) ||
+        first === DOT ||
+        (!slashAfter && marked)
+      ) {
+        segStart = s;
+        segEnd = i;
+        segFlags = flags;
+        if (checkSegment(text, prevFlags, atRoot, prevWasRoot, absolute, !slashAfter)) return -1;
+      }
+      prevWasRoot = atRoot;
+      prevFlags = flags;
+    }
+    if (!slashAfter) return i;
+    slashes = true;
+    i++; // the slash
+    while (i < length && isSlash(text.charCodeAt(i))) i++; // empty segments: `//`, `\\`
+  }
 }
 
 function checkSegment(
@@ -267,14 +260,6 @@ function checkSegment(
   if (atRoot) {
     if (flags & SEG.ROOT) return match('system-path', start, end);
     if (flags & SEG.DEV_SERVER_FS) return match('dev-server-fs', start, end);
-    if (
-      text.charCodeAt(start) === DOT &&
-      end - start >= 2 &&
-      !only(text, start, end, isDot) &&
-      (flags & SEG.WELL_KNOWN) === 0
-    ) {
-      return match('hidden-file-probe', start, end);
-    }
   }
   if (
     (prevFlags & SEG.PARENT_ETC && flags & SEG.ETC_CHILD) ||
@@ -292,6 +277,16 @@ function checkSegment(
     isEnvVariant(text, start, end)
   ) {
     return match('sensitive-file', start, end);
+  }
+  // A hidden file or directory right at the root of a URL path: `/.git/`, `/.DS_Store`, `/.vscode/`.
+  if (
+    atRoot &&
+    text.charCodeAt(start) === DOT &&
+    end - start >= 2 &&
+    (flags & SEG.WELL_KNOWN) === 0 &&
+    !only(text, start, end, isDot)
+  ) {
+    return match('hidden-file-probe', start, end);
   }
   if (last && absolute && flags & SEG.SERVER_CONFIG) return match('server-config', start, end);
   if (last && backupFile(text, start, end)) return match('backup-file', start, end);

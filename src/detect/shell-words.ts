@@ -63,6 +63,7 @@ const variableValues: string[] = [];
 
 /** Forgets the variables of the previous input. */
 export function resetVariables(): void {
+  if (variableNames.length === 0) return;
   variableNames.length = 0;
   variableValues.length = 0;
 }
