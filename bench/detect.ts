@@ -76,7 +76,7 @@ const ADVERSARIAL: Record<string, string> = {
   ifs: '${IFS}'.repeat(MIB / 6),
   semicolonWord: ';ab'.repeat(MIB / 3),
   pipeWord: '| cat x '.repeat(MIB / 8),
-  quotes: "'a\"".repeat(MIB / 3),
+  quotes: '\'a"'.repeat(MIB / 3),
   braces: '{a,'.repeat(MIB / 3),
   parens: '(a'.repeat(MIB / 2),
   segments: 'etc/'.repeat(MIB / 4),
@@ -148,7 +148,9 @@ export function benchDetect(log: (line: string) => void): DetectBench {
   log(`detect: ${inputs.length} mixed inputs, mean length ${meanLength.toFixed(0)}`);
   const pt = throughput(detectPathTraversal, inputs);
   const ci = throughput(detectCommandInjection, inputs);
-  log(`detect: throughput path traversal ${pt.mb.toFixed(0)} MB/s, command injection ${ci.mb.toFixed(0)} MB/s`);
+  log(
+    `detect: throughput path traversal ${pt.mb.toFixed(0)} MB/s, command injection ${ci.mb.toFixed(0)} MB/s`,
+  );
   const ptTimes = adversarial(detectPathTraversal);
   const ciTimes = adversarial(detectCommandInjection);
   log(`detect: worst 1 MiB adversarial input: ${worst(ptTimes)} ms / ${worst(ciTimes)} ms`);

@@ -1,6 +1,7 @@
 // `npm run bench`: runs every benchmark and prints, as its last line, one JSON object of figures.
 // Progress goes to stderr so the JSON line stays easy to pick out of stdout.
 import { benchCore } from './core.js';
+import { benchDetect } from './detect.js';
 
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -9,5 +10,6 @@ const log = (line: string): void => {
 const result = {
   machine: { node: process.version, platform: `${process.platform}-${process.arch}` },
   core: benchCore(log),
+  detect: benchDetect(log),
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -55,16 +55,22 @@ if (!existsSync(corpusFile)) {
 }
 
 const corpus = loadCorpus(corpusFile);
-const fixtures: LabelledInput[] = [
-  ...loadFixture(join(FIXTURES, 'path-traversal.attack.txt'), 'path_traversal', true, 'pt-attack'),
-  ...loadFixture(join(FIXTURES, 'benign.txt'), 'path_traversal', false, 'benign'),
-  ...loadFixture(join(FIXTURES, 'command-injection.attack.txt'), 'command_injection', true, 'ci-attack'),
-  ...loadFixture(join(FIXTURES, 'benign.txt'), 'command_injection', false, 'benign'),
-];
+function fixtureSet(suffix: string): LabelledInput[] {
+  const file = (name: string) => join(FIXTURES, `${name}${suffix}.txt`);
+  return [
+    ...loadFixture(file('path-traversal.attack'), 'path_traversal', true, `pt-attack${suffix}`),
+    ...loadFixture(file('benign'), 'path_traversal', false, `benign${suffix}`),
+    ...loadFixture(file('command-injection.attack'), 'command_injection', true, `ci-attack${suffix}`),
+    ...loadFixture(file('benign'), 'command_injection', false, `benign${suffix}`),
+  ];
+}
+const fixtures = fixtureSet('');
+const blind = fixtureSet('-2');
 
 // A progress bar on stderr, shown only when the run takes more than a moment and stderr is a terminal.
 const PROGRESS_UNITS_PER_MEASUREMENT = 100;
-const totalUnits = corpus.length + fixtures.length + 2 * KINDS.length * PROGRESS_UNITS_PER_MEASUREMENT;
+const totalUnits =
+  corpus.length + fixtures.length + blind.length + 3 * KINDS.length * PROGRESS_UNITS_PER_MEASUREMENT;
 const startedAt = Date.now();
 let done = 0;
 let bar: cliProgress.SingleBar | undefined;
@@ -114,6 +120,7 @@ function evaluate(label: string, inputs: LabelledInput[]): SetReport {
 
 const dev = evaluate('dev corpus', corpus);
 const heldOut = evaluate('held-out fixtures', fixtures);
+const heldOutBlind = evaluate('held-out set 2', blind);
 bar?.stop();
 
 if (values.json) {
@@ -132,17 +139,27 @@ if (values.json) {
       ]),
     );
   process.stdout.write(
-    `${JSON.stringify({ corpus: corpusFile, dev: summary(dev), heldOut: summary(heldOut) })}\n`,
+    `${JSON.stringify({
+      corpus: corpusFile,
+      dev: summary(dev),
+      heldOut: summary(heldOut),
+      heldOutBlind: summary(heldOutBlind),
+    })}\n`,
   );
   process.exit(0);
 }
 
 const out: string[] = [];
 out.push(`Dev corpus: ${corpusFile} (${corpus.length} rows, OWASP CRS regression tests)`);
-out.push(`Held-out fixtures: ${FIXTURES} (${fixtures.length} scored inputs, hand-written, never tuned on)`);
+out.push(`Held-out fixtures: ${FIXTURES}, hand-written in the styles of public payload lists:`);
+out.push(
+  `  set 1 (${fixtures.length} scored inputs): written before the detectors; its errors were read twice`,
+);
+out.push(`  set 2 (${blind.length} scored inputs): written after the detectors, scored once, never tuned on`);
 out.push('Goal per kind on unseen inputs: recall >= 95% with a false-positive rate <= 1%.');
 section('DEV CORPUS', dev, ['location', 'CRS paranoia level']);
-section('HELD-OUT FIXTURES', heldOut, ['category']);
+section('HELD-OUT FIXTURES, SET 1', heldOut, ['category']);
+section('HELD-OUT FIXTURES, SET 2 (BLIND)', heldOutBlind, ['category']);
 process.stdout.write(`${out.join('\n')}\n`);
 
 function section(title: string, report: SetReport, breakdowns: string[]): void {

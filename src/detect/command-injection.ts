@@ -23,7 +23,7 @@ const CONSTRUCTS =
   /(?:shell_exec|proc_open|pcntl_exec|passthru|system|execsync|spawnsync|exec|popen)\s*\(\s*['"`$[]|(?:__import__|getruntime|processbuilder)\s*\(|(?:child_process|subprocess)['".]|\/dev\/(?:tcp|udp)\/|%[a-z0-9_]{1,32}:~/gi;
 // Full command evaluations per input; past them every position still gets a cheap check (see
 // position()), so an input with thousands of separators costs linear time with a small constant.
-const MAX_EVALUATIONS = 2048;
+const MAX_EVALUATIONS = 256;
 
 /**
  * Detects a command injection attempt in one input value (a query or form value, a header, a JSON
@@ -63,22 +63,31 @@ function isNameChar(c: number): boolean {
 
 let evaluations = 0;
 
-// Evaluates a command position: fully within the budget, then with a cheap check that still catches a
-// distinct command word (`;wget`, `| whoami`) or an ordinary one with a shell-like first argument
-// (`; cat /etc/passwd`, `&& ls -la`).
+// Evaluates a command position: fully within the budget (for positions mayBeCommand() finds worth
+// it), then with a cheap check that still catches a distinct command word (`;wget`, `| whoami`) or an
+// ordinary one with a shell-like first argument (`; cat /etc/passwd`, `&& ls -la`).
 function position(text: string, p: number, strength: number, separator: number): boolean {
-  if (!mayBeCommand(text, p, strength)) return false;
-  if (evaluations < MAX_EVALUATIONS) {
-    evaluations++;
-    return evaluateCommand(text, text.length, p, strength, 0, separator);
-  }
   const end = text.length;
   while (p < end && isSpace(text.charCodeAt(p))) p++;
-  let q = p;
-  while (q < end && q - p <= 40 && (isNameChar(text.charCodeAt(q)) || text.charCodeAt(q) === 0x2d)) q++;
+  if (p >= end) return false;
   const first = text.charCodeAt(p);
+  // A separator, backtick or `$(` here opens a position of its own, evaluated when the scan gets there.
+  if (first < 128 && OWN_POSITION[first] === 1) return false;
+  if (first === 0x24 && text.charCodeAt(p + 1) === 0x28) return false;
+  if (evaluations < MAX_EVALUATIONS) {
+    if (!mayBeCommand(text, p, strength)) return false;
+    evaluations++;
+    return evaluateCommand(text, end, p, strength, 0, separator);
+  }
+  let q = p;
+  while (q < end && q - p <= 40) {
+    const c = text.charCodeAt(q);
+    if (!(isNameChar(c) || c === 0x2d)) break;
+    q++;
+  }
   if (q - p < 2 || (first >= 65 && first <= 90)) return false;
   const flags = commandFlagsText(text, p, q);
+  if (flags === 0) return false;
   if (flags & CMD.DISTINCT) return report('shell-separator-command', p, q);
   if (flags & CMD.ENGLISH) {
     let r = q;
@@ -86,11 +95,16 @@ function position(text: string, p: number, strength: number, separator: number):
     const c = text.charCodeAt(r);
     const option =
       c === 0x2d && (text.charCodeAt(r + 1) | 0x20) >= 0x61 && (text.charCodeAt(r + 1) | 0x20) <= 0x7a;
-    if (option || c === 0x2f || c === 0x24 || c === 0x60 || c === 0x7e)
+    if (option || c === 0x2f || c === 0x24 || c === 0x60 || c === 0x7e) {
       return report('shell-separator-command', p, r + 1);
+    }
   }
   return false;
 }
+
+// Characters that open a command position of their own.
+const OWN_POSITION = new Uint8Array(128);
+for (const c of ';|&\n\r`(') OWN_POSITION[c.charCodeAt(0)] = 1;
 
 function scan(text: string): boolean {
   const end = text.length;
@@ -441,7 +455,8 @@ function mayBeCommand(text: string, p: number, strength: number): boolean {
   if (q === base) return false;
   if (commandFlagsText(text, base, q) !== 0 || isKeyword(text, base, q)) return true;
   // `powershell.exe`, `python3.10`, `gcc7.4`: without the extension or the version.
-  const dot = text.lastIndexOf('.', q - 1);
+  let dot = q - 1;
+  while (dot > base && text.charCodeAt(dot) !== 0x2e) dot--;
   if (dot > base && commandFlagsText(text, base, dot) !== 0) return true;
   let digits = q;
   while (digits > base + 1) {
@@ -457,7 +472,7 @@ function mayBeCommand(text: string, p: number, strength: number): boolean {
   const limit = Math.min(end, q + 64);
   for (let k = q; k < limit; k++) {
     const c = text.charCodeAt(k);
-    if (c < 128 && RUN[c] === 1) return false;
+    if (c < 128 && TRIGGER[c] === 1) return false;
     if (c === 0x2d && isBlank(text.charCodeAt(k - 1))) return true;
   }
   return false;

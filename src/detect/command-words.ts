@@ -31,8 +31,27 @@ const { DISTINCT, ENGLISH, BARE, INTERPRETER, WRAPPER, NUMERIC, NETWORK, ECHO, W
 
 const table = new WordTable<number>();
 
+// Which pairs of first characters (lower-cased, 7 bits each) begin a command word: most words are
+// rejected here without hashing.
+const FIRST_PAIRS = new Uint8Array(1 << 14);
+
+function pairIndex(first: number, second: number): number {
+  return ((first & 0x7f) << 7) | (second & 0x7f);
+}
+
+function mayStartCommand(first: number, second: number): boolean {
+  return FIRST_PAIRS[pairIndex(first, second)] === 1;
+}
+
+// The families recognised by prefix (see familyFlags).
+for (const prefix of ['in', 'an', 'ch'])
+  FIRST_PAIRS[pairIndex(prefix.charCodeAt(0), prefix.charCodeAt(1))] = 1;
+
 function add(flags: number, words: string): void {
-  for (const word of words.trim().split(/\s+/)) table.set(word, (table.lookupString(word) ?? 0) | flags);
+  for (const word of words.trim().split(/\s+/)) {
+    table.set(word, (table.lookupString(word) ?? 0) | flags);
+    if (word.length > 1) FIRST_PAIRS[pairIndex(word.charCodeAt(0), word.charCodeAt(1))] = 1;
+  }
 }
 
 // Unix commands that are rarely ordinary words.
@@ -119,39 +138,37 @@ add(
 
 /** Flags ({@link CMD}) of the command word `codes[start..end)` (compared case-insensitively), or 0. */
 export function commandFlags(codes: Uint16Array, start: number, end: number): number {
-  if (end - start > 40 || end <= start) return 0;
+  const length = end - start;
+  if (length > 40 || length <= 0) return 0;
+  const first = codes[start]! | 0x20;
+  if (length > 1 && !mayStartCommand(first, codes[start + 1]! | 0x20)) return 0;
   const flags = table.lookupCodes(codes, start, end);
   if (flags !== undefined) return flags;
-  if (!FAMILY_INITIALS.includes(codes[start]! | 0x20)) return 0;
-  return familyFlags((k) => codes[start + k]!, end - start);
+  if (first !== 0x69 && first !== 0x61 && first !== 0x63) return 0;
+  let prefix = '';
+  for (let k = start; k < start + 8 && k < end; k++) prefix += String.fromCharCode(codes[k]! | 0x20);
+  return familyFlags(prefix, length);
 }
 
 /** Flags ({@link CMD}) of the command word `text[start..end)` (compared case-insensitively), or 0. */
 export function commandFlagsText(text: string, start: number, end: number): number {
-  if (end - start > 40 || end <= start) return 0;
+  const length = end - start;
+  if (length > 40 || length <= 0) return 0;
+  const first = text.charCodeAt(start) | 0x20;
+  if (length > 1 && !mayStartCommand(first, text.charCodeAt(start + 1) | 0x20)) return 0;
   const flags = table.lookupText(text, start, end);
   if (flags !== undefined) return flags;
-  if (!FAMILY_INITIALS.includes(text.charCodeAt(start) | 0x20)) return 0;
-  return familyFlags((k) => text.charCodeAt(start + k), end - start);
+  if (first !== 0x69 && first !== 0x61 && first !== 0x63) return 0;
+  return familyFlags(text.slice(start, start + 8).toLowerCase(), length);
 }
 
-// Families named by prefix: PowerShell's Invoke-*, Ansible's and Chef's tool suites.
-const FAMILY_INITIALS = [0x69, 0x61, 0x63];
-
-function familyFlags(at: (k: number) => number, length: number): number {
-  if (length > 7 && hasPrefix(at, length, 'invoke-')) return DISTINCT | WINDOWS;
-  if (hasPrefix(at, length, 'ansible')) return DISTINCT;
-  if (length > 5 && hasPrefix(at, length, 'chef-')) return DISTINCT;
+// Families named by prefix: PowerShell's Invoke-*, Ansible's and Chef's tool suites. `prefix` holds
+// the first (up to 8) characters, lower-cased.
+function familyFlags(prefix: string, length: number): number {
+  if (length > 7 && prefix.startsWith('invoke-')) return DISTINCT | WINDOWS;
+  if (prefix.startsWith('ansible')) return DISTINCT;
+  if (length > 5 && prefix.startsWith('chef-')) return DISTINCT;
   return 0;
-}
-
-function hasPrefix(at: (k: number) => number, length: number, prefix: string): boolean {
-  if (length < prefix.length) return false;
-  for (let k = 0; k < prefix.length; k++) {
-    const c = at(k);
-    if ((c >= 65 && c <= 90 ? c | 0x20 : c) !== prefix.charCodeAt(k)) return false;
-  }
-  return true;
 }
 
 /** Whether `name` is a command word. */

@@ -17,8 +17,6 @@ let scratch = new Uint16Array(1024);
 let roundChanged = false;
 let roundLeftTriggers = false;
 
-const utf16 = new TextDecoder('utf-16le');
-
 /**
  * Decodes `input` for inspection: repeated percent-decoding (also `%uXXXX`, overlong and malformed
  * UTF-8 sequences such as `%c0%ae` and `%c0%2e`), HTML character references (`&#46;`, `&#x2f;`,
@@ -57,7 +55,7 @@ const ENCODED =
 function toText(codes: Uint16Array, length: number): string {
   if (length <= 4096)
     return String.fromCharCode.apply(null, codes.subarray(0, length) as unknown as number[]);
-  return utf16.decode(new Uint8Array(codes.buffer, codes.byteOffset, length * 2));
+  return Buffer.from(codes.buffer, codes.byteOffset, length * 2).toString('utf16le');
 }
 
 function hexValue(c: number): number {

@@ -10,6 +10,8 @@ const COLON = 0x3a;
 const SEMICOLON = 0x3b;
 // Longest segment name the tables hold; longer segments are not looked up.
 const MAX_NAME = 24;
+// Directory names (without '.' or '_') are looked up in the first this many segments of a path.
+const MAX_DIRECTORY_DEPTH = 32;
 // Segment flags that make the next segment worth a look.
 const PARENTS =
   SEG.PARENT_ETC |
@@ -220,8 +222,12 @@ function pathToken(text: string, start: number, before: number): number {
     else if (i > s) {
       index++;
       const len = i - s;
+      // Deep inside a long path only names with a dot or an underscore are looked up: without a
+      // parent-directory segment (caught on its own) a deep path cannot reach `/etc` or `/proc`.
       const flags =
-        len >= 2 && len <= MAX_NAME && (marked || slashes || slashAfter) ? segmentFlags(hash, text, s, i) : 0;
+        len >= 2 && len <= MAX_NAME && (marked || ((slashes || slashAfter) && index < MAX_DIRECTORY_DEPTH))
+          ? segmentFlags(hash, text, s, i)
+          : 0;
       const atRoot = absolute && index === 0;
       const first = text.charCodeAt(s);
       if (
@@ -308,12 +314,12 @@ function isEnvVariant(text: string, start: number, end: number): boolean {
 
 // Database dumps and editor/backup copies: `backup.sql.zip`, `db.sql.gz`, `config.php.bak`, `dump.sql`.
 function backupFile(text: string, start: number, end: number): boolean {
-  const lastDot = text.lastIndexOf('.', end - 1);
+  const lastDot = lastDotIn(text, start, end);
   if (lastDot <= start) return false;
   const ext = extensionFlags(text, lastDot + 1, end);
   if (ext === 0) return false;
   if (ext & EXT.BAK) return true;
-  const prevDot = text.lastIndexOf('.', lastDot - 1);
+  const prevDot = lastDotIn(text, start, lastDot);
   if (ext & EXT.ARCHIVE && prevDot > start) {
     if (extensionFlags(text, prevDot + 1, lastDot) & EXT.SQL) return true;
   }
@@ -331,6 +337,12 @@ function isDigit(c: number): boolean {
 function only(text: string, start: number, end: number, test: (c: number) => boolean): boolean {
   for (let k = start; k < end; k++) if (!test(text.charCodeAt(k))) return false;
   return true;
+}
+
+// The last '.' in `text[start..end)`, or -1. (Not lastIndexOf: that would search past `start`.)
+function lastDotIn(text: string, start: number, end: number): number {
+  for (let k = end - 1; k >= start; k--) if (text.charCodeAt(k) === DOT) return k;
+  return -1;
 }
 
 function startsWith(text: string, start: number, end: number, word: string): boolean {

@@ -197,7 +197,7 @@ describe('detectCommandInjection: benign look-alikes pass', () => {
     'myfunction(){ echo hello }',
     'if (a == b) { return; }',
     'const x = a && b || c;',
-    'Schauen Sie sich diese Zahl an: 1\'000\'000',
+    "Schauen Sie sich diese Zahl an: 1'000'000",
     'Die Straße; links Haus Nr. 104.',
     '这是一个测试；请忽略。',
   ])('%s', (input) => {

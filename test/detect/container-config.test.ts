@@ -33,7 +33,10 @@ describe('inspectContainerConfig: privileged mode and its equivalents are privil
   it.each([
     [{ HostConfig: { CapAdd: ['ALL'] } }, 'ALL'],
     [{ HostConfig: { CapAdd: ['CAP_SYS_ADMIN'] } }, 'SYS_ADMIN'],
-    [{ spec: { containers: [{ securityContext: { capabilities: { add: ['sys_module'] } } }] } }, 'SYS_MODULE'],
+    [
+      { spec: { containers: [{ securityContext: { capabilities: { add: ['sys_module'] } } }] } },
+      'SYS_MODULE',
+    ],
     [{ cap_add: ['SYS_ADMIN'] }, 'SYS_ADMIN'],
   ])('root-equivalent capability %#', (config, name) => {
     const finding = only(config);
@@ -80,7 +83,10 @@ describe('inspectContainerConfig: other dangerous settings are suspicious_contai
     [{ HostConfig: { UTSMode: 'host' } }, 'host-uts'],
     [{ HostConfig: { UsernsMode: 'host' } }, 'host-userns'],
     [{ HostConfig: { CapAdd: ['NET_ADMIN'] } }, 'capability'],
-    [{ spec: { containers: [{ securityContext: { capabilities: { add: ['SYS_PTRACE'] } } }] } }, 'capability'],
+    [
+      { spec: { containers: [{ securityContext: { capabilities: { add: ['SYS_PTRACE'] } } }] } },
+      'capability',
+    ],
     [{ HostConfig: { Devices: [{ PathOnHost: '/dev/sda', PathInContainer: '/dev/xvda' }] } }, 'device'],
     [{ devices: ['/dev/mem:/dev/mem'] }, 'device'],
     [{ HostConfig: { DeviceCgroupRules: ['a *:* rwm'] } }, 'device-cgroup-rule'],
@@ -88,7 +94,10 @@ describe('inspectContainerConfig: other dangerous settings are suspicious_contai
     [{ security_opt: ['seccomp:unconfined'] }, 'seccomp-unconfined'],
     [{ spec: { securityContext: { seccompProfile: { type: 'Unconfined' } } } }, 'seccomp-unconfined'],
     [{ HostConfig: { SecurityOpt: ['apparmor=unconfined'] } }, 'apparmor-unconfined'],
-    [{ spec: { containers: [{ securityContext: { appArmorProfile: { type: 'Unconfined' } } }] } }, 'apparmor-unconfined'],
+    [
+      { spec: { containers: [{ securityContext: { appArmorProfile: { type: 'Unconfined' } } }] } },
+      'apparmor-unconfined',
+    ],
     [
       { metadata: { annotations: { 'container.apparmor.security.beta.kubernetes.io/app': 'unconfined' } } },
       'apparmor-unconfined',
@@ -97,30 +106,42 @@ describe('inspectContainerConfig: other dangerous settings are suspicious_contai
     [{ spec: { securityContext: { runAsUser: 0 } } }, 'root-user'],
     [{ Config: { User: 'root' } }, 'root-user'],
     [{ user: '0:0' }, 'root-user'],
-    [{ spec: { containers: [{ securityContext: { allowPrivilegeEscalation: true } }] } }, 'privilege-escalation-allowed'],
+    [
+      { spec: { containers: [{ securityContext: { allowPrivilegeEscalation: true } }] } },
+      'privilege-escalation-allowed',
+    ],
   ])('%j → %s', (config, rule) => {
     expect(rules(config)).toEqual([`suspicious_container:${rule}`]);
   });
 
-  it.each(['/etc', '/proc', '/sys', '/root', '/boot', '/dev', '/var/run', '/var/lib/kubelet', '/home/alice/.ssh'])(
-    'sensitive host path %s, in every shape',
-    (path) => {
-      for (const config of [
-        { HostConfig: { Binds: [`${path}:/mnt:ro`] } },
-        { HostConfig: { Mounts: [{ Type: 'bind', Source: path, Target: '/mnt' }] } },
-        { spec: { volumes: [{ name: 'v', hostPath: { path, type: 'Directory' } }] } },
-        { volumes: [`${path}:/mnt`] },
-        { hostPath: path },
-      ]) {
-        const finding = only(config);
-        expect(finding).toMatchObject({ type: 'suspicious_container', rule: 'host-path' });
-        expect(finding.reason).toContain(`host path ${path} mounted`);
-      }
-    },
-  );
+  it.each([
+    '/etc',
+    '/proc',
+    '/sys',
+    '/root',
+    '/boot',
+    '/dev',
+    '/var/run',
+    '/var/lib/kubelet',
+    '/home/alice/.ssh',
+  ])('sensitive host path %s, in every shape', (path) => {
+    for (const config of [
+      { HostConfig: { Binds: [`${path}:/mnt:ro`] } },
+      { HostConfig: { Mounts: [{ Type: 'bind', Source: path, Target: '/mnt' }] } },
+      { spec: { volumes: [{ name: 'v', hostPath: { path, type: 'Directory' } }] } },
+      { volumes: [`${path}:/mnt`] },
+      { hostPath: path },
+    ]) {
+      const finding = only(config);
+      expect(finding).toMatchObject({ type: 'suspicious_container', rule: 'host-path' });
+      expect(finding.reason).toContain(`host path ${path} mounted`);
+    }
+  });
 
   it('resolves dot segments before judging a host path', () => {
-    expect(only({ HostConfig: { Binds: ['/opt/app/../../etc/:/cfg'] } }).reason).toContain('host path /etc mounted');
+    expect(only({ HostConfig: { Binds: ['/opt/app/../../etc/:/cfg'] } }).reason).toContain(
+      'host path /etc mounted',
+    );
   });
 
   it('lists every reason of a spec with many problems, once each', () => {
@@ -148,7 +169,12 @@ describe('inspectContainerConfig: other dangerous settings are suspicious_contai
 
 describe('inspectContainerConfig: ordinary specs have no findings', () => {
   it.each([
-    [{ Image: 'nginx:1.27', HostConfig: { Privileged: false, NetworkMode: 'bridge', Binds: ['web-data:/usr/share/nginx/html'] } }],
+    [
+      {
+        Image: 'nginx:1.27',
+        HostConfig: { Privileged: false, NetworkMode: 'bridge', Binds: ['web-data:/usr/share/nginx/html'] },
+      },
+    ],
     [{ Image: 'app', HostConfig: { CapAdd: ['NET_BIND_SERVICE', 'CHOWN'], CapDrop: ['ALL'] } }],
     [{ Image: 'app', HostConfig: { Binds: ['/etc/localtime:/etc/localtime:ro', '/srv/app/data:/data'] } }],
     [{ Image: 'app', Config: { User: '1000:1000', Volumes: { '/data': {} } } }],
@@ -157,7 +183,11 @@ describe('inspectContainerConfig: ordinary specs have no findings', () => {
         apiVersion: 'v1',
         kind: 'Pod',
         spec: {
-          securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 1000,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
           containers: [
             {
               name: 'app',
@@ -166,7 +196,10 @@ describe('inspectContainerConfig: ordinary specs have no findings', () => {
               volumeMounts: [{ name: 'cache', mountPath: '/etc/app' }],
             },
           ],
-          volumes: [{ name: 'cache', emptyDir: {} }, { name: 'cfg', configMap: { name: 'app' } }],
+          volumes: [
+            { name: 'cache', emptyDir: {} },
+            { name: 'cfg', configMap: { name: 'app' } },
+          ],
         },
       },
     ],
@@ -227,7 +260,7 @@ describe('inspectContainerConfig: unknown or malformed config never throws', () 
   });
 
   it('escapes hostile keys and values in reasons', () => {
-    const finding = only({ ['\u001b[31mHostConfig']: { Binds: ['/etc/\u0007bell:/x'] } });
+    const finding = only({ '\u001b[31mHostConfig': { Binds: ['/etc/\u0007bell:/x'] } });
     expect(finding.reason).not.toMatch(/[\u0000-\u001f]/);
     expect(finding.reason).toContain('\\x1b');
   });

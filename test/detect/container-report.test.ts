@@ -24,7 +24,9 @@ describe('reportContainerFindings', () => {
 
   it('records only a privilege escalation when nothing else is wrong', () => {
     const { monitor, alerts } = monitorWithClock();
-    const findings = inspectContainerConfig({ spec: { volumes: [{ hostPath: { path: '/var/run/docker.sock' } }] } });
+    const findings = inspectContainerConfig({
+      spec: { volumes: [{ hostPath: { path: '/var/run/docker.sock' } }] },
+    });
     expect(reportContainerFindings(monitor, 'dev', findings)).toBe(1);
     expect(alerts.map((a) => a.type)).toEqual(['privilege_escalation']);
   });

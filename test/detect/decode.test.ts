@@ -34,7 +34,9 @@ describe('decodeForInspection', () => {
   });
 
   it('leaves malformed escapes as they are', () => {
-    expect(decodeForInspection('100% sure, %zz, %u12, &#;, &bogus;, \\x9')).toBe('100% sure, %zz, %u12, &#;, &bogus;, \\x9');
+    expect(decodeForInspection('100% sure, %zz, %u12, &#;, &bogus;, \\x9')).toBe(
+      '100% sure, %zz, %u12, &#;, &bogus;, \\x9',
+    );
   });
 
   it('stops after four rounds: deeper nesting is not something a server decodes', () => {
