@@ -104,7 +104,7 @@ function position(text: string, p: number, strength: number, separator: number):
 
 // Characters that open a command position of their own.
 const OWN_POSITION = new Uint8Array(128);
-for (const c of ';|&\n\r`(') OWN_POSITION[c.charCodeAt(0)] = 1;
+for (const c of ';|&\n\r`') OWN_POSITION[c.charCodeAt(0)] = 1;
 
 function scan(text: string): boolean {
   const end = text.length;

@@ -193,6 +193,15 @@ export function readWord(text: string, end: number, p: number, options: number):
   const limit = Math.min(end, p + SCAN_MAX);
   while (p < limit) {
     const c = text.charCodeAt(p);
+    if (c < 128 && FAST[c] !== 0) {
+      // The common case: a lower-case letter, a digit or `.`, `-`, `_`, `/`, `:`, `,`.
+      if (length < WORD_MAX) word[length++] = c;
+      else flags |= W.OVERFLOW;
+      if (FAST[c] === 1) firstLetterSeen = true;
+      plainChars++;
+      p++;
+      continue;
+    }
     if (c <= SPACE || isSpace(c)) break;
     if ((c === 0x3c || c === 0x3e) && text.charCodeAt(p + 1) === 0x28 && text.charCodeAt(p + 2) === 0x29) {
       flags |= W.NOISE; // `<()`: an empty process substitution
@@ -352,6 +361,11 @@ function bracket(text: string, end: number, p: number): number {
   }
   return p;
 }
+
+// Characters readWord copies as they are: lower-case letters (1), digits and `.-_/:,` (2).
+const FAST = new Uint8Array(128);
+for (let c = 0x61; c <= 0x7a; c++) FAST[c] = 1;
+for (const c of '0123456789.-_/:,') FAST[c.charCodeAt(0)] = 2;
 
 // `$@ $* $! $? $- $$ $# $_ $0..$9`: special parameters, which usually expand to nothing useful.
 const SPECIAL_PARAMETER = new Uint8Array(128);
