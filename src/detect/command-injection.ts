@@ -24,6 +24,8 @@ const CONSTRUCTS =
 // Full command evaluations per input; past them every position still gets a cheap check (see
 // position()), so an input with thousands of separators costs linear time with a small constant.
 const MAX_EVALUATIONS = 256;
+// Positions looked at closely (mayBeCommand) per input before only the cheap check is left.
+const MAX_CHECKS = 4096;
 
 /**
  * Detects a command injection attempt in one input value (a query or form value, a header, a JSON
@@ -41,6 +43,7 @@ export function detectCommandInjection(input: string): Finding | null {
   const text = decodeForInspection(input);
   resetVariables();
   evaluations = 0;
+  checks = 0;
   if (scan(text)) return finding('command_injection', hit.rule, text, hit.start, hit.end);
   return null;
 }
@@ -62,6 +65,7 @@ function isNameChar(c: number): boolean {
 }
 
 let evaluations = 0;
+let checks = 0;
 
 // Evaluates a command position: fully within the budget (for positions mayBeCommand() finds worth
 // it), then with a cheap check that still catches a distinct command word (`;wget`, `| whoami`) or an
@@ -74,7 +78,8 @@ function position(text: string, p: number, strength: number, separator: number):
   // A separator, backtick or `$(` here opens a position of its own, evaluated when the scan gets there.
   if (first < 128 && OWN_POSITION[first] === 1) return false;
   if (first === 0x24 && text.charCodeAt(p + 1) === 0x28) return false;
-  if (evaluations < MAX_EVALUATIONS) {
+  if (evaluations < MAX_EVALUATIONS && checks < MAX_CHECKS) {
+    checks++;
     if (!mayBeCommand(text, p, strength)) return false;
     evaluations++;
     return evaluateCommand(text, end, p, strength, 0, separator);
@@ -99,6 +104,110 @@ function position(text: string, p: number, strength: number, separator: number):
       return report('shell-separator-command', p, r + 1);
     }
   }
+  return false;
+}
+
+// A known command word at `base..q` (`p` where the word starts, before a directory). Whether the
+// evaluation could match, from a cheap look at what follows: an ordinary word such as `time`, `find`
+// or `set` only matches with an argument that has a character a command-line argument needs (`-`,
+// `/`, `$`, a quote, a digit for `sleep 5`...), bare at the end of the input, or glued to a separator.
+// Distinct commands, paths to binaries, wrappers followed by a command and cmd tools are always
+// evaluated.
+function knownWordMayRun(
+  text: string,
+  p: number,
+  base: number,
+  q: number,
+  flags: number,
+  strength: number,
+): boolean {
+  if (strength === POSITION.STRONG || flags & CMD.DISTINCT || base > p) return true;
+  const first = text.charCodeAt(p);
+  // `Time & Date`: a capitalised ordinary word after a spaced separator is never judged a command.
+  if (strength === POSITION.MEDIUM && first >= 65 && first <= 90 && !allUpper(text, p, q)) return false;
+  if (flags & CMD.WRAPPER && nextWordIsCommand(text, q)) return true;
+  if (isWindowsTool(text, base, q)) return true;
+  const end = text.length;
+  let k = q;
+  while (k < end && isSpace(text.charCodeAt(k))) k++;
+  if (k >= end || (text.charCodeAt(k) < 128 && RUN[text.charCodeAt(k)] === 1)) {
+    return (flags & CMD.BARE) !== 0; // bare: `ls`, `id;`
+  }
+  const limit = Math.min(end, k + 96);
+  for (; k < limit; k++) {
+    const c = text.charCodeAt(k);
+    if (c >= 128) continue;
+    if (TRIGGER[c] === 1) return ARGUMENT_CHAR[c] === 1;
+    if (ARGUMENT_CHAR[c] === 1) return true;
+    if (c === 0x2e && isNameChar(text.charCodeAt(k + 1)) && k > q && isNameChar(text.charCodeAt(k - 1)))
+      return true;
+    if (c >= 0x30 && c <= 0x39 && flags & (CMD.NUMERIC | CMD.NETWORK)) return true;
+    if ((c === 0x22 || c === 0x27) && flags & CMD.ECHO) return true;
+  }
+  return true; // a long command line: read it
+}
+
+// Characters an argument needs to count as evidence: options, paths, variables, substitutions,
+// globs, redirections, cmd variables, Windows paths, history escapes (`!whoami`).
+const ARGUMENT_CHAR = new Uint8Array(128);
+for (const c of '-/\\~$`%<>*?[=!:') ARGUMENT_CHAR[c.charCodeAt(0)] = 1;
+
+function allUpper(text: string, start: number, end: number): boolean {
+  for (let k = start; k < end; k++) {
+    const c = text.charCodeAt(k);
+    if (c >= 97 && c <= 122) return false;
+  }
+  return true;
+}
+
+function nextWordIsCommand(text: string, q: number): boolean {
+  const end = text.length;
+  let k = q;
+  // Options and numbers of the wrapper (`nice -n 10`, `timeout 5`) come before the command.
+  for (let words = 0; words < 4; words++) {
+    while (k < end && isSpace(text.charCodeAt(k))) k++;
+    const start = k;
+    while (k < end && k - start <= 40 && !isBlank(text.charCodeAt(k)) && RUN[text.charCodeAt(k)] !== 1) k++;
+    if (k === start) return false;
+    const c = text.charCodeAt(start);
+    if (c === 0x2d || (c >= 0x30 && c <= 0x39)) continue;
+    for (let j = start; j < k; j++) {
+      const d = text.charCodeAt(j);
+      if (!(isNameChar(d) || d === 0x2d || d === 0x2e)) return true; // quotes, `$`, `\`: let the evaluation read it
+    }
+    return commandFlagsText(text, start, k) !== 0;
+  }
+  return false;
+}
+
+function isWindowsTool(text: string, start: number, end: number): boolean {
+  const length = end - start;
+  if (length === 2) return startsWith(text, start, 'sc');
+  return length === 3 && (startsWith(text, start, 'net') || startsWith(text, start, 'reg'));
+}
+
+// `for`, `if`, `alias` at a command position: worth reading only with the syntax of their cmd or
+// shell forms (`for %i in`, `if exist`, `if "%1"==`, `alias x=`), not in prose ("For example...").
+function keywordMayRun(text: string, start: number, end: number): boolean {
+  const limit = Math.min(text.length, end + 96);
+  const alias = end - start === 5;
+  for (let k = end; k < limit; k++) {
+    const c = text.charCodeAt(k);
+    if (c < 128 && RUN[c] === 1) return false;
+    if (alias ? c === 0x3d : c === 0x25 || c === 0x3d || c === 0x28 || c === 0x5b) return true;
+    if (!alias && (c | 0x20) === 0x65 && (startsWith(text, k, 'exist') || startsWith(text, k, 'errorlevel')))
+      return true;
+    if (!alias && (c | 0x20) === 0x64 && startsWith(text, k, 'defined')) return true;
+    if (!alias && (c | 0x20) === 0x63 && startsWith(text, k, 'cmdextversion')) return true;
+    if (!alias && isBlank(text.charCodeAt(k - 1)) && isComparison(text, k)) return true;
+  }
+  return false;
+}
+
+// cmd's comparison operators, as whole words: `IF 2 GEQ 15 ...`.
+function isComparison(text: string, k: number): boolean {
+  if (!isBlank(text.charCodeAt(k + 3))) return false;
+  for (const op of ['equ', 'neq', 'lss', 'leq', 'gtr', 'geq']) if (startsWith(text, k, op)) return true;
   return false;
 }
 
@@ -184,7 +293,9 @@ function scan(text: string): boolean {
           const inner = text.charCodeAt(i + 2);
           if (inner === 0x28) return report('arithmetic-expansion', i, i + 3);
           next = inner === 0x29 ? i + 3 : i + 2; // `$()` is empty; the `(` is not a subshell
-          if (inner !== 0x29 && position(text, i + 2, POSITION.STRONG, c)) return true;
+          // `$($(...`: the innermost substitution is the one to read.
+          const nested = inner === 0x24 && text.charCodeAt(i + 3) === 0x28;
+          if (inner !== 0x29 && !nested && position(text, i + 2, POSITION.STRONG, c)) return true;
         } else if ((after === 0x5b || after === 0x7b || after === 0x49) && dollar(text, i)) return true;
         break;
       }
@@ -453,7 +564,9 @@ function mayBeCommand(text: string, p: number, strength: number): boolean {
     if (stop === 0x3f && (base > p || !isBlank(text.charCodeAt(q + 1)))) return true;
   }
   if (q === base) return false;
-  if (commandFlagsText(text, base, q) !== 0 || isKeyword(text, base, q)) return true;
+  const flags = commandFlagsText(text, base, q);
+  if (flags !== 0) return knownWordMayRun(text, p, base, q, flags, strength);
+  if (isKeyword(text, base, q)) return keywordMayRun(text, base, q);
   // `powershell.exe`, `python3.10`, `gcc7.4`: without the extension or the version.
   let dot = q - 1;
   while (dot > base && text.charCodeAt(dot) !== 0x2e) dot--;
