@@ -1,8 +1,9 @@
 // Undoes the encodings attackers use to slip path and shell syntax past naive filters, so the detectors
 // look at what a server, a framework or a shell may end up seeing. Linear time: a bounded number of
 // passes, each reading every character once, into reusable buffers.
+
+import { characterReference, reference } from './html-references.js';
 import { FOLD_TABLE, fold, TABLE_TWO_DOTS, TABLE_ZERO_WIDTH, TWO_DOTS, ZERO_WIDTH } from './lookalikes.js';
-import { WordTable } from './word-table.js';
 
 // Rounds of decoding: `%25252e` needs three. More rounds than this are not something a server does.
 const MAX_ROUNDS = 4;
@@ -176,8 +177,9 @@ function decodeRound(src: string, target: Uint16Array): number {
         continue;
       }
     } else if (c === 0x26) {
-      const consumed = entity(src, i, length);
+      const consumed = characterReference(src, i, length);
       if (consumed > 0) {
+        emit(reference.code);
         i += consumed;
         changed = true;
         continue;
@@ -298,84 +300,4 @@ function utf8Sequence(src: string, i: number, length: number, lead: number): num
   }
   emit(lead); // not UTF-8: keep the byte as a Latin-1 character
   return 3;
-}
-
-const NAMED_ENTITIES = new WordTable<number>([
-  ['lt', 0x3c],
-  ['gt', 0x3e],
-  ['amp', 0x26],
-  ['quot', 0x22],
-  ['apos', 0x27],
-  ['sol', 0x2f],
-  ['bsol', 0x5c],
-  ['period', 0x2e],
-  ['semi', 0x3b],
-  ['colon', 0x3a],
-  ['vert', 0x7c],
-  ['verbar', 0x7c],
-  ['excl', 0x21],
-  ['dollar', 0x24],
-  ['lpar', 0x28],
-  ['rpar', 0x29],
-  ['grave', 0x60],
-  ['num', 0x23],
-  ['percnt', 0x25],
-  ['equals', 0x3d],
-  ['tab', 0x09],
-  ['newline', 0x0a],
-  ['nbsp', 0xa0],
-  ['lowbar', 0x5f],
-  ['ast', 0x2a],
-  ['quest', 0x3f],
-  ['plus', 0x2b],
-  ['comma', 0x2c],
-  ['lsqb', 0x5b],
-  ['rsqb', 0x5d],
-  ['lbrack', 0x5b],
-  ['rbrack', 0x5d],
-  ['lcub', 0x7b],
-  ['rcub', 0x7d],
-  ['lbrace', 0x7b],
-  ['rbrace', 0x7d],
-  ['hat', 0x5e],
-  ['tilde', 0x7e],
-  ['commat', 0x40],
-]);
-
-/** Decodes an HTML character reference at `i` (`&#46;`, `&#x2e;`, `&sol;`); returns units consumed. */
-function entity(src: string, i: number, length: number): number {
-  let at = i + 1;
-  if (src.charCodeAt(at) === 0x23) {
-    at++;
-    const hex = (src.charCodeAt(at) | 0x20) === 0x78;
-    if (hex) at++;
-    const start = at;
-    let value = 0;
-    while (at < length && at - start < 8) {
-      const digit = hex
-        ? hexValue(src.charCodeAt(at))
-        : src.charCodeAt(at) >= 0x30 && src.charCodeAt(at) <= 0x39
-          ? src.charCodeAt(at) - 0x30
-          : -1;
-      if (digit < 0) break;
-      value = value * (hex ? 16 : 10) + digit;
-      at++;
-    }
-    if (at === start || value > 0x10ffff) return 0;
-    if (src.charCodeAt(at) === 0x3b) at++;
-    emit(value);
-    return at - i;
-  }
-  const start = at;
-  while (at < length && at - start <= 8 && isAsciiLetter(src.charCodeAt(at))) at++;
-  if (at === start || src.charCodeAt(at) !== 0x3b) return 0;
-  const code = NAMED_ENTITIES.lookupText(src, start, at);
-  if (code === undefined) return 0;
-  emit(code);
-  return at + 1 - i;
-}
-
-function isAsciiLetter(c: number): boolean {
-  const l = c | 0x20;
-  return l >= 0x61 && l <= 0x7a;
 }

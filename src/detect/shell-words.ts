@@ -12,28 +12,11 @@ const SCAN_MAX = 512;
 /** How far a quote looks for its closing quote before it is treated as a stray character. */
 const QUOTE_MAX = 256;
 
-/** What the last {@link readWord} found. */
-export const W = {
-  QUOTE_SPLIT: 1 << 0, // quotes inside a word, or empty quotes next to other characters
-  WHOLE_QUOTED: 1 << 1, // the word is exactly one quoted string
-  BACKSLASH: 1 << 2, // a backslash escaping a letter (`c\at`)
-  NOISE: 1 << 3, // something that expands to nothing: `$@`, `$()`, `` `` ``, `^`, an unset variable
-  EXPANDED: 1 << 4, // a variable this input assigned was expanded into the word
-  VARIABLE: 1 << 5, // some `$` expansion was in the word
-  SUBST: 1 << 6, // the word runs into a command substitution (`$(...)`, backticks)
-  GLOB: 1 << 7, // `*`, `?` or a `[...]` class
-  ASSIGN: 1 << 8, // `NAME=value`
-  DOUBLE_EQ: 1 << 9, // `==` (a cmd comparison)
-  PERCENT_VAR: 1 << 10, // a cmd variable: `%PATH%`, `%1`, `%~1`, `%%a`
-  CAPITALIZED: 1 << 11, // starts with one upper-case letter, the rest lower-case
-  IFS: 1 << 12, // `$IFS` / `${IFS}` ended the word
-  ARITHMETIC: 1 << 13, // `$((` or `$[` follows
-  OVERFLOW: 1 << 14, // longer than WORD_MAX
-  BRACKET_CHAR: 1 << 15, // a one-character class `[x]` (an obfuscated plain character)
-  UPPER: 1 << 16, // contains an upper-case letter
-  SLASH_SWITCH: 1 << 17, // read in Windows path mode (backslashes are separators)
-  NAMED_VARIABLE: 1 << 18, // a named variable (`$HOME`, `${x}`), not a special parameter (`$5`, `$@`)
-} as const;
+import { dollar, expansion, recordVariable } from './shell-expansions.js';
+import { W } from './shell-word-flags.js';
+
+export { resetVariables } from './shell-expansions.js';
+export { W };
 
 /** The word being built: lower-cased, de-obfuscated code units `word[0..state.length)`. */
 export const word = new Uint16Array(WORD_MAX);
@@ -56,31 +39,13 @@ export const READ = {
   PARENS: 4,
 } as const;
 
-// Variables assigned earlier in the same input (`a=/etc&&b=passwd&&cat $a/$b`), at most 16.
-const MAX_VARIABLES = 16;
-const variableNames: string[] = [];
-const variableValues: string[] = [];
-
-/** Forgets the variables of the previous input. */
-export function resetVariables(): void {
-  if (variableNames.length === 0) return;
-  variableNames.length = 0;
-  variableValues.length = 0;
-}
-
 /** Records the assignment in the current word (after a read that set {@link W.ASSIGN}). */
 export function recordAssignment(): void {
-  if (variableNames.length >= MAX_VARIABLES) return;
   let name = '';
   for (let k = 0; k < state.nameLength; k++) name += String.fromCharCode(word[k]!);
   let value = '';
   for (let k = state.nameLength + 1; k < state.length; k++) value += String.fromCharCode(word[k]!);
-  const at = variableNames.indexOf(name);
-  if (at >= 0) variableValues[at] = value;
-  else {
-    variableNames.push(name);
-    variableValues.push(value);
-  }
+  recordVariable(name, value);
 }
 
 /** Whether the current word is the assignment of `name` (lower-case). */
@@ -261,8 +226,10 @@ export function readWord(text: string, end: number, p: number, options: number):
     }
     if (c === DOLLAR) {
       const next = dollar(text, end, p);
+      flags |= expansion.flags;
       if (next < 0) break; // `$(`, `$((`, `${IFS}`: the word ends here
       if (next > p) {
+        if (expansion.value !== '') appendString(expansion.value);
         p = next;
         continue;
       }
@@ -367,121 +334,9 @@ const FAST = new Uint8Array(128);
 for (let c = 0x61; c <= 0x7a; c++) FAST[c] = 1;
 for (const c of '0123456789.-_/:,') FAST[c.charCodeAt(0)] = 2;
 
-// `$@ $* $! $? $- $$ $# $_ $0..$9`: special parameters, which usually expand to nothing useful.
-const SPECIAL_PARAMETER = new Uint8Array(128);
-for (const c of '@*!?-$#_0123456789') SPECIAL_PARAMETER[c.charCodeAt(0)] = 1;
-
-/**
- * Handles `$` at `p` inside a word. Returns the position after what it consumed, `p` when the `$` is
- * an ordinary character, or -1 when the word must end here.
- */
-function dollar(text: string, end: number, p: number): number {
-  const next = text.charCodeAt(p + 1);
-  if (p + 1 >= end) return p;
-  if (next === 0x28) {
-    if (text.charCodeAt(p + 2) === 0x29) {
-      flags |= W.NOISE; // `$()`: expands to nothing
-      return p + 3;
-    }
-    flags |= text.charCodeAt(p + 2) === 0x28 ? W.ARITHMETIC : W.SUBST;
-    return -1;
-  }
-  if (next === 0x5b) {
-    flags |= W.ARITHMETIC;
-    return -1;
-  }
-  if (next === 0x7b) return braced(text, end, p);
-  if (next === QUOTE || next === DQUOTE) return p + 1; // `$'...'`, `$"..."`: the quote follows
-  if (next < 128 && SPECIAL_PARAMETER[next] === 1) {
-    flags |= W.NOISE | W.VARIABLE;
-    return p + 2;
-  }
-  if (!(isLetter(next) || next === 0x5f)) return p;
-  let k = p + 1;
-  const limit = Math.min(end, p + 33);
-  while (k < limit && isNameChar(text.charCodeAt(k))) k++;
-  flags |= W.NAMED_VARIABLE;
-  return expand(text, p + 1, k, k);
-}
-
-// `${NAME}`, `${NAME:0:1}`, `${IFS}`.
-function braced(text: string, end: number, p: number): number {
-  const limit = Math.min(end, p + 64);
-  let close = -1;
-  for (let k = p + 2; k < limit; k++) {
-    const c = text.charCodeAt(k);
-    if (c === 0x7d) {
-      close = k;
-      break;
-    }
-    if (c === 0x7b || c === DOLLAR || c <= SPACE) break;
-  }
-  if (close < 0) return p;
-  let k = p + 2;
-  while (k < close && isNameChar(text.charCodeAt(k))) k++;
-  if (k === p + 2) {
-    flags |= W.NOISE | W.VARIABLE;
-    return close + 1;
-  }
-  flags |= W.NAMED_VARIABLE;
-  // `${PATH:0:1}` and friends: the first character of a path variable is '/'.
-  if (
-    text.charCodeAt(k) === 0x3a &&
-    text.charCodeAt(k + 1) === 0x30 &&
-    text.charCodeAt(k + 2) === 0x3a &&
-    text.charCodeAt(k + 3) === 0x31
-  ) {
-    if (isPathVariable(text, p + 2, k)) {
-      flags |= W.VARIABLE | W.NOISE;
-      append(0x2f);
-      return close + 1;
-    }
-  }
-  return expand(text, p + 2, k, close + 1);
-}
-
-function isPathVariable(text: string, start: number, end: number): boolean {
-  return (
-    nameIs(text, start, end, 'PATH') ||
-    nameIs(text, start, end, 'HOME') ||
-    nameIs(text, start, end, 'PWD') ||
-    nameIs(text, start, end, 'OLDPWD') ||
-    nameIs(text, start, end, 'SHELL')
-  );
-}
-
-function nameIs(text: string, start: number, end: number, name: string): boolean {
-  if (end - start !== name.length) return false;
-  for (let k = 0; k < name.length; k++) if (text.charCodeAt(start + k) !== name.charCodeAt(k)) return false;
+/** Whether `word[start..end)` is `text` (lower case). */
+export function wordIs(start: number, end: number, text: string): boolean {
+  if (end - start !== text.length) return false;
+  for (let k = 0; k < text.length; k++) if (word[start + k] !== text.charCodeAt(k)) return false;
   return true;
-}
-
-// Expands the variable named `text.charCodeAt(start..end)`; `after` is where the reference ends.
-function expand(text: string, start: number, end: number, after: number): number {
-  if (nameIs(text, start, end, 'IFS')) {
-    flags |= W.IFS | W.VARIABLE;
-    return -1;
-  }
-  flags |= W.VARIABLE;
-  if (nameIs(text, start, end, 'SHELL') || nameIs(text, start, end, 'BASH')) {
-    flags |= W.EXPANDED;
-    append(0x73);
-    append(0x68);
-    return after;
-  }
-  if (variableNames.length > 0) {
-    let name = '';
-    for (let k = start; k < end; k++) {
-      const c = text.charCodeAt(k);
-      name += String.fromCharCode(c >= 65 && c <= 90 ? c | 0x20 : c);
-    }
-    const at = variableNames.indexOf(name);
-    if (at >= 0) {
-      flags |= W.EXPANDED;
-      appendString(variableValues[at]!);
-      return after;
-    }
-  }
-  flags |= W.NOISE; // unset: expands to nothing
-  return after;
 }
