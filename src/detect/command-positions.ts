@@ -13,13 +13,24 @@ export const MAX_EVALUATIONS = 256;
 // Positions looked at closely (mayBeCommand) per input before only the cheap check is left.
 const MAX_CHECKS = 4096;
 
-/** How many positions of the current input were pre-checked and fully evaluated. */
-export const budget = { evaluations: 0, checks: 0 };
+/**
+ * How many positions of the current input were pre-checked and fully evaluated, and where its last
+ * `$` is (an assignment before it may feed a variable and is never skipped).
+ */
+export const budget = { evaluations: 0, checks: 0, lastDollar: -1 };
 
 /** Starts the budget of a new input. */
 export function resetBudget(): void {
   budget.evaluations = 0;
   budget.checks = 0;
+  budget.lastDollar = UNKNOWN;
+}
+
+const UNKNOWN = -2;
+
+function lastDollar(text: string): number {
+  if (budget.lastDollar === UNKNOWN) budget.lastDollar = text.lastIndexOf('$');
+  return budget.lastDollar;
 }
 
 // Evaluates a command position: fully within the budget (for positions mayBeCommand() finds worth
@@ -99,7 +110,7 @@ function knownWordMayRun(
     if (c >= 0x30 && c <= 0x39 && flags & (CMD.NUMERIC | CMD.NETWORK)) return true;
     if ((c === 0x22 || c === 0x27) && flags & CMD.ECHO) return true;
   }
-  return true; // a long command line: read it
+  return limit < end; // cut short: read the long command line in full
 }
 
 // Characters an argument needs to count as evidence: options, paths, variables, substitutions,
@@ -188,11 +199,17 @@ export function mayBeCommand(text: string, p: number, strength: number): boolean
   }
   if (q < end) {
     const stop = text.charCodeAt(q);
+    const after = text.charCodeAt(q + 1);
+    // `{"a":1}`, `["x"]`: JSON, not a command. (Brace expansion `{a,b}` is checked on its own.)
+    if (q === p && ((stop === 0x7b && !isBlank(after)) || (stop === 0x5b && JSON_START[after] === 1)))
+      return false;
+    // `name=value` alone before a separator or the end (`&page=2` in a query string) runs nothing.
+    if (stop === 0x3d && q > p && lastDollar(text) < p && assignmentOnly(text, p, q)) return false;
     if (!(isBlank(stop) || (stop < 128 && WORD_END[stop] === 1))) return true;
     // `(sh)`, `{ id; }` after a separator: the subshell or group is read by the evaluation.
     if (q === p) return strength !== POSITION.START && !isBlank(stop) && RUN[stop] !== 1;
-    // `/bin/ca?`, `/???/`: a glob, not a question mark ending a sentence.
-    if (stop === 0x3f && (base > p || !isBlank(text.charCodeAt(q + 1)))) return true;
+    // `/bin/ca?`, `/???/`: a glob, not a question mark ending a sentence or starting a query string.
+    if (stop === 0x3f && !(base === p && isBlank(after)) && !queryString(text, q + 1)) return true;
   }
   if (q === base) return false;
   const flags = commandFlagsText(text, base, q);
@@ -228,6 +245,42 @@ function isKeyword(text: string, start: number, end: number): boolean {
   if (length === 3) return startsWith(text, start, 'for');
   return length === 5 && startsWith(text, start, 'alias');
 }
+
+// After `[`: the start of a JSON array value.
+const JSON_START = new Uint8Array(128);
+for (const c of '"{[]0123456789-') JSON_START[c.charCodeAt(0)] = 1;
+// Whether `?` at `from - 1` starts a URL query string (`?page=2`) rather than being a glob: a name
+// and `=` follow.
+function queryString(text: string, from: number): boolean {
+  const limit = Math.min(text.length, from + 32);
+  for (let k = from; k < limit; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 0x3d) return k > from;
+    if (!isNameChar(c) && c !== 0x2d && c !== 0x2e && c !== 0x5b && c !== 0x5d) return false;
+  }
+  return false;
+}
+
+// Whether the word at `p` is `name=value` with a plain value, followed by nothing or a separator.
+// `IFS=` is always read (it is an evasion on its own).
+function assignmentOnly(text: string, p: number, equals: number): boolean {
+  if (equals - p === 3 && startsWith(text, p, 'ifs')) return false;
+  const end = text.length;
+  let k = equals + 1;
+  const limit = Math.min(end, k + 256);
+  while (k < limit) {
+    const c = text.charCodeAt(k);
+    if (c < 128 && (RUN[c] !== 0 || VALUE_SPECIAL[c] === 1)) break;
+    k++;
+  }
+  if (k >= end) return true;
+  const c = text.charCodeAt(k);
+  return c < 128 && RUN[c] === 1;
+}
+
+// Characters that make an assigned value worth reading (`a=$(id)`, `x='...'`, `c=\ `).
+const VALUE_SPECIAL = new Uint8Array(128);
+for (const c of '$`\'"\\(){}<>^[*?!~') VALUE_SPECIAL[c.charCodeAt(0)] = 1;
 
 // Characters of a plain first word (letters, digits, `.`, `_`, `-`, `/`, `:`, non-ASCII).
 const PLAIN_WORD = new Uint8Array(128);

@@ -149,6 +149,11 @@ export function braceExpansion(text: string, i: number): boolean {
     else if (c <= 0x20 || c === 0x7b) return false;
   }
   if (close < 0 || !comma) return false;
+  // `{"key":...}`: a JSON object, not a comma list.
+  if (text.charCodeAt(i + 1) === 0x22) {
+    const quote = text.indexOf('"', i + 2);
+    if (quote > 0 && quote < close && text.charCodeAt(quote + 1) === 0x3a) return false;
+  }
   budget.evaluations++;
   const words = text.slice(i + 1, close).replaceAll(',', ' ');
   const matched = evaluateCommand(words, words.length, 0, POSITION.STRONG, READ.BRACE, 0x7b);
