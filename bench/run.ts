@@ -1,6 +1,7 @@
 // `npm run bench`: runs every benchmark and prints, as its last line, one JSON object of figures.
 // Progress goes to stderr so the JSON line stays easy to pick out of stdout.
 import { benchCore } from './core.js';
+import { benchDetect } from './detect.js';
 import { benchOtel } from './otel.js';
 import { benchRedis } from './redis.js';
 import { benchService } from './service.js';
@@ -15,5 +16,6 @@ const result = {
   service: await benchService(log),
   redis: await benchRedis(log),
   otel: await benchOtel(log),
+  detect: benchDetect(log),
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);

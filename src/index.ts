@@ -31,6 +31,12 @@ export {
   type WindowStoreFactory,
 } from './core/store.js';
 export { detectCommandInjection } from './detect/command-injection.js';
+export {
+  type ContainerFinding,
+  type ContainerFindingType,
+  inspectContainerConfig,
+} from './detect/container-config.js';
+export { type ContainerAlertSink, reportContainerFindings } from './detect/container-report.js';
 export type { Finding, FindingKind } from './detect/finding.js';
 export { detectPathTraversal } from './detect/path-traversal.js';
 export { type AuthFailureOptions, recordAuthFailures } from './http/auth-failure-recorder.js';

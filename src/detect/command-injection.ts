@@ -1,16 +1,177 @@
+import { budget, MAX_EVALUATIONS, mayBeCommand, position, resetBudget } from './command-positions.js';
+import { decodeForInspection } from './decode.js';
 import { type Finding, finding } from './finding.js';
+import { hit, report } from './match.js';
+import { isBlank, RUN, startsWith, TRIGGER } from './shell-chars.js';
+import { evaluateCommand, POSITION } from './shell-command.js';
+import {
+  braceExpansion,
+  constructs,
+  dollar,
+  functionDefinition,
+  hereString,
+  processSubstitution,
+} from './shell-constructs.js';
+import { resetVariables } from './shell-words.js';
 
-// A shell metacharacter sequence followed by something that looks like a command word.
-const SHELL_SEQUENCE = /(?:;|\|\|?|&&|\$\(|`)\s*[a-z][\w.-]*/i;
+// The characters of TRIGGER, to jump over long stretches of ordinary text with a native scan.
+const TRIGGERS = /[;|&\n\r`$<>({]/g;
 
 /**
- * Detects a command injection attempt in one input value. Returns a {@link Finding} or null.
- * Never throws; linear time.
+ * Detects a command injection attempt in one input value (a query or form value, a header, a JSON
+ * string). The input is decoded first (see `decodeForInspection`), then read the way a shell would:
+ * every place a command can start — the start of the input, after `;`, `|`, `||`, `&`, `&&` or a
+ * newline, inside `$(...)`, backticks, `<(...)` or `{a,b}` — is checked for a command word (Unix and
+ * Windows, also when disguised with quotes, backslashes, `$@`, `${IFS}`, carets or variables) and how its
+ * arguments look; shell-only syntax is caught wherever it appears (`$((...))`, `${IFS}`, `${PATH:0:1}`,
+ * `/dev/tcp/`, here-strings, Shellshock `() {`, fork bombs, cmd `FOR ... IN` / `IF EXIST`, SSI `#exec`,
+ * `system('...')`-style calls). Ordinary prose with `&`, `|`, `;` and quotes passes. Returns a
+ * {@link Finding} naming the rule, or null. Never throws; linear time in the input length.
  */
 export function detectCommandInjection(input: string): Finding | null {
   if (typeof input !== 'string' || input.length === 0) return null;
-  const match = SHELL_SEQUENCE.exec(input);
-  return match
-    ? finding('command_injection', 'shell-metacharacter', input, match.index, match.index + match[0].length)
-    : null;
+  const text = decodeForInspection(input);
+  resetVariables();
+  resetBudget();
+  if (scan(text)) return finding('command_injection', hit.rule, text, hit.start, hit.end);
+  return null;
+}
+
+function scan(text: string): boolean {
+  const end = text.length;
+  if (mayBeCommand(text, 0, POSITION.START) && evaluateCommand(text, end, 0, POSITION.START, 0, 0))
+    return true;
+  if (constructs(text)) return true;
+  let inBacktick = false;
+  let i = 0;
+  let plainRun = 0;
+  while (i < end) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || TRIGGER[c] === 0) {
+      i++;
+      // A stretch of ordinary text: let a native scan find the next trigger.
+      if (++plainRun === 8) {
+        plainRun = 0;
+        TRIGGERS.lastIndex = i;
+        if (!TRIGGERS.test(text)) return false;
+        i = TRIGGERS.lastIndex - 1;
+      }
+      continue;
+    }
+    plainRun = 0;
+    let next = i + 1;
+    switch (c) {
+      case 0x3b: // ;
+      case 0x7c: // |
+      case 0x26: // &
+      case 0x0a:
+      case 0x0d: {
+        if (c === 0x26) {
+          const before = i > 0 ? text.charCodeAt(i - 1) : 0;
+          if (before === 0x3e || before === 0x3c || text.charCodeAt(i + 1) === 0x3e) break; // `2>&1`, `&>f`
+        }
+        // A run of separators and spaces is one position: `;;id`, `| |id`, `&& id`.
+        let j = i;
+        let doubled = false;
+        let newline = false;
+        let last: number = c;
+        let previous = 0;
+        while (j < end) {
+          const d = text.charCodeAt(j);
+          const kind = d < 128 ? RUN[d]! : 0;
+          if (kind === 0) break;
+          if (kind === 1) {
+            if (d === previous && (d === 0x7c || d === 0x26)) doubled = true;
+            else if (d === 0x0a || d === 0x0d) newline = true;
+            last = d;
+          }
+          previous = d;
+          j++;
+        }
+        next = j;
+        if (j >= end) break;
+        let strength: number;
+        if (doubled) strength = POSITION.STRONG;
+        else if (newline) strength = onlyBlankBefore(text, i) ? POSITION.STRONG : POSITION.MEDIUM;
+        else strength = isBlank(text.charCodeAt(j - 1)) ? POSITION.MEDIUM : POSITION.STRONG;
+        if (position(text, j, strength, last)) return true;
+        break;
+      }
+      case 0x60: // `
+        if (text.charCodeAt(i + 1) === 0x60) {
+          next = i + 2; // empty backticks: expand to nothing
+          break;
+        }
+        if (!inBacktick) {
+          const strength = i === 0 || !isBlank(text.charCodeAt(i - 1)) ? POSITION.STRONG : POSITION.MEDIUM;
+          if (position(text, i + 1, strength, c)) return true;
+        }
+        inBacktick = !inBacktick;
+        break;
+      case 0x24: {
+        // $
+        const after = text.charCodeAt(i + 1);
+        if (after === 0x28) {
+          const inner = text.charCodeAt(i + 2);
+          if (inner === 0x28) return report('arithmetic-expansion', i, i + 3);
+          next = inner === 0x29 ? i + 3 : i + 2; // `$()` is empty; the `(` is not a subshell
+          // `$($(...`: the innermost substitution is the one to read.
+          const nested = inner === 0x24 && text.charCodeAt(i + 3) === 0x28;
+          if (inner !== 0x29 && !nested && position(text, i + 2, POSITION.STRONG, c)) return true;
+        } else if ((after === 0x5b || after === 0x7b || after === 0x49) && dollar(text, i)) return true;
+        break;
+      }
+      case 0x3c: // <
+        if (text.charCodeAt(i + 1) === 0x28) {
+          next = i + 2;
+          if (
+            text.charCodeAt(i + 2) !== 0x29 &&
+            budget.evaluations < MAX_EVALUATIONS &&
+            processSubstitution(text, i)
+          )
+            return true;
+        } else if (text.charCodeAt(i + 1) === 0x3c && text.charCodeAt(i + 2) === 0x3c) {
+          if (hereString(text, i)) return true;
+          next = i + 3;
+        } else if (startsWith(text, i, '<!--#exec')) return report('ssi-exec', i, i + 9);
+        break;
+      case 0x3e: // >
+        if (text.charCodeAt(i + 1) === 0x28) {
+          next = i + 2;
+          if (
+            text.charCodeAt(i + 2) !== 0x29 &&
+            budget.evaluations < MAX_EVALUATIONS &&
+            processSubstitution(text, i)
+          )
+            return true;
+        }
+        break;
+      case 0x28: {
+        // (
+        if (text.charCodeAt(i + 1) === 0x29) {
+          if (functionDefinition(text, i)) return true;
+          break;
+        }
+        let j = i + 1;
+        while (j < end && text.charCodeAt(j) === 0x28) j++;
+        next = j;
+        if (position(text, j, POSITION.MEDIUM, c)) return true;
+        break;
+      }
+      case 0x7b: // {
+        if ((text.charCodeAt(i + 1) | 0x20) === 0x6a && startsWith(text, i + 1, 'jndi:')) {
+          return report('jndi-lookup', i, i + 6);
+        }
+        if (budget.evaluations < MAX_EVALUATIONS && braceExpansion(text, i)) return true;
+        if (isBlank(text.charCodeAt(i + 1)) && position(text, i + 1, POSITION.MEDIUM, c)) return true;
+        break;
+    }
+    i = next;
+  }
+  return false;
+}
+
+function onlyBlankBefore(text: string, i: number): boolean {
+  for (let k = 0; k < i; k++) if (!isBlank(text.charCodeAt(k))) return false;
+  return true;
 }

@@ -16,11 +16,13 @@ export interface Finding {
 }
 
 const EXCERPT_RADIUS = 24;
+// Longest stretch of the match itself kept in an excerpt (the rest of the budget is context).
+const MATCH_KEEP = 16;
 
 /** Builds a finding with an escaped excerpt of `input` around `[start, end)`. */
 export function finding(kind: FindingKind, rule: string, input: string, start: number, end: number): Finding {
   const from = Math.max(0, start - EXCERPT_RADIUS);
-  const to = Math.min(input.length, Math.max(end, start + 1) + EXCERPT_RADIUS);
+  const to = Math.min(input.length, Math.max(Math.min(end, start + MATCH_KEEP), start + 1) + EXCERPT_RADIUS);
   const excerpt = `${from > 0 ? '…' : ''}${sanitizeText(input.slice(from, to), 64)}${to < input.length ? '…' : ''}`;
   return { kind, rule, excerpt };
 }

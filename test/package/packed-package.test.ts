@@ -120,6 +120,24 @@ describe('the packed package', () => {
     expect('stdout' in result ? result.stdout : '').toBe('');
   });
 
+  it('exports the detectors and the container inspection', async () => {
+    const script = `
+      import { detectCommandInjection, detectPathTraversal, inspectContainerConfig } from 'secmon';
+      console.log(JSON.stringify({
+        traversal: detectPathTraversal('..%2f..%2fetc%2fpasswd')?.rule,
+        injection: detectCommandInjection('x; cat /etc/passwd')?.kind,
+        container: inspectContainerConfig({ HostConfig: { Privileged: true } }).map((f) => f.type),
+      }));
+    `;
+    await writeFile(join(consumer, 'detectors.mjs'), script);
+    const { stdout } = await run(process.execPath, ['detectors.mjs'], { cwd: consumer });
+    expect(JSON.parse(stdout)).toEqual({
+      traversal: 'dot-dot-segment',
+      injection: 'command_injection',
+      container: ['privilege_escalation'],
+    });
+  });
+
   it('declares the exports map and engines the README promises', async () => {
     const manifest = JSON.parse(
       await readFile(join(consumer, 'node_modules', 'secmon', 'package.json'), 'utf8'),

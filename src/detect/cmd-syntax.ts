@@ -1,0 +1,132 @@
+// Windows cmd syntax and shell built-ins with a grammar of their own: `FOR ... IN`, `IF EXIST`,
+// `IF "%1"==`, `alias x=...`, and administration tools whose first argument is a verb (`net user`).
+import { commandFlags } from './command-words.js';
+import { report } from './match.js';
+import { skipSpaces } from './shell-command.js';
+import { READ, readWord, state, W, word, wordIs } from './shell-words.js';
+
+// Administration tools whose first argument is a verb: `net user`, `reg query`, `sc qc`.
+const WINDOWS_VERBS: Record<string, readonly string[]> = {
+  net: [
+    'user',
+    'users',
+    'localgroup',
+    'group',
+    'share',
+    'use',
+    'view',
+    'session',
+    'start',
+    'stop',
+    'accounts',
+    'config',
+  ],
+  reg: ['query', 'add', 'delete', 'save', 'export', 'import', 'load', 'unload', 'copy', 'restore'],
+  sc: ['query', 'queryex', 'qc', 'create', 'config', 'start', 'stop', 'delete', 'sdshow'],
+};
+
+/** The tool named by `word[start..end)` when it takes a verb, else undefined. */
+export function windowsToolName(start: number, end: number): string | undefined {
+  for (const tool in WINDOWS_VERBS) if (wordIs(start, end, tool)) return tool;
+  return undefined;
+}
+
+export function isWindowsVerb(tool: string): boolean {
+  const n = state.length;
+  return WINDOWS_VERBS[tool]!.some((verb) => wordIs(0, n, verb));
+}
+
+// cmd: `FOR /F "tokens=*" %i IN ('whoami') DO ...` — a loop variable followed by IN.
+export function forLoop(text: string, end: number, p: number, start: number): boolean {
+  let sawLoopVariable = false;
+  for (let count = 0; count < 8; count++) {
+    p = skipSpaces(text, end, p);
+    if (p >= end) return false;
+    const next = readWord(text, end, p, READ.PARENS);
+    if (next === p) return false;
+    const n = state.length;
+    if (sawLoopVariable && wordIs(0, n, 'in')) return report('windows-for-loop', start, next);
+    sawLoopVariable = word[0] === 0x25 && n >= 2 && n <= 17;
+    p = next;
+  }
+  return false;
+}
+
+const IF_KEYWORDS = ['exist', 'defined', 'errorlevel', 'cmdextversion'];
+const IF_OPERATORS = ['==', 'equ', 'neq', 'lss', 'leq', 'gtr', 'geq'];
+
+// cmd: `IF [/I] [NOT] EXIST file command`, `IF "%1"=="x" command`, `IF %A% GEQ 2 command`.
+export function ifStatement(text: string, end: number, p: number, start: number): boolean {
+  let percent = false;
+  let stage = 0; // 0: options, 1: keyword operand, 2: comparison operator, 3: right operand, 4: command
+  for (let count = 0; count < 10; count++) {
+    p = skipSpaces(text, end, p);
+    if (p >= end) return stage === 4 && percent && report('windows-if-statement', start, p);
+    const next = readWord(text, end, p, READ.PARENS);
+    if (next === p) return stage === 4 && percent && report('windows-if-statement', start, p);
+    const n = state.length;
+    if (state.flags & W.PERCENT_VAR) percent = true;
+    if (stage === 0) {
+      if (wordIs(0, n, '/i') || wordIs(0, n, 'not')) {
+        p = next;
+        continue;
+      }
+      if (IF_KEYWORDS.some((k) => wordIs(0, n, k))) stage = 1;
+      else if (state.flags & W.DOUBLE_EQ) stage = 3;
+      else stage = 2;
+      p = next;
+      if (stage === 3) stage = 4;
+      else if (stage === 1) {
+        // the operand of EXIST / DEFINED / ERRORLEVEL
+        p = skipSpaces(text, end, p);
+        if (p >= end) return false;
+        const operandEnd = readWord(text, end, p, READ.PARENS);
+        if (operandEnd === p) return false;
+        if (state.flags & W.PERCENT_VAR) percent = true;
+        p = operandEnd;
+        stage = 4;
+      }
+      continue;
+    }
+    if (stage === 2) {
+      if (!IF_OPERATORS.some((k) => wordIs(0, n, k))) return false;
+      stage = 3;
+      p = next;
+      continue;
+    }
+    if (stage === 3) {
+      stage = 4;
+      p = next;
+      continue;
+    }
+    // stage 4: what runs when the condition holds.
+    if (
+      percent ||
+      word[0] === 0x28 ||
+      commandFlags(word, 0, n) !== 0 ||
+      wordIs(0, n, '...') ||
+      wordIs(0, n, 'if') ||
+      wordIs(0, n, 'for')
+    ) {
+      return report('windows-if-statement', start, next);
+    }
+    return false;
+  }
+  return false;
+}
+
+// `alias ls='rm -rf ~'`, `alias -p x=id`: defining an alias is only ever shell input.
+export function aliasDefinition(text: string, end: number, p: number, start: number): boolean {
+  for (let count = 0; count < 4; count++) {
+    p = skipSpaces(text, end, p);
+    if (p >= end) return false;
+    const next = readWord(text, end, p, 0);
+    if (next === p) return false;
+    for (let k = 1; k < state.length; k++) {
+      if (word[k] === 0x3d) return report('alias-definition', start, next);
+    }
+    if (!(state.length <= 3 || word[0] === 0x2d)) return false;
+    p = next;
+  }
+  return false;
+}

@@ -1,0 +1,303 @@
+// Undoes the encodings attackers use to slip path and shell syntax past naive filters, so the detectors
+// look at what a server, a framework or a shell may end up seeing. Linear time: a bounded number of
+// passes, each reading every character once, into reusable buffers.
+
+import { characterReference, reference } from './html-references.js';
+import { FOLD_TABLE, fold, TABLE_TWO_DOTS, TABLE_ZERO_WIDTH, TWO_DOTS, ZERO_WIDTH } from './lookalikes.js';
+
+// Rounds of decoding: `%25252e` needs three. More rounds than this are not something a server does.
+const MAX_ROUNDS = 4;
+// A scratch buffer up to this many code units is kept between calls; larger inputs get their own.
+const RETAINED_CAPACITY = 1 << 16;
+
+let scratch = new Uint16Array(1024);
+
+// Set by decodeRound: whether the round changed anything (if not, decoding has converged), and
+// whether another round could change more (it decoded a character that starts an encoding, or
+// decoded something next to a literal `%`, `&`, `\` or `0`).
+let roundChanged = false;
+let roundLeftTriggers = false;
+
+/**
+ * Decodes `input` for inspection: repeated percent-decoding (also `%uXXXX`, overlong and malformed
+ * UTF-8 sequences such as `%c0%ae` and `%c0%2e`), HTML character references (`&#46;`, `&#x2f;`,
+ * `&sol;`), `\xNN` / `\uNNNN` escapes and `0x2e`-style hex for `.`, `/` and `\`; NUL bytes and zero-width
+ * characters are dropped and Unicode look-alikes of ASCII punctuation (full-width and small forms, dot
+ * leaders, division and fraction slashes, set minus) are folded to ASCII. Input with nothing to decode
+ * is returned as it is (no copy). Never throws; linear time: at most four passes.
+ */
+export function decodeForInspection(input: string): string {
+  // A native scan finds something to decode; most inputs have nothing and are returned untouched.
+  if (!ENCODED.test(input)) return input;
+  let text = input;
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    // A two dot leader (U+2025) is the only character that decodes to more code units than it takes.
+    const capacity = round === 0 && text.indexOf('\u2025') >= 0 ? 2 * text.length : text.length;
+    let target = scratch;
+    if (capacity > RETAINED_CAPACITY) target = new Uint16Array(capacity);
+    else if (scratch.length < capacity) {
+      scratch = new Uint16Array(Math.min(RETAINED_CAPACITY, Math.max(capacity, scratch.length * 2)));
+      target = scratch;
+    }
+    const length = decodeRound(text, target);
+    if (!roundChanged) break;
+    text = toText(target, length);
+    if (!roundLeftTriggers) break;
+  }
+  return text;
+}
+
+// Something decodeRound would change: a percent escape, a character reference, a `\x`/`\u` escape,
+// `0x2e`-style hex, NUL, or a look-alike character. Bounded repetitions only: linear time.
+const ENCODED =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL bytes are one of the evasions decoded
+  /%(?:[0-9a-fA-F]{2}|[uU][0-9a-fA-F]{4})|&(?:#|[a-zA-Z]{2,8};)|\\[xu]|\x00|0[xX][0-9a-fA-F]{2}|[\u00ad\u200b-\u200d\u2024\u2025\u2044\u2060\u2215\u2216\u2571\u2572\u29f5\u29f8\u29f9\u3000\ufe50-\ufe6b\ufeff\uff01-\uff5e]/;
+
+function toText(codes: Uint16Array, length: number): string {
+  if (length <= 4096)
+    return String.fromCharCode.apply(null, codes.subarray(0, length) as unknown as number[]);
+  return Buffer.from(codes.buffer, codes.byteOffset, length * 2).toString('utf16le');
+}
+
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  const l = c | 0x20;
+  if (l >= 0x61 && l <= 0x66) return l - 0x61 + 10;
+  return -1;
+}
+
+function hexByte(src: string, at: number, length: number): number {
+  if (at + 1 >= length) return -1;
+  const high = hexValue(src.charCodeAt(at));
+  const low = hexValue(src.charCodeAt(at + 1));
+  return high < 0 || low < 0 ? -1 : high * 16 + low;
+}
+
+function hexRun(src: string, at: number, count: number, length: number): number {
+  if (at + count > length) return -1;
+  let value = 0;
+  for (let k = 0; k < count; k++) {
+    const digit = hexValue(src.charCodeAt(at + k));
+    if (digit < 0) return -1;
+    value = value * 16 + digit;
+  }
+  return value;
+}
+
+// Output of the round in progress (module state keeps emit() free of closures).
+let out = 0;
+let dst: Uint16Array = scratch;
+let decodedTrigger = false;
+
+/** Writes one code point to the output, folding look-alikes; returns whether the output differs. */
+function emit(cp: number): boolean {
+  if (cp === 0) return true; // NUL: a C-string terminator on the server, noise to us
+  if (cp < 0x80) {
+    if (cp === 0x25 || cp === 0x26 || cp === 0x5c || cp === 0x30) decodedTrigger = true;
+    dst[out++] = cp;
+    return false;
+  }
+  if (cp > 0xffff) {
+    const v = cp - 0x10000;
+    dst[out++] = 0xd800 + (v >> 10);
+    dst[out++] = 0xdc00 + (v & 0x3ff);
+    return false;
+  }
+  const folded = fold(cp);
+  if (folded === cp) {
+    dst[out++] = cp;
+    return false;
+  }
+  if (folded === ZERO_WIDTH) return true;
+  if (folded === TWO_DOTS) {
+    dst[out++] = 0x2e;
+    dst[out++] = 0x2e;
+    return true;
+  }
+  if (folded === 0x25 || folded === 0x26 || folded === 0x5c || folded === 0x30) decodedTrigger = true;
+  dst[out++] = folded;
+  return true;
+}
+
+/** One pass of decoding `src` into `target`; returns the decoded length. */
+function decodeRound(src: string, target: Uint16Array): number {
+  const length = src.length;
+  dst = target;
+  out = 0;
+  let changed = false;
+  let literalTrigger = false; // a `%`, `&`, `\` or `0` copied as it is
+  decodedTrigger = false;
+  let i = 0;
+  while (i < length) {
+    const c = src.charCodeAt(i);
+    if (c < 0x80) {
+      if (PLAIN[c] === 1) {
+        dst[out++] = c;
+        i++;
+        continue;
+      }
+      if (c === 0x25 && i + 2 < length) {
+        // The common case inline: `%XX` for an ASCII character.
+        const high = src.charCodeAt(i + 1);
+        const low = src.charCodeAt(i + 2);
+        const byte = high < 0x80 && low < 0x80 ? HEX[high]! * 16 + HEX[low]! : 0x100;
+        if (byte < 0x80) {
+          if (byte !== 0) {
+            if (PLAIN[byte] === 0) decodedTrigger = true;
+            dst[out++] = byte;
+          }
+          i += 3;
+          changed = true;
+          continue;
+        }
+      }
+    } else {
+      const folded = FOLD_TABLE[c]!;
+      if (folded === 0) {
+        dst[out++] = c;
+        i++;
+        continue;
+      }
+      changed = true;
+      i++;
+      if (folded === TABLE_TWO_DOTS) {
+        dst[out++] = 0x2e;
+        dst[out++] = 0x2e;
+      } else if (folded !== TABLE_ZERO_WIDTH) {
+        if (folded < 0x80 && PLAIN[folded] === 0) decodedTrigger = true;
+        dst[out++] = folded;
+      }
+      continue;
+    }
+    if (c === 0x25) {
+      const consumed = percent(src, i, length);
+      if (consumed > 0) {
+        i += consumed;
+        changed = true;
+        continue;
+      }
+    } else if (c === 0x26) {
+      const consumed = characterReference(src, i, length);
+      if (consumed > 0) {
+        emit(reference.code);
+        i += consumed;
+        changed = true;
+        continue;
+      }
+    } else if (c === 0x5c) {
+      const next = src.charCodeAt(i + 1);
+      if (next === 0x78) {
+        const byte = hexByte(src, i + 2, length);
+        if (byte >= 0) {
+          emit(byte);
+          i += 4;
+          changed = true;
+          continue;
+        }
+      } else if (next === 0x75) {
+        const unit = hexRun(src, i + 2, 4, length);
+        if (unit >= 0) {
+          emit(unit);
+          i += 6;
+          changed = true;
+          continue;
+        }
+      }
+    } else if (c === 0x30 && (src.charCodeAt(i + 1) | 0x20) === 0x78) {
+      const byte = hexByte(src, i + 2, length);
+      if (byte === 0x2e || byte === 0x2f || byte === 0x5c) {
+        dst[out++] = byte;
+        i += 4;
+        changed = true;
+        continue;
+      }
+    }
+    if (c === 0x25 || c === 0x26 || c === 0x5c || c === 0x30) literalTrigger = true;
+    if (emit(c)) changed = true;
+    i++;
+  }
+  roundChanged = changed;
+  roundLeftTriggers = changed && (decodedTrigger || literalTrigger);
+  return out;
+}
+
+// Hex digit values (0x80: not a hex digit; any sum with it is >= 0x80).
+const HEX = new Uint8Array(128).fill(0x80);
+for (let d = 0; d < 16; d++) {
+  HEX['0123456789abcdef'.charCodeAt(d)] = d;
+  HEX['0123456789ABCDEF'.charCodeAt(d)] = d;
+}
+
+// ASCII characters decodeRound copies as they are (all but `%`, `&`, `\\`, `0` and NUL).
+const PLAIN = new Uint8Array(128).fill(1);
+for (const c of '%&\\0') PLAIN[c.charCodeAt(0)] = 0;
+PLAIN[0] = 0;
+
+/** Decodes a `%` escape at `i`; returns how many code units it consumed (0: not an escape). */
+function percent(src: string, i: number, length: number): number {
+  const byte = hexByte(src, i + 1, length);
+  if (byte < 0) {
+    if ((src.charCodeAt(i + 1) | 0x20) === 0x75) {
+      const unit = hexRun(src, i + 2, 4, length);
+      if (unit >= 0) {
+        emit(unit);
+        return 6;
+      }
+    }
+    return 0;
+  }
+  if (byte < 0x80) {
+    emit(byte);
+    return 3;
+  }
+  return utf8Sequence(src, i, length, byte);
+}
+
+// Decodes percent-encoded UTF-8 starting with lead byte `lead` at `i`, accepting the overlong forms
+// that old servers decoded (`%c0%ae` = '.'); continuation bytes must be well formed.
+function utf8Sequence(src: string, i: number, length: number, lead: number): number {
+  let need = 0;
+  let cp = 0;
+  if (lead >= 0xc0 && lead <= 0xdf) {
+    need = 1;
+    cp = lead & 0x1f;
+  } else if (lead >= 0xe0 && lead <= 0xef) {
+    need = 2;
+    cp = lead & 0x0f;
+  } else if (lead >= 0xf0 && lead <= 0xf7) {
+    need = 3;
+    cp = lead & 0x07;
+  } else if (lead >= 0xf8 && lead <= 0xfb) {
+    need = 4;
+    cp = lead & 0x03;
+  } else if (lead >= 0xfc && lead <= 0xfd) {
+    need = 5;
+    cp = lead & 0x01;
+  }
+  let at = i + 3;
+  let ok = need > 0;
+  for (let k = 0; k < need; k++) {
+    const next = src.charCodeAt(at) === 0x25 ? hexByte(src, at + 1, length) : -1;
+    if (next < 0 || (next & 0xc0) !== 0x80) {
+      ok = false;
+      break;
+    }
+    cp = cp * 64 + (next & 0x3f);
+    at += 3;
+  }
+  if (ok) {
+    emit(cp > 0x10ffff ? 0xfffd : cp);
+    return at - i;
+  }
+  if (lead === 0xc0 || lead === 0xc1) {
+    // A lone overlong lead byte: some decoders drop it, so `%c0%2e` became '.'.
+    const next = src.charCodeAt(i + 3) === 0x25 ? hexByte(src, i + 4, length) : -1;
+    if (next >= 0 && next < 0x80) {
+      emit(next);
+      return 6;
+    }
+    return 3;
+  }
+  emit(lead); // not UTF-8: keep the byte as a Latin-1 character
+  return 3;
+}

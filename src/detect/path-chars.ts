@@ -1,0 +1,34 @@
+// Character classes of the path-traversal scanners.
+
+export const SLASH = 0x2f;
+export const BACKSLASH = 0x5c;
+export const DOT = 0x2e;
+export const COLON = 0x3a;
+
+// Characters that end a path-like token: whitespace and the punctuation that surrounds a path in a
+// query string, a JSON document, a shell command or prose (1); slashes (2); the characters a sensitive
+// name or an absolute path needs (3).
+export const CLASS = new Uint8Array(128);
+for (const c of ' "\'`<>()[]{}|&;,=?#:+') CLASS[c.charCodeAt(0)] = 1;
+for (let c = 0; c <= 0x20; c++) CLASS[c] = 1;
+CLASS[0x7f] = 1;
+CLASS[SLASH] = 2;
+CLASS[BACKSLASH] = 2;
+CLASS[DOT] = 3;
+CLASS[0x5f] = 3;
+CLASS[0x40] = 3;
+
+/** Whether `c` ends a path-like token. */
+export function isBoundary(c: number): boolean {
+  return c < 128 && CLASS[c] === 1;
+}
+
+/** `/` or `\`. */
+export function isSlash(c: number): boolean {
+  return c === SLASH || c === BACKSLASH;
+}
+
+/** Upper-case ASCII to lower case. */
+export function lowerCode(c: number): number {
+  return c >= 65 && c <= 90 ? c | 0x20 : c;
+}

@@ -1,0 +1,236 @@
+// Finds references to sensitive files and directories in a decoded input, matched as whole path
+// segments: system directories at the root of a path, credential and history files, Windows system
+// files, server configuration at absolute paths, backups, hidden files at the root of a URL path.
+import { report } from './match.js';
+import { BACKSLASH, CLASS, COLON, DOT, isBoundary, isSlash, lowerCode, SLASH } from './path-chars.js';
+import { EXT, extensionFlags, SEG, segmentFlags } from './sensitive-paths.js';
+import { HASH_SEED, hashStep } from './word-table.js';
+
+// Longest segment name the tables hold; longer segments are not looked up.
+const MAX_NAME = 24;
+// Directory names (without '.' or '_') are looked up in the first this many segments of a path.
+const MAX_DIRECTORY_DEPTH = 32;
+// Segment flags that make the next segment worth a look.
+const PARENTS =
+  SEG.PARENT_ETC |
+  SEG.PARENT_PROC |
+  SEG.PARENT_SYS |
+  SEG.ROOT_PARENT |
+  SEG.PARENT_RUN |
+  SEG.PARENT_WINDOWS |
+  SEG.PARENT_WP_CONTENT;
+// Segment flags checked when the segment is the first of an absolute path.
+const ROOT_RULES = SEG.ROOT | SEG.DEV_SERVER_FS;
+// Segment flags that only matter right after their parent.
+const CHILDREN =
+  SEG.ETC_CHILD |
+  SEG.PROC_CHILD |
+  SEG.SYS_CHILD |
+  SEG.ROOT_CHILD |
+  SEG.RUN_CHILD |
+  SEG.WINDOWS_CHILD |
+  SEG.WP_CONTENT_CHILD;
+// Characters a sensitive name or an absolute path needs.
+const MARK = /[/\\._@]/g;
+// The end of a path segment: a token boundary (see CLASS) or a slash.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters end a segment
+const SEGMENT_END = /[\x00-\x20"'`<>()[\]{}|&;,=?#:+\\/\x7f]/g;
+
+// State of the segment being checked (module state, so checkSegment needs few parameters).
+let segStart = 0;
+let segEnd = 0;
+let segFlags = 0;
+
+/** References to sensitive files and directories, matched as whole path segments. */
+export function sensitivePath(text: string): boolean {
+  // Only tokens with a slash, '.', '_' or '@' can name a sensitive file or an absolute path: a native
+  // scan finds them, and everything between is skipped.
+  let from = 0;
+  for (;;) {
+    MARK.lastIndex = from;
+    if (!MARK.test(text)) return false;
+    let start = MARK.lastIndex - 1;
+    while (start > from && !isBoundary(text.charCodeAt(start - 1))) start--;
+    const before = start === 0 ? -1 : text.charCodeAt(start - 1);
+    const end = pathToken(text, start, isBoundary(before) ? before : 0);
+    if (end < 0) return true;
+    from = end;
+  }
+}
+
+/**
+ * Checks the token at `start` (path segments separated by slashes, up to a boundary); `before` is the
+ * boundary character in front of it (-1 at the start of the input). Returns where the token ends, or
+ * -1 when it matched.
+ */
+function pathToken(text: string, start: number, before: number): number {
+  const length = text.length;
+  let i = start;
+  let c = text.charCodeAt(i);
+  const absolute = c === SLASH || c === BACKSLASH;
+  // `scheme://host/...`: the segment after the two slashes is a host, not a directory.
+  let hostPending = absolute && before === COLON && isSlash(text.charCodeAt(i + 1));
+  if (hostPending) i += 2;
+  else if (absolute) i++;
+  let slashes = absolute; // whether the token has a slash so far
+  let index = -1; // index of the current non-empty segment within the path
+  let prevFlags = 0;
+  let prevWasRoot = false;
+  for (;;) {
+    const s = i;
+    let hash = HASH_SEED;
+    let marked = false; // the segment has '.' or '_' (every sensitive file name does)
+    c = 0;
+    while (i < length) {
+      c = text.charCodeAt(i);
+      if (c < 128) {
+        const kind = CLASS[c]!;
+        if (kind === 1 || kind === 2) break;
+        if (c === DOT || c === 0x5f) marked = true;
+      }
+      if (i - s >= MAX_NAME) {
+        // Too long to be a name: find where it ends with a native scan.
+        SEGMENT_END.lastIndex = i;
+        i = SEGMENT_END.test(text) ? SEGMENT_END.lastIndex - 1 : length;
+        c = i < length ? text.charCodeAt(i) : 0;
+        marked = true;
+        break;
+      }
+      hash = hashStep(hash, lowerCode(c));
+      i++;
+    }
+    const slashAfter = i < length && (c === SLASH || c === BACKSLASH);
+    if (hostPending) hostPending = false;
+    else if (i > s) {
+      index++;
+      const len = i - s;
+      // Deep inside a long path only names with a dot or an underscore are looked up: without a
+      // parent-directory segment (caught on its own) a deep path cannot reach `/etc` or `/proc`.
+      const flags =
+        len >= 2 && len <= MAX_NAME && (marked || ((slashes || slashAfter) && index < MAX_DIRECTORY_DEPTH))
+          ? segmentFlags(hash, text, s, i)
+          : 0;
+      const atRoot = absolute && index === 0;
+      const first = text.charCodeAt(s);
+      if (
+        (atRoot && (flags & ROOT_RULES || first === 0x40)) ||
+        flags & SEG.SENSITIVE ||
+        (prevFlags & PARENTS && (flags & CHILDREN || (first >= 0x30 && first <= 0x39))) ||
+        first === DOT ||
+        (!slashAfter && marked)
+      ) {
+        segStart = s;
+        segEnd = i;
+        segFlags = flags;
+        if (checkSegment(text, prevFlags, atRoot, prevWasRoot, absolute, !slashAfter)) return -1;
+      }
+      prevWasRoot = atRoot;
+      prevFlags = flags;
+    }
+    if (!slashAfter) return i;
+    slashes = true;
+    i++; // the slash
+    while (i < length && isSlash(text.charCodeAt(i))) i++; // empty segments: `//`, `\\`
+  }
+}
+
+function checkSegment(
+  text: string,
+  prevFlags: number,
+  atRoot: boolean,
+  prevWasRoot: boolean,
+  absolute: boolean,
+  last: boolean,
+): boolean {
+  const start = segStart;
+  const end = segEnd;
+  const flags = segFlags;
+  if (atRoot) {
+    if (flags & SEG.ROOT) return report('system-path', start, end);
+    if (flags & SEG.DEV_SERVER_FS) return report('dev-server-fs', start, end);
+  }
+  if (
+    (prevFlags & SEG.PARENT_ETC && flags & SEG.ETC_CHILD) ||
+    (prevFlags & SEG.PARENT_PROC && (flags & SEG.PROC_CHILD || only(text, start, end, isDigit))) ||
+    (prevFlags & SEG.PARENT_SYS && flags & SEG.SYS_CHILD) ||
+    (prevWasRoot && prevFlags & SEG.ROOT_PARENT && flags & SEG.ROOT_CHILD) ||
+    (prevFlags & SEG.PARENT_RUN && flags & SEG.RUN_CHILD)
+  ) {
+    return report('system-path', start, end);
+  }
+  if (
+    (prevFlags & SEG.PARENT_WINDOWS && flags & SEG.WINDOWS_CHILD) ||
+    (prevFlags & SEG.PARENT_WP_CONTENT && flags & SEG.WP_CONTENT_CHILD) ||
+    flags & SEG.SENSITIVE ||
+    isEnvVariant(text, start, end)
+  ) {
+    return report('sensitive-file', start, end);
+  }
+  // A hidden file or directory right at the root of a URL path: `/.git/`, `/.DS_Store`, `/.vscode/`.
+  if (
+    atRoot &&
+    text.charCodeAt(start) === DOT &&
+    end - start >= 2 &&
+    (flags & SEG.WELL_KNOWN) === 0 &&
+    !only(text, start, end, isDot)
+  ) {
+    return report('hidden-file-probe', start, end);
+  }
+  if (last && absolute && flags & SEG.SERVER_CONFIG) return report('server-config', start, end);
+  if (last && backupFile(text, start, end)) return report('backup-file', start, end);
+  return false;
+}
+
+// `.env.local`, `.env.production`... but not the templates projects commit (`.env.example`).
+function isEnvVariant(text: string, start: number, end: number): boolean {
+  if (end - start < 6 || text.charCodeAt(start) !== DOT || !startsWith(text, start + 1, end, 'env.'))
+    return false;
+  const rest = start + 5;
+  return !(
+    startsWith(text, rest, end, 'example') ||
+    startsWith(text, rest, end, 'sample') ||
+    startsWith(text, rest, end, 'template') ||
+    startsWith(text, rest, end, 'dist')
+  );
+}
+
+// Database dumps and editor/backup copies: `backup.sql.zip`, `db.sql.gz`, `config.php.bak`, `dump.sql`.
+function backupFile(text: string, start: number, end: number): boolean {
+  const lastDot = lastDotIn(text, start, end);
+  if (lastDot <= start) return false;
+  const ext = extensionFlags(text, lastDot + 1, end);
+  if (ext === 0) return false;
+  if (ext & EXT.BAK) return true;
+  const prevDot = lastDotIn(text, start, lastDot);
+  if (ext & EXT.ARCHIVE && prevDot > start) {
+    if (extensionFlags(text, prevDot + 1, lastDot) & EXT.SQL) return true;
+  }
+  return startsWith(text, start, end, 'backup') || startsWith(text, start, end, 'dump');
+}
+
+function isDot(c: number): boolean {
+  return c === DOT;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+function only(text: string, start: number, end: number, test: (c: number) => boolean): boolean {
+  for (let k = start; k < end; k++) if (!test(text.charCodeAt(k))) return false;
+  return true;
+}
+
+// The last '.' in `text[start..end)`, or -1. (Not lastIndexOf: that would search past `start`.)
+function lastDotIn(text: string, start: number, end: number): number {
+  for (let k = end - 1; k >= start; k--) if (text.charCodeAt(k) === DOT) return k;
+  return -1;
+}
+
+function startsWith(text: string, start: number, end: number, word: string): boolean {
+  if (end - start < word.length) return false;
+  for (let k = 0; k < word.length; k++) {
+    if (lowerCode(text.charCodeAt(start + k)) !== word.charCodeAt(k)) return false;
+  }
+  return true;
+}

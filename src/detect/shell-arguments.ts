@@ -1,0 +1,202 @@
+// How the arguments of a command look: options, system paths, addresses, variables and redirections
+// are evidence of a command line; ordinary words are evidence of prose. Reads the current word of
+// shell-words.ts.
+import { CMD, commandFlags, isSystemRoot, SYSTEM_ROOT_NAMES } from './command-words.js';
+import { state, W, word } from './shell-words.js';
+
+/** Evidence gathered while reading the arguments of one command (one shared record). */
+export const evidence = {
+  /** Arguments only a command line has: options, system paths, variables, addresses... */
+  strong: 0,
+  /** The subset of those that point into the system (`/etc`, `-la`, `$HOME`, redirections). */
+  system: 0,
+  /** Ordinary words. */
+  plain: 0,
+  /** An argument is itself a distinct command word (`x whoami`). */
+  distinct: false,
+};
+
+/** Starts the evidence of a new command. */
+export function resetEvidence(): void {
+  evidence.strong = 0;
+  evidence.system = 0;
+  evidence.plain = 0;
+  evidence.distinct = false;
+}
+
+export function isLetterCode(c: number): boolean {
+  const l = c | 0x20;
+  return l >= 0x61 && l <= 0x7a;
+}
+
+export function isDigitCode(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+export function isNumberWord(): boolean {
+  for (let k = 0; k < state.length; k++) {
+    const c = word[k]!;
+    if (!(isDigitCode(c) || c === 0x2e || c === 0x2c)) return false;
+  }
+  return true;
+}
+
+/** Counts the current word as evidence: an option, a system path, an address, or a plain word. */
+export function classifyArgument(cmd: number): void {
+  const f = state.flags;
+  const n = state.length;
+  if (f & (W.SUBST | W.ARITHMETIC | W.PERCENT_VAR | W.IFS | W.NAMED_VARIABLE)) {
+    evidence.strong++;
+    evidence.system++;
+    return;
+  }
+  if (n === 0) return;
+  if (commandFlags(word, 0, n) & CMD.DISTINCT && (f & W.CAPITALIZED) === 0) evidence.distinct = true;
+  const c0 = word[0]!;
+  if (c0 === 0x2d) {
+    if (n >= 2 && (isLetterCode(word[1]!) || (word[1] === 0x2d && n >= 3 && isLetterCode(word[2]!)))) {
+      evidence.strong++;
+      evidence.system++;
+    } else if (n >= 2 && isDigitCode(word[1]!) && cmd & CMD.NUMERIC) {
+      evidence.strong++;
+      evidence.system++;
+    }
+    return;
+  }
+  if (c0 === 0x2f) {
+    let segEnd = 1;
+    while (segEnd < n && word[segEnd] !== 0x2f) segEnd++;
+    if (
+      n === 1 ||
+      isSystemRoot(word, 1, segEnd) ||
+      (f & W.GLOB && (globMatchesRoot(1, segEnd) || hasGlobCharacter(n))) ||
+      (cmd & CMD.WINDOWS && n <= 6 && segEnd === n)
+    ) {
+      evidence.strong++;
+      evidence.system++;
+    } else evidence.strong++;
+    return;
+  }
+  if (
+    c0 === 0x7e ||
+    (c0 === 0x2e && (word[1] === 0x2f || (word[1] === 0x2e && word[2] === 0x2f))) ||
+    f & W.SLASH_SWITCH ||
+    (isLetterCode(c0) && word[1] === 0x3a && word[2] === 0x2f)
+  ) {
+    evidence.strong++;
+    evidence.system++;
+    return;
+  }
+  if (c0 === 0x21 && n >= 2 && commandFlags(word, 1, n) !== 0) {
+    evidence.strong++;
+    evidence.system++;
+    return;
+  }
+  let digits = 0;
+  let dots = 0;
+  let letters = 0;
+  let innerDot = false;
+  let colon = -1;
+  let equals = -1;
+  let plainWord = true;
+  for (let k = 0; k < n; k++) {
+    const c = word[k]!;
+    if (isDigitCode(c)) digits++;
+    else if (isLetterCode(c)) letters++;
+    else if (c === 0x2e) {
+      dots++;
+      if (k > 0 && k < n - 1) innerDot = true;
+    } else if (c === 0x3a) {
+      if (colon < 0) colon = k;
+      if (word[k + 1] === 0x2f && word[k + 2] === 0x2f) {
+        evidence.strong++; // a URL
+        evidence.system++;
+        return;
+      }
+    } else if (c === 0x3d && equals < 0) equals = k;
+    if (!(isLetterCode(c) || isDigitCode(c) || c === 0x2d || c === 0x27 || c === 0x5f || c > 0x7f)) {
+      const trailing =
+        k === n - 1 && (c === 0x2e || c === 0x2c || c === 0x21 || c === 0x3f || c === 0x3a || c === 0x3b);
+      if (!trailing) plainWord = false;
+    }
+  }
+  if (letters === 0 && digits > 0 && dots === 3) {
+    evidence.strong++; // an IPv4 address (with or without a port)
+    evidence.system++;
+    return;
+  }
+  if (digits === n) {
+    if (cmd & CMD.NUMERIC) {
+      evidence.strong++;
+      evidence.system++;
+    } else evidence.plain++;
+    return;
+  }
+  if (f & W.GLOB) {
+    for (let k = 0; k < n; k++) {
+      if (word[k] === 0x2a || (word[k] === 0x3f && k < n - 1)) {
+        evidence.strong++;
+        evidence.system++;
+        return;
+      }
+    }
+  }
+  if (equals > 0) {
+    if (word[equals + 1] === 0x2f) {
+      evidence.strong++;
+      evidence.system++;
+    }
+    return;
+  }
+  if (innerDot && letters > 0) {
+    evidence.strong++;
+    if (cmd & CMD.NETWORK) evidence.system++;
+    return;
+  }
+  if (f & W.WHOLE_QUOTED) {
+    if (cmd & CMD.ECHO) {
+      evidence.strong++;
+      evidence.system++;
+    }
+    return;
+  }
+  if (plainWord && letters > 0) evidence.plain++;
+}
+
+// An absolute path with glob characters whose first directory can only be a system directory:
+// `/???/??t`, `/e??/p?ss??`, `/bin/ca?`.
+export function globPath(): boolean {
+  if (word[0] !== 0x2f) return false;
+  let segEnd = 1;
+  while (segEnd < state.length && word[segEnd] !== 0x2f) segEnd++;
+  if (isSystemRoot(word, 1, segEnd)) return segEnd < state.length;
+  return globMatchesRoot(1, segEnd);
+}
+
+function hasGlobCharacter(n: number): boolean {
+  for (let k = 0; k < n; k++) if (word[k] === 0x2a || (word[k] === 0x3f && k < n - 1)) return true;
+  return (state.flags & W.BRACKET_CHAR) !== 0;
+}
+
+function globMatchesRoot(start: number, end: number): boolean {
+  // A lone `*` matches anything and says nothing.
+  if (end - start === 1 && word[start] === 0x2a) return false;
+  if (end - start === 2 && word[start] === 0x2a && word[start + 1] === 0x2a) return false;
+  for (const name of SYSTEM_ROOT_NAMES) if (globMatch(start, end, name, 0)) return true;
+  return false;
+}
+
+function globMatch(p: number, end: number, name: string, q: number): boolean {
+  while (p < end) {
+    const c = word[p]!;
+    if (c === 0x2a) {
+      for (let k = q; k <= name.length; k++) if (globMatch(p + 1, end, name, k)) return true;
+      return false;
+    }
+    if (q >= name.length) return false;
+    if (c !== 0x3f && c !== name.charCodeAt(q)) return false;
+    p++;
+    q++;
+  }
+  return q === name.length;
+}

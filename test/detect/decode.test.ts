@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { decodeForInspection } from '../../src/detect/decode.js';
+
+describe('decodeForInspection', () => {
+  it('returns input with nothing to decode as the very same string', () => {
+    const input = 'Tom & Jerry: 100% fun, C:\\Users\\Public, café';
+    expect(decodeForInspection(input)).toBe(input);
+  });
+
+  it.each([
+    ['%2e%2e%2f', '../'],
+    ['%252e%252e%252f', '../'],
+    ['%25252e%25252e%25252f', '../'],
+    ['%u002e%U002F', './'],
+    ['%c0%ae%c0%af', './'],
+    ['%e0%80%ae', '.'],
+    ['%f0%80%80%ae', '.'],
+    ['%c0%2e', '.'],
+    ['%c3%a9', 'é'],
+    ['%e2%88%95', '/'],
+    ['&#46;&#x2F;&sol;&bsol;&period;', './/\\.'],
+    ['&amp;lt;', '<'],
+    ['\\x2e\\u002f', './'],
+    ['0x2e0x2F0x5c', './\\'],
+    ['a\u0000b', 'ab'],
+    ['%00', ''],
+    ['．／＼；', './\\;'],
+    ['‥', '..'],
+    ['∕∖⁄﹨', '/\\/\\'],
+    ['a\u200bb\ufeffc', 'abc'],
+    ['%uff0e%uff0e', '..'],
+  ])('%s → %s', (input, expected) => {
+    expect(decodeForInspection(input)).toBe(expected);
+  });
+
+  it('leaves malformed escapes as they are', () => {
+    expect(decodeForInspection('100% sure, %zz, %u12, &#;, &bogus;, \\x9')).toBe(
+      '100% sure, %zz, %u12, &#;, &bogus;, \\x9',
+    );
+  });
+
+  it('stops after four rounds: deeper nesting is not something a server decodes', () => {
+    expect(decodeForInspection('%2525252e')).toBe('.');
+    expect(decodeForInspection('%252525252e')).toBe('%2e');
+  });
+
+  it('keeps invalid UTF-8 bytes as Latin-1 characters instead of failing', () => {
+    expect(decodeForInspection('%ff%fe')).toBe('\u00ff\u00fe');
+  });
+});

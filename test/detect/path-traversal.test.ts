@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import { detectPathTraversal } from '../../src/index.js';
+
+function rule(input: string): string | undefined {
+  return detectPathTraversal(input)?.rule;
+}
+
+describe('detectPathTraversal: parent-directory segments', () => {
+  it.each([
+    '../../../etc/passwd',
+    '..\\..\\..\\windows\\win.ini',
+    '/static/../../app.js',
+    'file=../secret.txt',
+    '.../.../WINDOWS/win.ini',
+    '....//....//etc/passwd',
+    '..././..././config',
+    '/get/..',
+    '..',
+  ])('catches %s', (input) => {
+    expect(rule(input)).toBe('dot-dot-segment');
+  });
+
+  it('catches the servlet path-parameter trick ..;/', () => {
+    expect(rule('/app/..;/admin/')).toBe('dot-dot-segment');
+    expect(rule('..;jsessionid=1/..;/WEB-INF/web.xml')).toBe('dot-dot-segment');
+  });
+});
+
+describe('detectPathTraversal: encodings are undone before matching', () => {
+  it.each([
+    ['percent-encoding', '..%2f..%2f..%2fsecret'],
+    ['encoded dots', '%2e%2e/%2e%2e/secret'],
+    ['encoded backslash', '..%5c..%5csecret'],
+    ['double percent-encoding', '%252e%252e%252fsecret'],
+    ['triple percent-encoding', '%25252e%25252e%25252fsecret'],
+    ['overlong UTF-8 slash', '..%c0%af..%c0%afsecret'],
+    ['overlong UTF-8 dots', '%c0%ae%c0%ae%c0%afsecret'],
+    ['3-byte overlong UTF-8', '%e0%80%ae%e0%80%ae%e0%80%afsecret'],
+    ['overlong backslash', '..%c1%9c..%c1%9csecret'],
+    ['lone overlong lead byte', '%c0%2e%c0%2e%c0%2fsecret'],
+    ['%u escapes', '%u002e%u002e%u002fsecret'],
+    ['%u full-width dots and division slash', '%uff0e%uff0e%u2215secret'],
+    ['raw full-width dots and slash', '．．／．．／secret'],
+    ['two dot leader', '‥/‥/secret'],
+    ['division slash', '..∕..∕secret'],
+    ['fraction slash', '..⁄..⁄secret'],
+    ['set minus as backslash', '..∖..∖secret'],
+    ['small reverse solidus', '..﹨..﹨secret'],
+    ['NUL between the dots and the slash', '..%00/..%00/secret'],
+    ['raw NUL', '..\u0000/secret'],
+    ['0x hex for dot and slash', '0x2e0x2e0x2fsecret'],
+    ['0x hex backslash', '0x5c0x2e./'],
+    ['decimal HTML references', '&#46;&#46;&#47;secret'],
+    ['hex HTML references', '&#x2e;&#x2e;&#x2f;secret'],
+    ['named HTML references', '&period;&period;&sol;secret'],
+    ['JSON \\u escapes', '\\u002e\\u002e\\u002fsecret'],
+    ['\\x escapes', '\\x2e\\x2e\\x2fsecret'],
+    ['zero-width characters between the dots', '.\u200b./secret'],
+  ])('%s', (_name, input) => {
+    expect(rule(input)).toBe('dot-dot-segment');
+  });
+
+  it('shows the decoded form in the excerpt', () => {
+    expect(detectPathTraversal('..%252f..%252fsecret')?.excerpt).toBe('../../secret');
+  });
+});
+
+describe('detectPathTraversal: sensitive files without traversal', () => {
+  it.each([
+    ['/etc/passwd', 'system-path'],
+    ['/etc/shadow%00', 'system-path'],
+    ['cat /etc/passwd', 'system-path'],
+    ['file:///etc/passwd', 'system-path'],
+    ['https://target.example/etc/passwd', 'system-path'],
+    ['/proc/self/environ', 'system-path'],
+    ['/get/proc/self/environ', 'system-path'],
+    ['/sys/class/net', 'system-path'],
+    ['/var/log/nginx/access.log', 'system-path'],
+    ['/var/run/secrets/kubernetes.io/serviceaccount/token', 'system-path'],
+    ['/root/.bash_history', 'system-path'],
+    ['/@fs/etc/passwd', 'dev-server-fs'],
+    ['C:\\Windows\\win.ini', 'sensitive-file'],
+    ['c:/boot.ini', 'sensitive-file'],
+    ['%SYSTEMROOT%\\win.ini', 'sensitive-file'],
+    ['C:\\Windows\\System32\\config\\SAM', 'sensitive-file'],
+    ['C:\\Windows\\Panther\\Unattend.xml', 'sensitive-file'],
+    ['c:\\windows\\system32\\drivers\\etc\\hosts', 'system-path'],
+    ['.git/config', 'sensitive-file'],
+    ['/srv/app/.git/HEAD', 'sensitive-file'],
+    ['.env', 'sensitive-file'],
+    ['/app/.env.production', 'sensitive-file'],
+    ['~/.ssh/id_rsa', 'sensitive-file'],
+    ['/home/ubuntu/.aws/credentials', 'sensitive-file'],
+    ['/var/www/html/wp-config.php', 'sensitive-file'],
+    ['/wp-content/debug.log', 'sensitive-file'],
+    ['/.htpasswd', 'sensitive-file'],
+    ['/.DS_Store', 'hidden-file-probe'],
+    ['/.vscode/sftp.json', 'hidden-file-probe'],
+    ['/usr/local/apache2/conf/httpd.conf', 'server-config'],
+    ['C:\\inetpub\\wwwroot\\web.config', 'server-config'],
+    ['/backup.sql.gz', 'backup-file'],
+    ['/config.php.bak', 'backup-file'],
+    ['php://filter/convert.base64-encode/resource=index.php', 'stream-wrapper'],
+    ['expect://id', 'stream-wrapper'],
+  ])('%s → %s', (input, expected) => {
+    expect(rule(input)).toBe(expected);
+  });
+});
+
+describe('detectPathTraversal: benign look-alikes pass', () => {
+  it.each([
+    'v1.2..v1.3',
+    'git diff main..feature/login',
+    'C:\\Users\\Public',
+    'C:\\Program Files\\App\\app.exe',
+    '\\\\fileserver\\shared\\budget.xlsx',
+    "rock'n'roll",
+    'Tom & Jerry',
+    'firstname.lastname@example.com',
+    'https://example.com/search?q=tom+%26+jerry&page=2',
+    'https://github.com/org/repo/compare/v1.2..v1.3',
+    'https://example.com/.well-known/security.txt',
+    'https://example.com/a/b/./c/index.html',
+    'src/components/Button.tsx',
+    './src/index.ts',
+    'docs/guide/getting-started.md',
+    '.github/workflows/ci.yml',
+    '.gitignore',
+    '.env.example',
+    'config/nginx.conf',
+    'migrations/001_create_users.sql',
+    '/usr/local/bin/node',
+    '/var/www/html/index.html',
+    '/var/lib/postgresql/data',
+    '/home/alice/projects/app/package.json',
+    '/get/foo../1234',
+    '/get/..foo',
+    'photos/trip...beach.jpg',
+    'Wait... what?',
+    'To be continued...',
+    'and/or',
+    '24/7 support',
+    '50% off',
+    '100%25 sure',
+    'Price: $5 | Qty: 3',
+  ])('%s', (input) => {
+    expect(detectPathTraversal(input)).toBeNull();
+  });
+});
+
+describe('detectPathTraversal: the finding', () => {
+  it('names the kind and rule and carries a short escaped excerpt, never the whole input', () => {
+    const input = `${'x'.repeat(500)}/../../etc/passwd\u001b[31m${'y'.repeat(500)}`;
+    const found = detectPathTraversal(input);
+    expect(found).not.toBeNull();
+    expect(found!.kind).toBe('path_traversal');
+    expect(found!.rule).toBe('dot-dot-segment');
+    expect(found!.excerpt).toContain('../../etc');
+    expect(found!.excerpt).not.toContain('\u001b');
+    expect(found!.excerpt.length).toBeLessThanOrEqual(80);
+  });
+
+  it('returns null for empty and non-string input', () => {
+    expect(detectPathTraversal('')).toBeNull();
+    expect(detectPathTraversal(undefined as unknown as string)).toBeNull();
+    expect(detectPathTraversal(42 as unknown as string)).toBeNull();
+  });
+});
