@@ -264,7 +264,6 @@ describe('Dockerfile', () => {
     const image = dockerfile.match(/^ARG NODE_IMAGE=(\S+)$/m)?.[1];
     // Node 26 is Active LTS from October 2026 (24 is in maintenance).
     expect(image).toMatch(/^node:26-[a-z]+-slim$/);
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: Dockerfile ARG syntax
     for (const stage of stages) expect(stage.startsWith('${NODE_IMAGE}')).toBe(true);
   });
 
