@@ -1,10 +1,20 @@
 // Finds references to sensitive files and directories in a decoded input, matched as whole path
 // segments: system directories at the root of a path, credential and history files, Windows system
 // files, server configuration at absolute paths, backups, hidden files at the root of a URL path.
+// One pass over the input, which also notes whether the other path-traversal rules can match.
+import { dotDotSegment } from './dot-dot-segment.js';
 import { report } from './match.js';
-import { BACKSLASH, CLASS, COLON, DOT, isBoundary, isSlash, lowerCode, SLASH } from './path-chars.js';
+import { BACKSLASH, COLON, DOT, isSlash, KIND, lowerCode, SLASH } from './path-chars.js';
 import { EXT, extensionFlags, SEG, segmentFlags } from './sensitive-paths.js';
-import { HASH_SEED, hashStep } from './word-table.js';
+
+/** {@link scanPaths} result bit: a dot-dot segment matched (see `hit`); nothing else was checked. */
+export const FOUND_DOT_DOT = 1;
+/** {@link scanPaths} result bit: a sensitive path matched (see `hit`). */
+export const FOUND_SENSITIVE = 2;
+/** {@link scanPaths} result bit: dot-dot segments were looked for in the whole input, and none matched. */
+export const DOT_DOT_CHECKED = 4;
+/** {@link scanPaths} result bit: the input holds `://` (only set when nothing matched). */
+export const HAS_SCHEME = 8;
 
 // Longest segment name the tables hold; longer segments are not looked up.
 const MAX_NAME = 24;
@@ -30,8 +40,6 @@ const CHILDREN =
   SEG.RUN_CHILD |
   SEG.WINDOWS_CHILD |
   SEG.WP_CONTENT_CHILD;
-// Characters a sensitive name or an absolute path needs.
-const MARK = /[/\\._@]/g;
 // The end of a path segment: a token boundary (see CLASS) or a slash.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters end a segment
 const SEGMENT_END = /[\x00-\x20"'`<>()[\]{}|&;,=?#:+\\/\x7f]/g;
@@ -40,27 +48,43 @@ const SEGMENT_END = /[\x00-\x20"'`<>()[\]{}|&;,=?#:+\\/\x7f]/g;
 let segStart = 0;
 let segEnd = 0;
 let segFlags = 0;
+// What the scan in progress has found (result bits).
+let seen = 0;
 
-/** References to sensitive files and directories, matched as whole path segments. */
-export function sensitivePath(text: string): boolean {
-  // Only tokens with a slash, '.', '_' or '@' can name a sensitive file or an absolute path: a native
-  // scan finds them, and everything between is skipped.
-  let from = 0;
-  for (;;) {
-    MARK.lastIndex = from;
-    if (!MARK.test(text)) return false;
-    let start = MARK.lastIndex - 1;
-    while (start > from && !isBoundary(text.charCodeAt(start - 1))) start--;
-    const before = start === 0 ? -1 : text.charCodeAt(start - 1);
-    const end = pathToken(text, start, isBoundary(before) ? before : 0);
-    if (end < 0) return true;
-    from = end;
+/**
+ * Scans `text` (decoded) for references to sensitive files and directories, matched as whole path
+ * segments, and for dot-dot segments (see dot-dot-segment.ts) once it meets two dots in a row. Returns
+ * the result bits: which rule matched (the match is in `hit`), whether dot-dot segments were ruled out,
+ * whether the input holds `://` (so a stream wrapper can match).
+ */
+export function scanPaths(text: string): number {
+  const length = text.length;
+  seen = 0;
+  let before = 0; // the boundary character in front of the token (0 at the start)
+  let token = 0; // where the token being read starts
+  let i = 0;
+  while (i < length) {
+    const c = text.charCodeAt(i);
+    const kind = KIND[c]!;
+    if (kind === 0) {
+      i++;
+    } else if (kind === 1) {
+      if (c === COLON && text.charCodeAt(i + 1) === SLASH && text.charCodeAt(i + 2) === SLASH)
+        seen |= HAS_SCHEME;
+      before = c;
+      token = ++i;
+    } else {
+      // Only tokens with a slash, '.', '_' or '@' can name a sensitive file or an absolute path.
+      i = pathToken(text, token, before);
+      if (i < 0) return seen & FOUND_DOT_DOT ? seen : seen | FOUND_SENSITIVE;
+    }
   }
+  return seen;
 }
 
 /**
  * Checks the token at `start` (path segments separated by slashes, up to a boundary); `before` is the
- * boundary character in front of it (-1 at the start of the input). Returns where the token ends, or
+ * boundary character in front of it (0 at the start of the input). Returns where the token ends, or
  * -1 when it matched.
  */
 function pathToken(text: string, start: number, before: number): number {
@@ -78,25 +102,32 @@ function pathToken(text: string, start: number, before: number): number {
   let prevWasRoot = false;
   for (;;) {
     const s = i;
-    let hash = HASH_SEED;
     let marked = false; // the segment has '.' or '_' (every sensitive file name does)
     c = 0;
     while (i < length) {
       c = text.charCodeAt(i);
-      if (c < 128) {
-        const kind = CLASS[c]!;
-        if (kind === 1 || kind === 2) break;
-        if (c === DOT || c === 0x5f) marked = true;
+      const kind = KIND[c]!;
+      if (kind !== 0 && kind !== 4) {
+        if (kind !== 3) break;
+        marked = true;
+        // The first two dots in a row: the dot-dot rule checks them and every later run of dots.
+        if (
+          c === DOT &&
+          text.charCodeAt(i - 1) === DOT &&
+          (seen & DOT_DOT_CHECKED) === 0 &&
+          dotDots(text, i - 1)
+        )
+          return -1;
       }
       if (i - s >= MAX_NAME) {
-        // Too long to be a name: find where it ends with a native scan.
+        // Too long to be a name: find where it ends with a native scan, which may skip two dots.
+        if ((seen & DOT_DOT_CHECKED) === 0 && dotDots(text, s)) return -1;
         SEGMENT_END.lastIndex = i;
         i = SEGMENT_END.test(text) ? SEGMENT_END.lastIndex - 1 : length;
         c = i < length ? text.charCodeAt(i) : 0;
         marked = true;
         break;
       }
-      hash = hashStep(hash, lowerCode(c));
       i++;
     }
     const slashAfter = i < length && (c === SLASH || c === BACKSLASH);
@@ -108,7 +139,7 @@ function pathToken(text: string, start: number, before: number): number {
       // parent-directory segment (caught on its own) a deep path cannot reach `/etc` or `/proc`.
       const flags =
         len >= 2 && len <= MAX_NAME && (marked || ((slashes || slashAfter) && index < MAX_DIRECTORY_DEPTH))
-          ? segmentFlags(hash, text, s, i)
+          ? segmentFlags(text, s, i)
           : 0;
       const atRoot = absolute && index === 0;
       const first = text.charCodeAt(s);
@@ -132,6 +163,13 @@ function pathToken(text: string, start: number, before: number): number {
     i++; // the slash
     while (i < length && isSlash(text.charCodeAt(i))) i++; // empty segments: `//`, `\\`
   }
+}
+// Runs the dot-dot rule on the runs of dots from `from` on (the scan has seen no two dots before it).
+function dotDots(text: string, from: number): boolean {
+  seen |= DOT_DOT_CHECKED;
+  if (!dotDotSegment(text, from)) return false;
+  seen |= FOUND_DOT_DOT;
+  return true;
 }
 
 function checkSegment(
