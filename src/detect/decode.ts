@@ -44,7 +44,9 @@ export function decodeForInspection(input: string): string {
     const length = decodeRound(text, target);
     if (!roundChanged) break;
     text = toText(target, length, roundWide);
-    if (!roundLeftTriggers) break;
+    // Another round only when there is something left to decode: the native scan is much cheaper
+    // than a round that changes nothing (a literal `&` or `0` often survives a round).
+    if (!roundLeftTriggers || !ENCODED.test(text)) break;
   }
   return text;
 }

@@ -4,6 +4,14 @@ import { report } from './match.js';
 import { COLON, DOT, isBoundary, isSlash } from './path-chars.js';
 
 const SEMICOLON = 0x3b;
+// Runs of dots longer than this are measured with a native scan.
+const LONG_RUN = 32;
+
+/**
+ * The last run of more than 32 dots {@link dotDotSegment} measured, `[start, end)`, so a scan of the
+ * same text that meets it can skip it without reading it again. Whoever reads it resets it first.
+ */
+export const longDotRun = { start: -1, end: -1 };
 const NOT_DOT = /[^.]/g;
 
 /**
@@ -16,9 +24,11 @@ export function dotDotSegment(text: string, from: number): boolean {
   while (start >= 0) {
     let i = start + 2;
     while (i < length && text.charCodeAt(i) === DOT) {
-      if (i - start > 32) {
+      if (i - start > LONG_RUN) {
         NOT_DOT.lastIndex = i;
         i = NOT_DOT.test(text) ? NOT_DOT.lastIndex - 1 : length;
+        longDotRun.start = start;
+        longDotRun.end = i;
         break;
       }
       i++;

@@ -2,7 +2,7 @@
 // segments: system directories at the root of a path, credential and history files, Windows system
 // files, server configuration at absolute paths, backups, hidden files at the root of a URL path.
 // One pass over the input, which also notes whether the other path-traversal rules can match.
-import { dotDotSegment } from './dot-dot-segment.js';
+import { dotDotSegment, longDotRun } from './dot-dot-segment.js';
 import { report } from './match.js';
 import { BACKSLASH, COLON, DOT, isSlash, KIND, lowerCode, SLASH } from './path-chars.js';
 import { EXT, extensionFlags, SEG, segmentFlags } from './sensitive-paths.js';
@@ -44,6 +44,11 @@ const CHILDREN =
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters end a segment
 const SEGMENT_END = /[\x00-\x20"'`<>()[\]{}|&;,=?#:+\\/\x7f]/g;
 
+// A '.' or '_', or a token boundary: what DEEP_SKIP stops at.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters end a token
+const DEEP_SKIP = /[._\x00-\x20"'`<>()[\]{}|&;,=?#:+\x7f]/g;
+const NOT_DOT = /[^.]/g;
+
 // State of the segment being checked (module state, so checkSegment needs few parameters).
 let segStart = 0;
 let segEnd = 0;
@@ -60,6 +65,7 @@ let seen = 0;
 export function scanPaths(text: string): number {
   const length = text.length;
   seen = 0;
+  longDotRun.end = -1;
   let before = 0; // the boundary character in front of the token (0 at the start)
   let token = 0; // where the token being read starts
   let i = 0;
@@ -122,8 +128,7 @@ function pathToken(text: string, start: number, before: number): number {
       if (i - s >= MAX_NAME) {
         // Too long to be a name: find where it ends with a native scan, which may skip two dots.
         if ((seen & DOT_DOT_CHECKED) === 0 && dotDots(text, s)) return -1;
-        SEGMENT_END.lastIndex = i;
-        i = SEGMENT_END.test(text) ? SEGMENT_END.lastIndex - 1 : length;
+        i = segmentEnd(text, i, c);
         c = i < length ? text.charCodeAt(i) : 0;
         marked = true;
         break;
@@ -162,6 +167,18 @@ function pathToken(text: string, start: number, before: number): number {
     slashes = true;
     i++; // the slash
     while (i < length && isSlash(text.charCodeAt(i))) i++; // empty segments: `//`, `\\`
+    // Deep in a path, after a segment that is no parent, a segment without '.' or '_' can match
+    // nothing (no look up, not at the root, not a hidden or backup file): a native scan skips to the
+    // next one that has them, or to the end of the token.
+    if (index >= MAX_DIRECTORY_DEPTH - 1 && prevFlags === 0) {
+      const from = i;
+      DEEP_SKIP.lastIndex = from;
+      if (!DEEP_SKIP.test(text)) return length;
+      const next = DEEP_SKIP.lastIndex - 1;
+      if (KIND[text.charCodeAt(next)] === 1) return next;
+      i = next;
+      while (i > from && !isSlash(text.charCodeAt(i - 1))) i--; // back to the start of its segment
+    }
   }
 }
 // Runs the dot-dot rule on the runs of dots from `from` on (the scan has seen no two dots before it).
@@ -170,6 +187,20 @@ function dotDots(text: string, from: number): boolean {
   if (!dotDotSegment(text, from)) return false;
   seen |= FOUND_DOT_DOT;
   return true;
+}
+
+// Where the segment that is too long to be a name ends, from `i` (holding `c`) on. A run of dots,
+// common in attacks, is skipped first with a simpler native scan.
+function segmentEnd(text: string, i: number, c: number): number {
+  if (c === DOT && i >= longDotRun.start && i < longDotRun.end) {
+    i = longDotRun.end; // measured by the dot-dot rule already
+  } else if (c === DOT) {
+    NOT_DOT.lastIndex = i;
+    if (!NOT_DOT.test(text)) return text.length;
+    i = NOT_DOT.lastIndex - 1;
+  }
+  SEGMENT_END.lastIndex = i;
+  return SEGMENT_END.test(text) ? SEGMENT_END.lastIndex - 1 : text.length;
 }
 
 function checkSegment(
