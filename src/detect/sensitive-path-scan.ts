@@ -48,6 +48,12 @@ const SEGMENT_END = /[\x00-\x20"'`<>()[\]{}|&;,=?#:+\\/\x7f]/g;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters end a token
 const DEEP_SKIP = /[._\x00-\x20"'`<>()[\]{}|&;,=?#:+\x7f]/g;
 const NOT_DOT = /[^.]/g;
+const NOT_SLASH = /[^/\\]/g;
+// Tokens longer than this are skipped with TOKEN_SKIP until they show a character that matters.
+const LONG_TOKEN = 64;
+// What makes a token worth a look (a slash, '.', '_', '@') or ends it.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters end a token
+const TOKEN_SKIP = /[/\\._@\x00-\x20"'`<>()[\]{}|&;,=?#:+\x7f]/g;
 
 // State of the segment being checked (module state, so checkSegment needs few parameters).
 let segStart = 0;
@@ -73,7 +79,11 @@ export function scanPaths(text: string): number {
     const c = text.charCodeAt(i);
     const kind = KIND[c]!;
     if (kind === 0) {
-      i++;
+      // A long token with no slash, '.', '_' or '@' yet: a native scan finds the next one, or its end.
+      if (++i - token > LONG_TOKEN) {
+        TOKEN_SKIP.lastIndex = i;
+        i = TOKEN_SKIP.test(text) ? TOKEN_SKIP.lastIndex - 1 : length;
+      }
     } else if (kind === 1) {
       if (c === COLON && text.charCodeAt(i + 1) === SLASH && text.charCodeAt(i + 2) === SLASH)
         seen |= HAS_SCHEME;
@@ -166,7 +176,7 @@ function pathToken(text: string, start: number, before: number): number {
     if (!slashAfter) return i;
     slashes = true;
     i++; // the slash
-    while (i < length && isSlash(text.charCodeAt(i))) i++; // empty segments: `//`, `\\`
+    i = skipSlashes(text, i); // empty segments: `//`, `\\`
     // Deep in a path, after a segment that is no parent, a segment without '.' or '_' can match
     // nothing (no look up, not at the root, not a hidden or backup file): a native scan skips to the
     // next one that has them, or to the end of the token.
@@ -187,6 +197,15 @@ function dotDots(text: string, from: number): boolean {
   if (!dotDotSegment(text, from)) return false;
   seen |= FOUND_DOT_DOT;
   return true;
+}
+
+// Where the run of slashes at `i` ends: long runs are left to a native scan.
+function skipSlashes(text: string, i: number): number {
+  const limit = Math.min(text.length, i + 8);
+  while (i < limit && isSlash(text.charCodeAt(i))) i++;
+  if (i < limit || i === text.length || !isSlash(text.charCodeAt(i))) return i;
+  NOT_SLASH.lastIndex = i;
+  return NOT_SLASH.test(text) ? NOT_SLASH.lastIndex - 1 : text.length;
 }
 
 // Where the segment that is too long to be a name ends, from `i` (holding `c`) on. A run of dots,
