@@ -174,6 +174,26 @@ function decodeRound(src: string, target: Uint16Array): number {
           changed = true;
           continue;
         }
+        // `%uXXXX` inline too (IIS-style escapes of look-alikes come in long runs); as emit() would.
+        if ((high | 0x20) === 0x75) {
+          const unit = hexRun(src, i + 2, 4, length);
+          if (unit >= 0x80) {
+            const folded = FOLD_TABLE[unit]!;
+            i += 6;
+            changed = true;
+            if (folded === 0) {
+              if (unit > 0xff) wide = true;
+              d[o++] = unit;
+            } else if (folded === TABLE_TWO_DOTS) {
+              d[o++] = 0x2e;
+              d[o++] = 0x2e;
+            } else if (folded !== TABLE_ZERO_WIDTH) {
+              if (folded < 0x80 && PLAIN[folded] === 0) decodedTrigger = true;
+              d[o++] = folded;
+            }
+            continue;
+          }
+        }
       }
     } else {
       const folded = FOLD_TABLE[c]!;
