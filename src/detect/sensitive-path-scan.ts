@@ -51,6 +51,9 @@ const NOT_DOT = /[^.]/g;
 const NOT_SLASH = /[^/\\]/g;
 // Tokens longer than this are skipped with TOKEN_SKIP until they show a character that matters.
 const LONG_TOKEN = 64;
+// Stretches of many short tokens longer than this are skipped with QUIET_SKIP.
+const QUIET_RUN = 64;
+const QUIET_SKIP = /[/\\._@:]/g;
 // What makes a token worth a look (a slash, '.', '_', '@') or ends it.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters end a token
 const TOKEN_SKIP = /[/\\._@\x00-\x20"'`<>()[\]{}|&;,=?#:+\x7f]/g;
@@ -74,10 +77,27 @@ export function scanPaths(text: string): number {
   longDotRun.end = -1;
   let before = 0; // the boundary character in front of the token (0 at the start)
   let token = 0; // where the token being read starts
+  let quiet = 0; // where the stretch without a slash, '.', '_', '@' or ':' being read starts
   let i = 0;
   while (i < length) {
     const c = text.charCodeAt(i);
     const kind = KIND[c]!;
+    if (i - quiet > QUIET_RUN && kind !== 1) {
+      // A long stretch with no slash, '.', '_', '@' or ':': a native scan finds the next one, and
+      // the token it is in starts after the last boundary before it.
+      QUIET_SKIP.lastIndex = i;
+      if (!QUIET_SKIP.test(text)) return seen;
+      const next = QUIET_SKIP.lastIndex - 1;
+      let start = next;
+      while (start > i && KIND[text.charCodeAt(start - 1)] !== 1) start--;
+      if (start > i) {
+        token = start;
+        before = text.charCodeAt(start - 1);
+      }
+      i = next;
+      quiet = i;
+      continue;
+    }
     if (kind === 0) {
       // A long token with no slash, '.', '_' or '@' yet: a native scan finds the next one, or its end.
       if (++i - token > LONG_TOKEN) {
@@ -85,6 +105,7 @@ export function scanPaths(text: string): number {
         i = TOKEN_SKIP.test(text) ? TOKEN_SKIP.lastIndex - 1 : length;
       }
     } else if (kind === 1) {
+      if (c === COLON) quiet = i;
       if (c === COLON && text.charCodeAt(i + 1) === SLASH && text.charCodeAt(i + 2) === SLASH)
         seen |= HAS_SCHEME;
       before = c;
@@ -92,6 +113,7 @@ export function scanPaths(text: string): number {
     } else {
       // Only tokens with a slash, '.', '_' or '@' can name a sensitive file or an absolute path.
       i = pathToken(text, token, before);
+      quiet = i;
       if (i < 0) return seen & FOUND_DOT_DOT ? seen : seen | FOUND_SENSITIVE;
     }
   }
