@@ -18,6 +18,15 @@ CLASS[DOT] = 3;
 CLASS[0x5f] = 3;
 CLASS[0x40] = 3;
 
+/**
+ * {@link CLASS} for every UTF-16 unit, for the scanner's inner loops (no range check): 1 and 2 as in
+ * CLASS, 3 for the characters that mark a segment as worth a look up ('.' and '_'), 4 for '@', 0 for
+ * the rest.
+ */
+export const KIND = new Uint8Array(0x10000);
+KIND.set(CLASS);
+KIND[0x40] = 4;
+
 /** Whether `c` ends a path-like token. */
 export function isBoundary(c: number): boolean {
   return c < 128 && CLASS[c] === 1;

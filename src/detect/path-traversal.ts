@@ -1,12 +1,16 @@
 import { decodeForInspection } from './decode.js';
+import { dotDotSegment } from './dot-dot-segment.js';
 import { type Finding, finding } from './finding.js';
 import { hit, report } from './match.js';
-import { COLON, DOT, isBoundary, isSlash } from './path-chars.js';
-import { sensitivePath } from './sensitive-path-scan.js';
+import { isBoundary, isSlash } from './path-chars.js';
+import {
+  DOT_DOT_CHECKED,
+  FOUND_DOT_DOT,
+  FOUND_SENSITIVE,
+  HAS_SCHEME,
+  scanPaths,
+} from './sensitive-path-scan.js';
 import { isStreamWrapper } from './sensitive-paths.js';
-
-const SEMICOLON = 0x3b;
-const NOT_DOT = /[^.]/g;
 
 /**
  * Detects a path traversal or local-file-inclusion attempt in one input value (a path, a query or form
@@ -22,48 +26,18 @@ const NOT_DOT = /[^.]/g;
 export function detectPathTraversal(input: string): Finding | null {
   if (typeof input !== 'string' || input.length === 0) return null;
   const text = decodeForInspection(input);
-  if (dotDotSegment(text) || streamWrapper(text) || sensitivePath(text)) {
-    return finding('path_traversal', hit.rule, text, hit.start, hit.end);
+  // One scan for sensitive paths that also checks for dot-dot segments when it meets two dots, and
+  // notes whether a stream wrapper can match; most inputs need nothing more. Dot-dot segments take
+  // precedence over stream wrappers, and both over sensitive paths, wherever they are in the input.
+  const scan = scanPaths(text);
+  if (scan & FOUND_SENSITIVE) {
+    const { rule, start, end } = hit;
+    const dotDot = (scan & DOT_DOT_CHECKED) === 0 && dotDotSegment(text, 0);
+    if (!dotDot && !streamWrapper(text)) report(rule, start, end);
+  } else if ((scan & FOUND_DOT_DOT) === 0 && !(scan & HAS_SCHEME && streamWrapper(text))) {
+    return null;
   }
-  return null;
-}
-
-/** A segment of two or more dots next to a separator: `../`, `/..`, `..\`, `....//`, `..;/`. */
-function dotDotSegment(text: string): boolean {
-  const length = text.length;
-  let start = text.indexOf('..');
-  while (start >= 0) {
-    let i = start + 2;
-    while (i < length && text.charCodeAt(i) === DOT) {
-      if (i - start > 32) {
-        NOT_DOT.lastIndex = i;
-        i = NOT_DOT.test(text) ? NOT_DOT.lastIndex - 1 : length;
-        break;
-      }
-      i++;
-    }
-    const before = start === 0 ? -1 : text.charCodeAt(start - 1);
-    const leftSlash = isSlash(before);
-    if (before === -1 || leftSlash || isBoundary(before)) {
-      let j = i;
-      // `..;jsessionid=x/` and `..;/`: servlet containers drop path parameters after ';'.
-      if (j < length && text.charCodeAt(j) === SEMICOLON) {
-        const limit = Math.min(length, j + 64);
-        while (j < limit && !isSlash(text.charCodeAt(j)) && text.charCodeAt(j) > 0x20) j++;
-      }
-      const after = j < length ? text.charCodeAt(j) : -1;
-      const rightSlash = isSlash(after);
-      if (
-        rightSlash ||
-        (leftSlash && (after === -1 || (isBoundary(after) && after !== COLON))) ||
-        (before === -1 && after === -1 && i - start === 2)
-      ) {
-        return report('dot-dot-segment', start, rightSlash ? j + 1 : i);
-      }
-    }
-    start = text.indexOf('..', i);
-  }
-  return false;
+  return finding('path_traversal', hit.rule, text, hit.start, hit.end);
 }
 
 /** `php://filter/...`, `phar://`, `expect://`: PHP stream wrappers that read files or run code. */

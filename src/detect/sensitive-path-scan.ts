@@ -1,10 +1,20 @@
 // Finds references to sensitive files and directories in a decoded input, matched as whole path
 // segments: system directories at the root of a path, credential and history files, Windows system
 // files, server configuration at absolute paths, backups, hidden files at the root of a URL path.
+// One pass over the input, which also notes whether the other path-traversal rules can match.
+import { dotDotSegment, longDotRun } from './dot-dot-segment.js';
 import { report } from './match.js';
-import { BACKSLASH, CLASS, COLON, DOT, isBoundary, isSlash, lowerCode, SLASH } from './path-chars.js';
+import { BACKSLASH, COLON, DOT, isSlash, KIND, lowerCode, SLASH } from './path-chars.js';
 import { EXT, extensionFlags, SEG, segmentFlags } from './sensitive-paths.js';
-import { HASH_SEED, hashStep } from './word-table.js';
+
+/** {@link scanPaths} result bit: a dot-dot segment matched (see `hit`); nothing else was checked. */
+export const FOUND_DOT_DOT = 1;
+/** {@link scanPaths} result bit: a sensitive path matched (see `hit`). */
+export const FOUND_SENSITIVE = 2;
+/** {@link scanPaths} result bit: dot-dot segments were looked for in the whole input, and none matched. */
+export const DOT_DOT_CHECKED = 4;
+/** {@link scanPaths} result bit: the input holds `://` (only set when nothing matched). */
+export const HAS_SCHEME = 8;
 
 // Longest segment name the tables hold; longer segments are not looked up.
 const MAX_NAME = 24;
@@ -30,37 +40,89 @@ const CHILDREN =
   SEG.RUN_CHILD |
   SEG.WINDOWS_CHILD |
   SEG.WP_CONTENT_CHILD;
-// Characters a sensitive name or an absolute path needs.
-const MARK = /[/\\._@]/g;
 // The end of a path segment: a token boundary (see CLASS) or a slash.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters end a segment
 const SEGMENT_END = /[\x00-\x20"'`<>()[\]{}|&;,=?#:+\\/\x7f]/g;
+
+// A '.' or '_', or a token boundary: what DEEP_SKIP stops at.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters end a token
+const DEEP_SKIP = /[._\x00-\x20"'`<>()[\]{}|&;,=?#:+\x7f]/g;
+const NOT_DOT = /[^.]/g;
+const NOT_SLASH = /[^/\\]/g;
+// Tokens longer than this are skipped with TOKEN_SKIP until they show a character that matters.
+const LONG_TOKEN = 64;
+// Stretches of many short tokens longer than this are skipped with QUIET_SKIP.
+const QUIET_RUN = 64;
+const QUIET_SKIP = /[/\\._@:]/g;
+// What makes a token worth a look (a slash, '.', '_', '@') or ends it.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters end a token
+const TOKEN_SKIP = /[/\\._@\x00-\x20"'`<>()[\]{}|&;,=?#:+\x7f]/g;
 
 // State of the segment being checked (module state, so checkSegment needs few parameters).
 let segStart = 0;
 let segEnd = 0;
 let segFlags = 0;
+// What the scan in progress has found (result bits).
+let seen = 0;
 
-/** References to sensitive files and directories, matched as whole path segments. */
-export function sensitivePath(text: string): boolean {
-  // Only tokens with a slash, '.', '_' or '@' can name a sensitive file or an absolute path: a native
-  // scan finds them, and everything between is skipped.
-  let from = 0;
-  for (;;) {
-    MARK.lastIndex = from;
-    if (!MARK.test(text)) return false;
-    let start = MARK.lastIndex - 1;
-    while (start > from && !isBoundary(text.charCodeAt(start - 1))) start--;
-    const before = start === 0 ? -1 : text.charCodeAt(start - 1);
-    const end = pathToken(text, start, isBoundary(before) ? before : 0);
-    if (end < 0) return true;
-    from = end;
+/**
+ * Scans `text` (decoded) for references to sensitive files and directories, matched as whole path
+ * segments, and for dot-dot segments (see dot-dot-segment.ts) once it meets two dots in a row. Returns
+ * the result bits: which rule matched (the match is in `hit`), whether dot-dot segments were ruled out,
+ * whether the input holds `://` (so a stream wrapper can match).
+ */
+export function scanPaths(text: string): number {
+  const length = text.length;
+  seen = 0;
+  longDotRun.end = -1;
+  let before = 0; // the boundary character in front of the token (0 at the start)
+  let token = 0; // where the token being read starts
+  let quiet = 0; // where the stretch without a slash, '.', '_', '@' or ':' being read starts
+  let i = 0;
+  while (i < length) {
+    const c = text.charCodeAt(i);
+    const kind = KIND[c]!;
+    if (i - quiet > QUIET_RUN && kind !== 1) {
+      // A long stretch with no slash, '.', '_', '@' or ':': a native scan finds the next one, and
+      // the token it is in starts after the last boundary before it.
+      QUIET_SKIP.lastIndex = i;
+      if (!QUIET_SKIP.test(text)) return seen;
+      const next = QUIET_SKIP.lastIndex - 1;
+      let start = next;
+      while (start > i && KIND[text.charCodeAt(start - 1)] !== 1) start--;
+      if (start > i) {
+        token = start;
+        before = text.charCodeAt(start - 1);
+      }
+      i = next;
+      quiet = i;
+      continue;
+    }
+    if (kind === 0) {
+      // A long token with no slash, '.', '_' or '@' yet: a native scan finds the next one, or its end.
+      if (++i - token > LONG_TOKEN) {
+        TOKEN_SKIP.lastIndex = i;
+        i = TOKEN_SKIP.test(text) ? TOKEN_SKIP.lastIndex - 1 : length;
+      }
+    } else if (kind === 1) {
+      if (c === COLON) quiet = i;
+      if (c === COLON && text.charCodeAt(i + 1) === SLASH && text.charCodeAt(i + 2) === SLASH)
+        seen |= HAS_SCHEME;
+      before = c;
+      token = ++i;
+    } else {
+      // Only tokens with a slash, '.', '_' or '@' can name a sensitive file or an absolute path.
+      i = pathToken(text, token, before);
+      quiet = i;
+      if (i < 0) return seen & FOUND_DOT_DOT ? seen : seen | FOUND_SENSITIVE;
+    }
   }
+  return seen;
 }
 
 /**
  * Checks the token at `start` (path segments separated by slashes, up to a boundary); `before` is the
- * boundary character in front of it (-1 at the start of the input). Returns where the token ends, or
+ * boundary character in front of it (0 at the start of the input). Returns where the token ends, or
  * -1 when it matched.
  */
 function pathToken(text: string, start: number, before: number): number {
@@ -78,25 +140,31 @@ function pathToken(text: string, start: number, before: number): number {
   let prevWasRoot = false;
   for (;;) {
     const s = i;
-    let hash = HASH_SEED;
     let marked = false; // the segment has '.' or '_' (every sensitive file name does)
     c = 0;
     while (i < length) {
       c = text.charCodeAt(i);
-      if (c < 128) {
-        const kind = CLASS[c]!;
-        if (kind === 1 || kind === 2) break;
-        if (c === DOT || c === 0x5f) marked = true;
+      const kind = KIND[c]!;
+      if (kind !== 0 && kind !== 4) {
+        if (kind !== 3) break;
+        marked = true;
+        // The first two dots in a row: the dot-dot rule checks them and every later run of dots.
+        if (
+          c === DOT &&
+          text.charCodeAt(i - 1) === DOT &&
+          (seen & DOT_DOT_CHECKED) === 0 &&
+          dotDots(text, i - 1)
+        )
+          return -1;
       }
       if (i - s >= MAX_NAME) {
-        // Too long to be a name: find where it ends with a native scan.
-        SEGMENT_END.lastIndex = i;
-        i = SEGMENT_END.test(text) ? SEGMENT_END.lastIndex - 1 : length;
+        // Too long to be a name: find where it ends with a native scan, which may skip two dots.
+        if ((seen & DOT_DOT_CHECKED) === 0 && dotDots(text, s)) return -1;
+        i = segmentEnd(text, i, c);
         c = i < length ? text.charCodeAt(i) : 0;
         marked = true;
         break;
       }
-      hash = hashStep(hash, lowerCode(c));
       i++;
     }
     const slashAfter = i < length && (c === SLASH || c === BACKSLASH);
@@ -108,7 +176,7 @@ function pathToken(text: string, start: number, before: number): number {
       // parent-directory segment (caught on its own) a deep path cannot reach `/etc` or `/proc`.
       const flags =
         len >= 2 && len <= MAX_NAME && (marked || ((slashes || slashAfter) && index < MAX_DIRECTORY_DEPTH))
-          ? segmentFlags(hash, text, s, i)
+          ? segmentFlags(text, s, i)
           : 0;
       const atRoot = absolute && index === 0;
       const first = text.charCodeAt(s);
@@ -130,8 +198,50 @@ function pathToken(text: string, start: number, before: number): number {
     if (!slashAfter) return i;
     slashes = true;
     i++; // the slash
-    while (i < length && isSlash(text.charCodeAt(i))) i++; // empty segments: `//`, `\\`
+    i = skipSlashes(text, i); // empty segments: `//`, `\\`
+    // Deep in a path, after a segment that is no parent, a segment without '.' or '_' can match
+    // nothing (no look up, not at the root, not a hidden or backup file): a native scan skips to the
+    // next one that has them, or to the end of the token.
+    if (index >= MAX_DIRECTORY_DEPTH - 1 && prevFlags === 0) {
+      const from = i;
+      DEEP_SKIP.lastIndex = from;
+      if (!DEEP_SKIP.test(text)) return length;
+      const next = DEEP_SKIP.lastIndex - 1;
+      if (KIND[text.charCodeAt(next)] === 1) return next;
+      i = next;
+      while (i > from && !isSlash(text.charCodeAt(i - 1))) i--; // back to the start of its segment
+    }
   }
+}
+// Runs the dot-dot rule on the runs of dots from `from` on (the scan has seen no two dots before it).
+function dotDots(text: string, from: number): boolean {
+  seen |= DOT_DOT_CHECKED;
+  if (!dotDotSegment(text, from)) return false;
+  seen |= FOUND_DOT_DOT;
+  return true;
+}
+
+// Where the run of slashes at `i` ends: long runs are left to a native scan.
+function skipSlashes(text: string, i: number): number {
+  const limit = Math.min(text.length, i + 8);
+  while (i < limit && isSlash(text.charCodeAt(i))) i++;
+  if (i < limit || i === text.length || !isSlash(text.charCodeAt(i))) return i;
+  NOT_SLASH.lastIndex = i;
+  return NOT_SLASH.test(text) ? NOT_SLASH.lastIndex - 1 : text.length;
+}
+
+// Where the segment that is too long to be a name ends, from `i` (holding `c`) on. A run of dots,
+// common in attacks, is skipped first with a simpler native scan.
+function segmentEnd(text: string, i: number, c: number): number {
+  if (c === DOT && i >= longDotRun.start && i < longDotRun.end) {
+    i = longDotRun.end; // measured by the dot-dot rule already
+  } else if (c === DOT) {
+    NOT_DOT.lastIndex = i;
+    if (!NOT_DOT.test(text)) return text.length;
+    i = NOT_DOT.lastIndex - 1;
+  }
+  SEGMENT_END.lastIndex = i;
+  return SEGMENT_END.test(text) ? SEGMENT_END.lastIndex - 1 : text.length;
 }
 
 function checkSegment(

@@ -1,6 +1,7 @@
 // What a path-traversal or file-inclusion attempt reaches for: system directories, credential and
 // history files, server configuration, source-control metadata. Names, not payloads: the scanner in
 // path-traversal.ts matches them as whole path segments, in any encoding the decoder undoes.
+import { EdgeWordTable } from './edge-word-table.js';
 import { WordTable } from './word-table.js';
 
 /** Bit flags describing what a path segment name means; a name can carry several. */
@@ -41,10 +42,10 @@ export const SEG = {
 /** Extensions the backup-file rule looks at. */
 export const EXT = { ARCHIVE: 1, SQL: 2, BAK: 4, DUMP: 8 } as const;
 
-const table = new WordTable<number>();
+const table = new EdgeWordTable();
 
 function add(flag: number, names: string): void {
-  for (const name of names.trim().split(/\s+/)) table.set(name, (table.lookupString(name) ?? 0) | flag);
+  for (const name of names.trim().split(/\s+/)) table.set(name, table.get(name, 0, name.length) | flag);
 }
 
 add(SEG.ROOT | SEG.PARENT_ETC, 'etc');
@@ -99,9 +100,9 @@ add(
    ssh_config access.log error.log access_log error_log catalina.out`,
 );
 
-/** Flags ({@link SEG}) of the path segment `text[start..end)` whose running hash is `hash`, or 0. */
-export function segmentFlags(hash: number, text: string, start: number, end: number): number {
-  return table.getText(hash, text, start, end) ?? 0;
+/** Flags ({@link SEG}) of the path segment `text[start..end)` (at least 2 characters), or 0. */
+export function segmentFlags(text: string, start: number, end: number): number {
+  return table.get(text, start, end);
 }
 
 const extensions = new WordTable<number>([
