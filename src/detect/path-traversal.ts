@@ -11,6 +11,7 @@ import {
   scanPaths,
 } from './sensitive-path-scan.js';
 import { isStreamWrapper } from './sensitive-paths.js';
+import { systemFilePath } from './system-file-path.js';
 
 /**
  * Detects a path traversal or local-file-inclusion attempt in one input value (a path, a query or form
@@ -34,7 +35,11 @@ export function detectPathTraversal(input: string): Finding | null {
     const { rule, start, end } = hit;
     const dotDot = (scan & DOT_DOT_CHECKED) === 0 && dotDotSegment(text, 0);
     if (!dotDot && !streamWrapper(text)) report(rule, start, end);
-  } else if ((scan & FOUND_DOT_DOT) === 0 && !(scan & HAS_SCHEME && streamWrapper(text))) {
+  } else if (
+    (scan & FOUND_DOT_DOT) === 0 &&
+    !(scan & HAS_SCHEME && streamWrapper(text)) &&
+    !systemFilePath(text)
+  ) {
     return null;
   }
   return finding('path_traversal', hit.rule, text, hit.start, hit.end);

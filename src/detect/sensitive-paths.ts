@@ -90,7 +90,7 @@ add(
    .env .ssh .git .svn .hg .bzr .aws .azure .kube .docker .npmrc .pypirc .netrc _netrc .pgpass
    .git-credentials .vault-token .my.cnf .bashrc .bash_profile .profile .zshrc .bash_logout .gnupg
    .dockercfg .boto .s3cfg .terraformrc terraform.tfstate tomcat-users.xml unattend.xml sysprep.inf
-   sysprep.xml applicationhost.config master.passwd ntuser.dat`,
+   sysprep.xml applicationhost.config metabase.xml master.passwd ntuser.dat`,
 );
 add(
   SEG.SERVER_CONFIG,
