@@ -40,9 +40,30 @@ export function detectPathTraversal(input: string): Finding | null {
     !(scan & HAS_SCHEME && streamWrapper(text)) &&
     !systemFilePath(text)
   ) {
-    return null;
+    return base64Path(input) ? finding('path_traversal', hit.rule, input, hit.start, hit.end) : null;
   }
   return finding('path_traversal', hit.rule, text, hit.start, hit.end);
+}
+
+// Shortest and longest value looked at as base64 (`Li4v` is `../`; a path longer than 3 KiB is no probe).
+const BASE64_MIN = 8;
+const BASE64_MAX = 4096;
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/**
+ * `Li4vZXRjL3Bhc3N3ZA==` (`../etc/passwd`): a value that is nothing but base64 of printable text,
+ * decoded and checked again, for applications that take a file name base64-encoded. Reports the whole
+ * value as `base64-encoded-path`.
+ */
+function base64Path(input: string): boolean {
+  const length = input.length;
+  if (length < BASE64_MIN || length > BASE64_MAX || length % 4 === 1 || !BASE64.test(input)) return false;
+  const bytes = Buffer.from(input, 'base64');
+  for (const byte of bytes) if (byte < 0x20 || byte > 0x7e) return false;
+  const text = decodeForInspection(bytes.toString('latin1'));
+  const scan = scanPaths(text);
+  if (!(scan & (FOUND_SENSITIVE | FOUND_DOT_DOT)) && !systemFilePath(text)) return false;
+  return report('base64-encoded-path', 0, length);
 }
 
 /** `php://filter/...`, `phar://`, `expect://`: PHP stream wrappers that read files or run code. */

@@ -39,7 +39,7 @@ const logDirectories = new WordTable(words('log logs adm', true));
 
 // Extensions of logs, configuration, credentials and runtime state.
 const systemExtensions = new WordTable(
-  words('log conf cnf cfg ini pid pdb db err passwd pwd properties config sqlite', true),
+  words('log conf cnf cfg ini pid pdb db err passwd pwd properties config sqlite mdf myd', true),
 );
 
 // Unix accounting and system log files named without an extension.
@@ -59,8 +59,8 @@ const logKinds = new WordTable(
 // Server-side code and configuration a web-server root holds (`global.asa`, `web.config`).
 const serverExtensions = new WordTable(words('asa asax asp aspx php config inc', true));
 
-// Server software whose directory under Program Files holds what a probe reads (`Apache Group`,
-// `Apache Software Foundation`, `MySQL`, `xampp`), matched as a prefix of a directory name.
+// Server software whose directory holds the logs, configuration and data a probe reads (`Apache Group`,
+// `Apache Software Foundation`, `MySQL`, `FileZilla Server`), matched as a prefix of a directory name.
 const SERVER_SOFTWARE = [
   'apache',
   'mysql',
@@ -68,10 +68,20 @@ const SERVER_SOFTWARE = [
   'php',
   'tomcat',
   'nginx',
+  'lighttpd',
+  'lsws',
   'filezilla',
   'postgres',
+  'pgsql',
+  'microsoft sql server',
+  'mssql',
   'xampp',
+  'samba',
+  'webmin',
 ];
+
+// Configuration some server software keeps as markup (`FileZilla Server.xml`).
+const markupExtensions = new WordTable(words('xml', true));
 
 // Characters a file path a probe sends does not hold: query strings, markup, shell and JSON syntax.
 const NOT_IN_PATH = new Uint8Array(0x10000);
@@ -88,6 +98,11 @@ const ends = new Int32Array(MAX_SEGMENTS);
 export function systemFilePath(text: string): boolean {
   const length = text.length;
   if (length < 4 || length > MAX_LENGTH) return false;
+  // `~/.xinitrc`, `~/.php_history`: a file from a user's home directory that only shells and desktop
+  // sessions read.
+  if (text.charCodeAt(0) === 0x7e && isSlash(text.charCodeAt(1)) && text.charCodeAt(2) === 0x2e) {
+    return splitSegments(text, 1) === 1 && text.charCodeAt(3) !== 0x2e && found(0);
+  }
   let i = 0;
   if (isSlash(text.charCodeAt(0)) && isDrive(text, 1)) i = 1; // `/C:/inetpub/...`
   const drive = isDrive(text, i);
@@ -116,6 +131,12 @@ export function systemFilePath(text: string): boolean {
     case Root.WINDOWS_PROGRAMS:
       return systemName && someServerSoftware(text, 1, last) && found(last);
     default:
+      // `/MySQL/data/mysql.err`, `c:/xampp/FileZillaFTP/FileZilla Server.xml`: files of server software.
+      if (
+        (systemName || extensionIn(markupExtensions, text, lastStart, lastEnd)) &&
+        someServerSoftware(text, 0, last)
+      )
+        return found(last);
       // `/logs/pure-ftpd.log`, `/www/logs/thttpd_log`: a log file in a log directory.
       return isLogName(text, lastStart, lastEnd) && someSegment(logDirectories, text, 0, last) && found(last);
   }
@@ -176,11 +197,16 @@ function isSystemFileName(text: string, start: number, end: number): boolean {
   );
 }
 
-// Whether the extension of the name `text[start..end)` is in `table`.
+// Whether an extension of the name `text[start..end)` is in `table`: the last one, or one before it
+// (`httpd.conf.php`, `lighttpd.conf.new`, `smb.conf.user`: a configuration file renamed or rendered).
 function extensionIn(table: WordTable<boolean>, text: string, start: number, end: number): boolean {
-  let dot = end - 1;
-  while (dot > start && text.charCodeAt(dot) !== 0x2e) dot--;
-  return dot > start && end - dot - 1 <= 10 && table.lookupText(text, dot + 1, end) === true;
+  let partEnd = end;
+  for (let dot = end - 1; dot > start; dot--) {
+    if (text.charCodeAt(dot) !== 0x2e) continue;
+    if (partEnd - dot - 1 <= 10 && table.lookupText(text, dot + 1, partEnd) === true) return true;
+    partEnd = dot;
+  }
+  return false;
 }
 
 // `access_log`, `error.log`, `lpd-errs`, `xferlog`, `logs`: a name that is or ends in `log` or `err`
