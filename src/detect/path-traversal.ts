@@ -34,7 +34,10 @@ export function detectPathTraversal(input: string): Finding | null {
   if (scan & FOUND_SENSITIVE) {
     const { rule, start, end } = hit;
     const dotDot = (scan & DOT_DOT_CHECKED) === 0 && dotDotSegment(text, 0);
-    if (!dotDot && !streamWrapper(text)) report(rule, start, end);
+    if (!dotDot && !streamWrapper(text)) {
+      if (mentionedInProse(text, start, end)) return null;
+      report(rule, start, end);
+    }
   } else if (
     (scan & FOUND_DOT_DOT) === 0 &&
     !(scan & HAS_SCHEME && streamWrapper(text)) &&
@@ -83,3 +86,59 @@ function streamWrapper(text: string): boolean {
   }
   return false;
 }
+
+// Words (outside the path) that make a value a sentence rather than a path.
+const PROSE_WORDS = 3;
+
+/**
+ * Whether the sensitive path at `[start, end)` is mentioned in a sentence (`Edit /etc/hosts to add the
+ * entry.`) rather than being the value: it stands between spaces (sentence punctuation may follow) and
+ * the value has at least three words of letters besides. A file-inclusion sink opens the whole value;
+ * a sentence opens nothing. Dot-dot segments and stream wrappers are reported in prose too.
+ */
+function mentionedInProse(text: string, start: number, end: number): boolean {
+  let tokenStart = start;
+  while (tokenStart > 0 && text.charCodeAt(tokenStart - 1) !== 0x20) tokenStart--;
+  let tokenEnd = end;
+  while (tokenEnd < text.length && text.charCodeAt(tokenEnd) !== 0x20) tokenEnd++;
+  // What follows the path in its token may only be sentence punctuation.
+  let k = tokenEnd;
+  while (k > end && SENTENCE_END[text.charCodeAt(k - 1)] === 1) k--;
+  if (k > end && !isPathTail(text, end, k)) return false;
+  return words(text, 0, tokenStart) + words(text, tokenEnd, text.length) >= PROSE_WORDS;
+}
+
+// The rest of the path's last segment after the match (`nginx.conf` after `nginx`): no spaces, no quotes.
+function isPathTail(text: string, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) {
+    const c = text.charCodeAt(k);
+    if (c < 0x21 || c === 0x22 || c === 0x27 || c === 0x3c || c === 0x3e || c === 0x60) return false;
+  }
+  return true;
+}
+
+// Space-separated words of two or more letters (an apostrophe allowed inside, sentence punctuation
+// after) in `text[from..to)`; anything else in a word (digits, slashes, shell syntax) spoils it.
+function words(text: string, from: number, to: number): number {
+  let count = 0;
+  let k = from;
+  while (k < to) {
+    while (k < to && text.charCodeAt(k) === 0x20) k++;
+    const wordStart = k;
+    let letters = 0;
+    let clean = true;
+    while (k < to && text.charCodeAt(k) !== 0x20) {
+      const c = text.charCodeAt(k);
+      const l = c | 0x20;
+      if (l >= 0x61 && l <= 0x7a) letters++;
+      else if (!(c === 0x27 && k > wordStart) && SENTENCE_END[c] !== 1) clean = false;
+      k++;
+    }
+    if (clean && letters >= 2) count++;
+  }
+  return count;
+}
+
+// Punctuation a sentence puts after a word.
+const SENTENCE_END = new Uint8Array(0x10000);
+for (const c of '.,;:!?)') SENTENCE_END[c.charCodeAt(0)] = 1;

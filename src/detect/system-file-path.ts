@@ -11,7 +11,7 @@ import { WordTable } from './word-table.js';
 // Longer values are not paths a probe sends; they are not looked at (this rule only).
 const MAX_LENGTH = 512;
 // Spaces a path may hold (`C:\Program Files\Apache Group\...`); more make it prose.
-const MAX_SPACES = 3;
+const MAX_SPACES = 6;
 const MAX_SEGMENTS = 32;
 
 enum Root {
@@ -129,7 +129,11 @@ export function systemFilePath(text: string): boolean {
         found(last)
       );
     case Root.WINDOWS_PROGRAMS:
-      return systemName && someServerSoftware(text, 1, last) && found(last);
+      return (
+        (systemName || extensionIn(markupExtensions, text, lastStart, lastEnd)) &&
+        someServerSoftware(text, 1, last) &&
+        found(last)
+      );
     default:
       // `/MySQL/data/mysql.err`, `c:/xampp/FileZillaFTP/FileZilla Server.xml`: files of server software.
       if (
