@@ -52,6 +52,8 @@ export function detectPathTraversal(input: string): Finding | null {
 const BASE64_MIN = 8;
 const BASE64_MAX = 4096;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+const ASCII_GROUP_START = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef') ASCII_GROUP_START[c.charCodeAt(0)] = 1;
 
 /**
  * `Li4vZXRjL3Bhc3N3ZA==` (`../etc/passwd`): a value that is nothing but base64 of printable text,
@@ -60,7 +62,11 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
  */
 function base64Path(input: string): boolean {
   const length = input.length;
-  if (length < BASE64_MIN || length > BASE64_MAX || length % 4 === 1 || !BASE64.test(input)) return false;
+  if (length < BASE64_MIN || length > BASE64_MAX || length % 4 === 1) return false;
+  // Base64 of ASCII text starts every group of four with `A`-`Z` or `a`-`f` (the top bit of the byte
+  // is clear): most values fail here, before the full check.
+  for (let k = 0; k < length; k += 4) if (!ASCII_GROUP_START[input.charCodeAt(k) & 0x7f]) return false;
+  if (!BASE64.test(input)) return false;
   const bytes = Buffer.from(input, 'base64');
   for (const byte of bytes) if (byte < 0x20 || byte > 0x7e) return false;
   const text = decodeForInspection(bytes.toString('latin1'));

@@ -108,15 +108,30 @@ export function systemFilePath(text: string): boolean {
   const drive = isDrive(text, i);
   if (drive) i += 2;
   else if (!isSlash(text.charCodeAt(i))) return false;
+  // Most absolute values are URL paths under no system root whose last segment names no log or
+  // configuration: two short looks rule them out before the path is split.
+  let lastEnd = length;
+  while (lastEnd > i && isSlash(text.charCodeAt(lastEnd - 1))) lastEnd--;
+  let lastStart = lastEnd;
+  while (lastStart > i && !isSlash(text.charCodeAt(lastStart - 1))) lastStart--;
+  let rootStart = i;
+  while (rootStart < length && isSlash(text.charCodeAt(rootStart))) rootStart++;
+  let rootEnd = rootStart;
+  while (rootEnd < length && !isSlash(text.charCodeAt(rootEnd))) rootEnd++;
+  const root = roots.lookupText(text, rootStart, rootEnd);
+  if (
+    root === undefined &&
+    !isSystemFileName(text, lastStart, lastEnd) &&
+    !extensionIn(markupExtensions, text, lastStart, lastEnd)
+  )
+    return false;
   const count = splitSegments(text, i);
   if (count <= 0) return false;
   const last = count - 1;
-  const lastStart = starts[last]!;
-  const lastEnd = ends[last]!;
   const systemName = count > 1 && isSystemFileName(text, lastStart, lastEnd);
   // `/windows/...` alone may be a URL path; with a drive letter or a backslash it is a Windows path.
   const windows = drive || text.indexOf('\\') >= 0;
-  switch (roots.lookupText(text, starts[0]!, ends[0]!)) {
+  switch (root) {
     case Root.UNIX_SYSTEM:
       return !drive && (systemName || someSegment(logDirectories, text, 1, last)) && found(last);
     case Root.WINDOWS_SYSTEM:
