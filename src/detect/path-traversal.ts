@@ -98,30 +98,41 @@ const PROSE_WORDS = 3;
 
 /**
  * Whether the sensitive path at `[start, end)` is mentioned in a sentence (`Edit /etc/hosts to add the
- * entry.`) rather than being the value: it stands between spaces (sentence punctuation may follow) and
- * the value has at least three words of letters besides. A file-inclusion sink opens the whole value;
- * a sentence opens nothing. Dot-dot segments and stream wrappers are reported in prose too.
+ * entry.`, ``stored in `/etc/kubernetes/pki`.``) rather than being the value: it stands between spaces,
+ * perhaps in quotes, backticks or brackets and followed by sentence punctuation, after at least one
+ * word of letters and with three or more besides. A file-inclusion sink opens the whole value; a
+ * sentence opens nothing. Dot-dot segments and stream wrappers are reported in prose too.
  */
 function mentionedInProse(text: string, start: number, end: number): boolean {
   let tokenStart = start;
   while (tokenStart > 0 && text.charCodeAt(tokenStart - 1) !== 0x20) tokenStart--;
   let tokenEnd = end;
   while (tokenEnd < text.length && text.charCodeAt(tokenEnd) !== 0x20) tokenEnd++;
-  // What follows the path in its token may only be sentence punctuation.
-  let k = tokenEnd;
-  while (k > end && SENTENCE_END[text.charCodeAt(k - 1)] === 1) k--;
-  if (k > end && !isPathTail(text, end, k)) return false;
-  return words(text, 0, tokenStart) + words(text, tokenEnd, text.length) >= PROSE_WORDS;
+  let pathStart = tokenStart;
+  while (pathStart < start && OPENER[text.charCodeAt(pathStart)] === 1) pathStart++;
+  let pathEnd = tokenEnd;
+  while (pathEnd > end && CLOSER[text.charCodeAt(pathEnd - 1)] === 1) pathEnd--;
+  if (!onlyPathChars(text, pathStart, start) || !onlyPathChars(text, end, pathEnd)) return false;
+  const before = words(text, 0, tokenStart);
+  return before >= 1 && before + words(text, tokenEnd, text.length) >= PROSE_WORDS;
 }
 
-// The rest of the path's last segment after the match (`nginx.conf` after `nginx`): no spaces, no quotes.
-function isPathTail(text: string, from: number, to: number): boolean {
-  for (let k = from; k < to; k++) {
-    const c = text.charCodeAt(k);
-    if (c < 0x21 || c === 0x22 || c === 0x27 || c === 0x3c || c === 0x3e || c === 0x60) return false;
-  }
+function onlyPathChars(text: string, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) if (PATH_CHAR[text.charCodeAt(k)] !== 1) return false;
   return true;
 }
+
+// What may wrap a path in a sentence: quotes, backticks, brackets, and the punctuation after it.
+const OPENER = new Uint8Array(0x10000);
+for (const c of '`"\'([') OPENER[c.charCodeAt(0)] = 1;
+const CLOSER = new Uint8Array(0x10000);
+for (const c of '`"\')].,;:!?') CLOSER[c.charCodeAt(0)] = 1;
+// Characters of the path itself around the match (`/etc/nginx/nginx.conf` around `etc`).
+const PATH_CHAR = new Uint8Array(0x10000);
+for (let c = 0x30; c <= 0x39; c++) PATH_CHAR[c] = 1;
+for (let c = 0x41; c <= 0x5a; c++) PATH_CHAR[c] = 1;
+for (let c = 0x61; c <= 0x7a; c++) PATH_CHAR[c] = 1;
+for (const c of '._-/\\~:@+*') PATH_CHAR[c.charCodeAt(0)] = 1;
 
 // Space-separated words of two or more letters (an apostrophe allowed inside, sentence punctuation
 // after) in `text[from..to)`; anything else in a word (digits, slashes, shell syntax) spoils it.
@@ -137,14 +148,10 @@ function words(text: string, from: number, to: number): number {
       const c = text.charCodeAt(k);
       const l = c | 0x20;
       if (l >= 0x61 && l <= 0x7a) letters++;
-      else if (!(c === 0x27 && k > wordStart) && SENTENCE_END[c] !== 1) clean = false;
+      else if (!(c === 0x27 && k > wordStart) && CLOSER[c] !== 1 && OPENER[c] !== 1) clean = false;
       k++;
     }
     if (clean && letters >= 2) count++;
   }
   return count;
 }
-
-// Punctuation a sentence puts after a word.
-const SENTENCE_END = new Uint8Array(0x10000);
-for (const c of '.,;:!?)') SENTENCE_END[c.charCodeAt(0)] = 1;

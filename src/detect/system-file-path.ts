@@ -103,6 +103,12 @@ export function systemFilePath(text: string): boolean {
   if (text.charCodeAt(0) === 0x7e && isSlash(text.charCodeAt(1)) && text.charCodeAt(2) === 0x2e) {
     return splitSegments(text, 1) === 1 && text.charCodeAt(3) !== 0x2e && found(0);
   }
+  // `\\10.0.0.1\share\shell.php`: server-side code from a share, a remote include on Windows.
+  if (text.charCodeAt(0) === BACKSLASH && text.charCodeAt(1) === BACKSLASH) {
+    const count = splitSegments(text, 2);
+    const last = count - 1;
+    return count >= 3 && extensionIn(serverExtensions, text, starts[last]!, ends[last]!) && found(last);
+  }
   let i = 0;
   if (isSlash(text.charCodeAt(0)) && isDrive(text, 1)) i = 1; // `/C:/inetpub/...`
   const drive = isDrive(text, i);
@@ -140,7 +146,9 @@ export function systemFilePath(text: string): boolean {
       return (
         windows &&
         count > 1 &&
-        (systemName || extensionIn(serverExtensions, text, lastStart, lastEnd)) &&
+        (systemName ||
+          extensionIn(serverExtensions, text, lastStart, lastEnd) ||
+          (extensionIn(markupExtensions, text, lastStart, lastEnd) && someServerSoftware(text, 1, last))) &&
         found(last)
       );
     case Root.WINDOWS_PROGRAMS:

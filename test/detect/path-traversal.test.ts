@@ -102,6 +102,8 @@ describe('detectPathTraversal: sensitive files without traversal', () => {
     ['/config.php.bak', 'backup-file'],
     ['php://filter/convert.base64-encode/resource=index.php', 'stream-wrapper'],
     ['expect://id', 'stream-wrapper'],
+    ['data://text/plain;base64,PD9waHAgcGhwaW5mbygpOyA/Pg==', 'stream-wrapper'],
+    ['/usr/local/lib/php/pearcmd.php', 'sensitive-file'],
   ])('%s → %s', (input, expected) => {
     expect(rule(input)).toBe(expected);
   });
@@ -125,6 +127,9 @@ describe('detectPathTraversal: a whole value that is a path to system logs or co
     'C:/Program Files (x86)/FileZilla Server/FileZilla Server.xml',
     '~/.xinitrc',
     '~/.php_history',
+    'C:\\xampp\\tomcat\\conf\\web.xml',
+    // Server-side code from a share: a remote include on Windows.
+    '\\\\10.0.0.1\\share\\shell.php',
   ])('%s → system-file', (input) => {
     expect(rule(input)).toBe('system-file');
   });
@@ -146,6 +151,8 @@ describe('detectPathTraversal: a whole value that is a path to system logs or co
     // A URL path named like a Windows directory, and a query string.
     '/windows/downloads/setup.log',
     '/var/log/app.log?lines=10',
+    '\\\\fileserver\\shared\\team\\budget-2024.xlsx',
+    'data:image/png;base64,iVBORw0KGgo=',
   ])('%s passes', (input) => {
     expect(rule(input) ?? null).not.toBe('system-file');
   });
@@ -186,6 +193,9 @@ describe('detectPathTraversal: sensitive paths mentioned in prose', () => {
     'The config lives in /etc/nginx/nginx.conf on most distros.',
     "Don't commit your .env file!",
     'My log file is /var/log/app.log; it grows fast.',
+    'By default the certificates are stored in `/etc/kubernetes/pki`.',
+    'Nginx stores its configuration files within the "/etc/nginx" directory.',
+    'All files in /etc/nginx/conf.d/*.conf are loaded at start.',
   ])('%s passes', (input) => {
     expect(detectPathTraversal(input)).toBeNull();
   });
@@ -195,6 +205,7 @@ describe('detectPathTraversal: sensitive paths mentioned in prose', () => {
     ['/etc/hosts', 'system-path'],
     ['cat /etc/passwd', 'system-path'],
     ['file=/etc/passwd and more', 'system-path'],
+    ['/proc/self/environ (the environment of the process)', 'system-path'],
     // A parent-directory segment is reported in prose too.
     ['Please open ../../etc/passwd for me now', 'dot-dot-segment'],
   ])('%s → %s', (input, expected) => {
