@@ -285,6 +285,21 @@ const PLAIN = new Uint8Array(128).fill(1);
 for (const c of '%&\\0') PLAIN[c.charCodeAt(0)] = 0;
 PLAIN[0] = 0;
 
+// Two characters read as hex digits the way IIS did, letters past `f` going on from 16 (`g` = 16 ...
+// `z` = 35); -1 unless both are ASCII letters or digits.
+function looseHexByte(src: string, at: number, length: number): number {
+  if (at + 1 >= length) return -1;
+  const high = looseHexDigit(src.charCodeAt(at));
+  const low = looseHexDigit(src.charCodeAt(at + 1));
+  return high < 0 || low < 0 ? -1 : high * 16 + low;
+}
+
+function looseHexDigit(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  const l = c | 0x20;
+  return l >= 0x61 && l <= 0x7a ? l - 0x61 + 10 : -1;
+}
+
 /** Decodes a `%` escape at `i`; returns how many code units it consumed (0: not an escape). */
 function percent(src: string, i: number, length: number): number {
   const byte = hexByte(src, i + 1, length);
@@ -346,6 +361,13 @@ function utf8Sequence(src: string, i: number, length: number, lead: number): num
     const next = src.charCodeAt(i + 3) === 0x25 ? hexByte(src, i + 4, length) : -1;
     if (next >= 0 && next < 0x80) {
       emit(next);
+      return 6;
+    }
+    // IIS read any letter as a hex digit (`q` = 26) and kept the low six bits of the continuation
+    // byte, so `%c0%qf`, `%c0%9v` and `%c1%pc` became `/`, `/` and `\`.
+    const loose = src.charCodeAt(i + 3) === 0x25 ? looseHexByte(src, i + 4, length) : -1;
+    if (loose >= 0) {
+      emit(((lead & 0x1f) << 6) | (loose & 0x3f));
       return 6;
     }
     return 3;

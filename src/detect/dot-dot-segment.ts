@@ -1,7 +1,7 @@
 // The parent-directory rule of the path-traversal detector: a segment of two or more dots next to a
 // separator.
 import { report } from './match.js';
-import { COLON, DOT, isBoundary, isSlash } from './path-chars.js';
+import { COLON, DOT, isBoundary, isSlash, SLASH } from './path-chars.js';
 
 const SEMICOLON = 0x3b;
 // Runs of dots longer than this are measured with a native scan.
@@ -42,7 +42,12 @@ export function dotDotSegment(text: string, from: number): boolean {
         const limit = Math.min(length, j + 64);
         while (j < limit && !isSlash(text.charCodeAt(j)) && text.charCodeAt(j) > 0x20) j++;
       }
-      const after = j < length ? text.charCodeAt(j) : -1;
+      let after = j < length ? text.charCodeAt(j) : -1;
+      // `..2f..2fetc2fpasswd`: the hex code of a slash with its `%` dropped, after exactly two dots.
+      if (i - start === 2 && isBareHexSlash(text, j)) {
+        after = SLASH;
+        j++;
+      }
       const rightSlash = isSlash(after);
       if (
         rightSlash ||
@@ -55,4 +60,11 @@ export function dotDotSegment(text: string, from: number): boolean {
     start = text.indexOf('..', i);
   }
   return false;
+}
+
+// `2f` or `5c` (any case) at `j`: a slash or a backslash written as hex without its `%`.
+function isBareHexSlash(text: string, j: number): boolean {
+  const high = text.charCodeAt(j);
+  const low = text.charCodeAt(j + 1) | 0x20;
+  return (high === 0x32 && low === 0x66) || (high === 0x35 && low === 0x63);
 }

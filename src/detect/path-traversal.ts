@@ -11,6 +11,7 @@ import {
   scanPaths,
 } from './sensitive-path-scan.js';
 import { isStreamWrapper } from './sensitive-paths.js';
+import { systemFilePath } from './system-file-path.js';
 
 /**
  * Detects a path traversal or local-file-inclusion attempt in one input value (a path, a query or form
@@ -33,11 +34,45 @@ export function detectPathTraversal(input: string): Finding | null {
   if (scan & FOUND_SENSITIVE) {
     const { rule, start, end } = hit;
     const dotDot = (scan & DOT_DOT_CHECKED) === 0 && dotDotSegment(text, 0);
-    if (!dotDot && !streamWrapper(text)) report(rule, start, end);
-  } else if ((scan & FOUND_DOT_DOT) === 0 && !(scan & HAS_SCHEME && streamWrapper(text))) {
-    return null;
+    if (!dotDot && !streamWrapper(text)) {
+      if (mentionedInProse(text, start, end)) return null;
+      report(rule, start, end);
+    }
+  } else if (
+    (scan & FOUND_DOT_DOT) === 0 &&
+    !(scan & HAS_SCHEME && streamWrapper(text)) &&
+    !systemFilePath(text)
+  ) {
+    return base64Path(input) ? finding('path_traversal', hit.rule, input, hit.start, hit.end) : null;
   }
   return finding('path_traversal', hit.rule, text, hit.start, hit.end);
+}
+
+// Shortest and longest value looked at as base64 (`Li4v` is `../`; a path longer than 3 KiB is no probe).
+const BASE64_MIN = 8;
+const BASE64_MAX = 4096;
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+const ASCII_GROUP_START = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef') ASCII_GROUP_START[c.charCodeAt(0)] = 1;
+
+/**
+ * `Li4vZXRjL3Bhc3N3ZA==` (`../etc/passwd`): a value that is nothing but base64 of printable text,
+ * decoded and checked again, for applications that take a file name base64-encoded. Reports the whole
+ * value as `base64-encoded-path`.
+ */
+function base64Path(input: string): boolean {
+  const length = input.length;
+  if (length < BASE64_MIN || length > BASE64_MAX || length % 4 === 1) return false;
+  // Base64 of ASCII text starts every group of four with `A`-`Z` or `a`-`f` (the top bit of the byte
+  // is clear): most values fail here, before the full check.
+  for (let k = 0; k < length; k += 4) if (!ASCII_GROUP_START[input.charCodeAt(k) & 0x7f]) return false;
+  if (!BASE64.test(input)) return false;
+  const bytes = Buffer.from(input, 'base64');
+  for (const byte of bytes) if (byte < 0x20 || byte > 0x7e) return false;
+  const text = decodeForInspection(bytes.toString('latin1'));
+  const scan = scanPaths(text);
+  if (!(scan & (FOUND_SENSITIVE | FOUND_DOT_DOT)) && !systemFilePath(text)) return false;
+  return report('base64-encoded-path', 0, length);
 }
 
 /** `php://filter/...`, `phar://`, `expect://`: PHP stream wrappers that read files or run code. */
@@ -56,4 +91,67 @@ function streamWrapper(text: string): boolean {
     at = text.indexOf('://', at + 3);
   }
   return false;
+}
+
+// Words (outside the path) that make a value a sentence rather than a path.
+const PROSE_WORDS = 3;
+
+/**
+ * Whether the sensitive path at `[start, end)` is mentioned in a sentence (`Edit /etc/hosts to add the
+ * entry.`, ``stored in `/etc/kubernetes/pki`.``) rather than being the value: it stands between spaces,
+ * perhaps in quotes, backticks or brackets and followed by sentence punctuation, after at least one
+ * word of letters and with three or more besides. A file-inclusion sink opens the whole value; a
+ * sentence opens nothing. Dot-dot segments and stream wrappers are reported in prose too.
+ */
+function mentionedInProse(text: string, start: number, end: number): boolean {
+  let tokenStart = start;
+  while (tokenStart > 0 && text.charCodeAt(tokenStart - 1) !== 0x20) tokenStart--;
+  let tokenEnd = end;
+  while (tokenEnd < text.length && text.charCodeAt(tokenEnd) !== 0x20) tokenEnd++;
+  let pathStart = tokenStart;
+  while (pathStart < start && OPENER[text.charCodeAt(pathStart)] === 1) pathStart++;
+  let pathEnd = tokenEnd;
+  while (pathEnd > end && CLOSER[text.charCodeAt(pathEnd - 1)] === 1) pathEnd--;
+  if (!onlyPathChars(text, pathStart, start) || !onlyPathChars(text, end, pathEnd)) return false;
+  const before = words(text, 0, tokenStart);
+  return before >= 1 && before + words(text, tokenEnd, text.length) >= PROSE_WORDS;
+}
+
+function onlyPathChars(text: string, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) if (PATH_CHAR[text.charCodeAt(k)] !== 1) return false;
+  return true;
+}
+
+// What may wrap a path in a sentence: quotes, backticks, brackets, and the punctuation after it.
+const OPENER = new Uint8Array(0x10000);
+for (const c of '`"\'([') OPENER[c.charCodeAt(0)] = 1;
+const CLOSER = new Uint8Array(0x10000);
+for (const c of '`"\')].,;:!?') CLOSER[c.charCodeAt(0)] = 1;
+// Characters of the path itself around the match (`/etc/nginx/nginx.conf` around `etc`).
+const PATH_CHAR = new Uint8Array(0x10000);
+for (let c = 0x30; c <= 0x39; c++) PATH_CHAR[c] = 1;
+for (let c = 0x41; c <= 0x5a; c++) PATH_CHAR[c] = 1;
+for (let c = 0x61; c <= 0x7a; c++) PATH_CHAR[c] = 1;
+for (const c of '._-/\\~:@+*') PATH_CHAR[c.charCodeAt(0)] = 1;
+
+// Space-separated words of two or more letters (an apostrophe allowed inside, sentence punctuation
+// after) in `text[from..to)`; anything else in a word (digits, slashes, shell syntax) spoils it.
+function words(text: string, from: number, to: number): number {
+  let count = 0;
+  let k = from;
+  while (k < to) {
+    while (k < to && text.charCodeAt(k) === 0x20) k++;
+    const wordStart = k;
+    let letters = 0;
+    let clean = true;
+    while (k < to && text.charCodeAt(k) !== 0x20) {
+      const c = text.charCodeAt(k);
+      const l = c | 0x20;
+      if (l >= 0x61 && l <= 0x7a) letters++;
+      else if (!(c === 0x27 && k > wordStart) && CLOSER[c] !== 1 && OPENER[c] !== 1) clean = false;
+      k++;
+    }
+    if (clean && letters >= 2) count++;
+  }
+  return count;
 }

@@ -90,7 +90,7 @@ add(
    .env .ssh .git .svn .hg .bzr .aws .azure .kube .docker .npmrc .pypirc .netrc _netrc .pgpass
    .git-credentials .vault-token .my.cnf .bashrc .bash_profile .profile .zshrc .bash_logout .gnupg
    .dockercfg .boto .s3cfg .terraformrc terraform.tfstate tomcat-users.xml unattend.xml sysprep.inf
-   sysprep.xml applicationhost.config master.passwd ntuser.dat`,
+   sysprep.xml applicationhost.config metabase.xml master.passwd ntuser.dat pearcmd.php`,
 );
 add(
   SEG.SERVER_CONFIG,
@@ -125,9 +125,10 @@ export function extensionFlags(text: string, start: number, end: number): number
   return extensions.lookupText(text, start, end) ?? 0;
 }
 
-// PHP stream wrappers that read files or run code (`php://filter/...`, `expect://id`).
+// PHP stream wrappers that read files or run code (`php://filter/...`, `expect://id`, `data://`; a
+// `data:` URI without the two slashes is an ordinary inline image or font).
 const wrappers = new WordTable<boolean>(
-  'php phar zip expect glob compress.zlib compress.bzip2 rar ogg ssh2.shell ssh2.exec zlib'
+  'php phar zip expect glob compress.zlib compress.bzip2 rar ogg ssh2.shell ssh2.exec zlib data'
     .split(' ')
     .map((name) => [name, true] as const),
 );

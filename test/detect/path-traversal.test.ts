@@ -102,6 +102,112 @@ describe('detectPathTraversal: sensitive files without traversal', () => {
     ['/config.php.bak', 'backup-file'],
     ['php://filter/convert.base64-encode/resource=index.php', 'stream-wrapper'],
     ['expect://id', 'stream-wrapper'],
+    ['data://text/plain;base64,PD9waHAgcGhwaW5mbygpOyA/Pg==', 'stream-wrapper'],
+    ['/usr/local/lib/php/pearcmd.php', 'sensitive-file'],
+  ])('%s → %s', (input, expected) => {
+    expect(rule(input)).toBe(expected);
+  });
+});
+
+describe('detectPathTraversal: a whole value that is a path to system logs or configuration', () => {
+  it.each([
+    '/var/adm/messages',
+    '/var/run/httpd.pid',
+    '/usr/local/cpanel/logs/login_log',
+    '/usr/spool/lp/log',
+    '/var/adm/crash/unix',
+    '/usr/local/etc/pureftpd.pdb',
+    '/usr/local/php/httpd.conf.php',
+    '/www/logs/proftpd.system.log',
+    '/MySQL/data/mysql.err',
+    'c:/WINDOWS/setupact.log',
+    'C:\\inetpub\\wwwroot\\global.asa',
+    '/C:/inetpub/wwwroot/index.asp',
+    'c:\\Program Files\\Apache Group\\Apache\\logs\\access.log',
+    'C:/Program Files (x86)/FileZilla Server/FileZilla Server.xml',
+    '~/.xinitrc',
+    '~/.php_history',
+    'C:\\xampp\\tomcat\\conf\\web.xml',
+    // Server-side code from a share: a remote include on Windows.
+    '\\\\10.0.0.1\\share\\shell.php',
+  ])('%s → system-file', (input) => {
+    expect(rule(input)).toBe('system-file');
+  });
+
+  it.each([
+    // Mentioned in a sentence, the same paths open nothing.
+    'The daemon writes /var/adm/messages every minute, see the docs',
+    // Ordinary paths under the same roots.
+    '/usr/bin/python3',
+    '/var/www/html/index.php',
+    '/opt/app/bin/server',
+    '/var/www/blog',
+    '/usr/share/doc/catalog',
+    'C:\\Windows\\Fonts\\arial.ttf',
+    'C:\\Windows\\System32\\notepad.exe',
+    'C:\\inetpub\\wwwroot\\images\\logo.png',
+    'C:\\ProgramData\\MyApp\\settings.ini',
+    'C:\\Program Files (x86)\\Steam\\steamapps\\common',
+    // A URL path named like a Windows directory, and a query string.
+    '/windows/downloads/setup.log',
+    '/var/log/app.log?lines=10',
+    '\\\\fileserver\\shared\\team\\budget-2024.xlsx',
+    'data:image/png;base64,iVBORw0KGgo=',
+  ])('%s passes', (input) => {
+    expect(rule(input) ?? null).not.toBe('system-file');
+  });
+});
+
+describe('detectPathTraversal: evasions of older servers', () => {
+  it.each([
+    // IIS read any letter as a hex digit in the continuation byte of an overlong sequence.
+    ['..%c0%qf..%c0%qfetc%c0%qfpasswd', 'dot-dot-segment'],
+    ['..%c0%9v..%c0%9vwindows%c0%9vwin.ini', 'dot-dot-segment'],
+    ['..%c1%pc..%c1%pcboot.ini', 'dot-dot-segment'],
+    // The hex code of a slash with its percent sign dropped.
+    ['..2f..2f..2fetc2fpasswd', 'dot-dot-segment'],
+    ['..5c..5cwindows5cwin.ini', 'dot-dot-segment'],
+    // A file name the application takes base64-encoded: `../../etc/passwd`, `/etc/shadow%00`.
+    ['Li4vLi4vZXRjL3Bhc3N3ZA==', 'base64-encoded-path'],
+    ['L2V0Yy9zaGFkb3clMDA=', 'base64-encoded-path'],
+  ])('%s → %s', (input, expected) => {
+    expect(rule(input)).toBe(expected);
+  });
+
+  it.each([
+    'Enable ...2FA for admins',
+    'v1..2f',
+    // base64 of harmless text, and tokens that only look like base64.
+    'aGVsbG8gd29ybGQ=',
+    'dXNlcnMvYWxpY2UvcGhvdG9zLzIwMjMvYmVhY2guanBn',
+    'SGVsbG9Xb3JsZA',
+    'ThisIsAnIdentifier2024',
+  ])('%s passes', (input) => {
+    expect(detectPathTraversal(input)).toBeNull();
+  });
+});
+
+describe('detectPathTraversal: sensitive paths mentioned in prose', () => {
+  it.each([
+    'Edit /etc/hosts to add the entry.',
+    'The config lives in /etc/nginx/nginx.conf on most distros.',
+    "Don't commit your .env file!",
+    'My log file is /var/log/app.log; it grows fast.',
+    'By default the certificates are stored in `/etc/kubernetes/pki`.',
+    'Nginx stores its configuration files within the "/etc/nginx" directory.',
+    'All files in /etc/nginx/conf.d/*.conf are loaded at start.',
+  ])('%s passes', (input) => {
+    expect(detectPathTraversal(input)).toBeNull();
+  });
+
+  it.each([
+    // As the value, or with too few words around it to be a sentence, they are still probes.
+    ['/etc/hosts', 'system-path'],
+    ['cat /etc/passwd', 'system-path'],
+    ['file=/etc/passwd and more', 'system-path'],
+    ['/proc/self/environ (the environment of the process)', 'system-path'],
+    // A parent-directory segment is reported in prose too.
+    ['Please open ../../etc/passwd for me now', 'dot-dot-segment'],
   ])('%s → %s', (input, expected) => {
     expect(rule(input)).toBe(expected);
   });
