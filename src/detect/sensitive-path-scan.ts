@@ -306,6 +306,8 @@ function isEnvVariant(text: string, start: number, end: number): boolean {
 
 // Database dumps and editor/backup copies: `backup.sql.zip`, `db.sql.gz`, `config.php.bak`, `dump.sql`.
 function backupFile(text: string, start: number, end: number): boolean {
+  // `wp-config.php~`: the copy an editor leaves next to the file it saves.
+  if (text.charCodeAt(end - 1) === 0x7e && lastDotIn(text, start, end - 1) > start) return true;
   const lastDot = lastDotIn(text, start, end);
   if (lastDot <= start) return false;
   const ext = extensionFlags(text, lastDot + 1, end);
@@ -315,7 +317,17 @@ function backupFile(text: string, start: number, end: number): boolean {
   if (ext & EXT.ARCHIVE && prevDot > start) {
     if (extensionFlags(text, prevDot + 1, lastDot) & EXT.SQL) return true;
   }
-  return startsWith(text, start, end, 'backup') || startsWith(text, start, end, 'dump');
+  return namePart(text, start, lastDot, 'backup') || namePart(text, start, lastDot, 'dump');
+}
+
+// Whether `word` starts the name `text[start..end)` or one of its parts after `-`, `_` or `.`
+// (`site-backup.zip`, `db_dump.sql`).
+function namePart(text: string, start: number, end: number, word: string): boolean {
+  for (let k = start; k + word.length <= end; k++) {
+    const before = k === start ? 0x2d : text.charCodeAt(k - 1);
+    if ((before === 0x2d || before === 0x5f || before === DOT) && startsWith(text, k, end, word)) return true;
+  }
+  return false;
 }
 
 function isDot(c: number): boolean {
