@@ -6,12 +6,15 @@ import { isBlank, RUN, startsWith, TRIGGER } from './shell-chars.js';
 import { evaluateCommand, POSITION } from './shell-command.js';
 import {
   braceExpansion,
+  codeEvaluation,
   constructs,
   dollar,
   functionDefinition,
   hereString,
+  phpComplexSyntax,
   processSubstitution,
 } from './shell-constructs.js';
+import { escapedLineBreaks } from './shell-line-escapes.js';
 import { resetVariables } from './shell-words.js';
 
 // The characters of TRIGGER, to jump over long stretches of ordinary text with a native scan.
@@ -25,7 +28,8 @@ const TRIGGERS = /[;|&\n\r`$<>({]/g;
  * Windows, also when disguised with quotes, backslashes, `$@`, `${IFS}`, carets or variables) and how its
  * arguments look; shell-only syntax is caught wherever it appears (`$((...))`, `${IFS}`, `${PATH:0:1}`,
  * `/dev/tcp/`, here-strings, Shellshock `() {`, fork bombs, cmd `FOR ... IN` / `IF EXIST`, SSI `#exec`,
- * `system('...')`-style calls). Ordinary prose with `&`, `|`, `;` and quotes passes. Returns a
+ * `system('...')`-style calls). Line breaks written as `\n` / `\r` escapes also separate commands
+ * (`;id\n`), except in Windows paths. Ordinary prose with `&`, `|`, `;` and quotes passes. Returns a
  * {@link Finding} naming the rule, or null. Never throws; linear time in the input length.
  */
 export function detectCommandInjection(input: string): Finding | null {
@@ -34,6 +38,12 @@ export function detectCommandInjection(input: string): Finding | null {
   resetVariables();
   resetBudget();
   if (scan(text)) return finding('command_injection', hit.rule, text, hit.start, hit.end);
+  // `;id\n`, `\nid|`: line breaks written as escapes separate commands once a layer unescapes them.
+  const unescaped = escapedLineBreaks(text);
+  if (unescaped === null) return null;
+  resetVariables();
+  resetBudget();
+  if (scan(unescaped)) return finding('command_injection', hit.rule, unescaped, hit.start, hit.end);
   return null;
 }
 
@@ -148,6 +158,7 @@ function scan(text: string): boolean {
         break;
       case 0x28: {
         // (
+        if (i > 0 && CALL_NAME_END[text.charCodeAt(i - 1)] === 1 && codeEvaluation(text, i)) return true;
         if (text.charCodeAt(i + 1) === 0x29) {
           if (functionDefinition(text, i)) return true;
           break;
@@ -162,6 +173,7 @@ function scan(text: string): boolean {
         if ((text.charCodeAt(i + 1) | 0x20) === 0x6a && startsWith(text, i + 1, 'jndi:')) {
           return report('jndi-lookup', i, i + 6);
         }
+        if (text.charCodeAt(i + 1) === 0x24 && phpComplexSyntax(text, i)) return true;
         if (budget.evaluations < MAX_EVALUATIONS && braceExpansion(text, i)) return true;
         if (isBlank(text.charCodeAt(i + 1)) && position(text, i + 1, POSITION.MEDIUM, c)) return true;
         break;
@@ -170,6 +182,11 @@ function scan(text: string): boolean {
   }
   return false;
 }
+
+// The last characters of the names codeEvaluation() knows (`eval`, `assert`, `phpinfo`, `phpversion`),
+// and a space, to look back for a name only where one can end.
+const CALL_NAME_END = new Uint8Array(128);
+for (const c of 'ltnoLTNO \t+') CALL_NAME_END[c.charCodeAt(0)] = 1;
 
 function onlyBlankBefore(text: string, i: number): boolean {
   for (let k = 0; k < i; k++) if (!isBlank(text.charCodeAt(k))) return false;

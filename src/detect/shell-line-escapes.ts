@@ -1,0 +1,75 @@
+// Line breaks written as escapes: `;id\n`, `\nid\n`, `\n/usr/bin/id|`. Payloads meant for a layer that
+// unescapes before a shell (`echo -e`, `printf`, a C or JSON string, a PHP double-quoted string) write the
+// newline that separates commands as a literal backslash and `n` (or `r`). Read as written, the shell
+// reading glues the escape into the word (`idn`); this view puts the line break back so the scan finds
+// the command. Windows paths keep their backslashes: `C:\new\notes.txt` and `D:\data\nmap` are not read.
+
+/** Longest token read for escapes (a longer one is data, left as it is). */
+const TOKEN_MAX = 512;
+
+/**
+ * The text with each `\n` / `\r` escape outside Windows-path tokens replaced by the line break it
+ * stands for, or null when there is none (the common case, found with one native search). A `\\` pair
+ * is an escaped backslash and stays. Linear time.
+ */
+export function escapedLineBreaks(text: string): string | null {
+  let k = text.indexOf('\\');
+  if (k < 0) return null;
+  const end = text.length;
+  let out = '';
+  let copied = 0;
+  let changed = false;
+  let previous = 0;
+  while (k >= 0) {
+    // The token around the backslash: between blanks.
+    let start = k;
+    while (start > previous && text.charCodeAt(start - 1) > 0x20) start--;
+    let stop = k;
+    while (stop < end && text.charCodeAt(stop) > 0x20) stop++;
+    previous = stop;
+    if (stop - start <= TOKEN_MAX && !windowsPathToken(text, start, stop)) {
+      for (let j = k; j < stop; j++) {
+        if (text.charCodeAt(j) !== 0x5c) continue;
+        const next = text.charCodeAt(j + 1);
+        if (next === 0x6e || next === 0x72) {
+          out += text.slice(copied, j) + (next === 0x6e ? '\n' : '\r');
+          copied = j + 2;
+          changed = true;
+        }
+        j++; // the escaped character, also the second backslash of `\\`
+      }
+    }
+    k = text.indexOf('\\', stop);
+  }
+  if (!changed) return null;
+  return out + text.slice(copied);
+}
+
+// Whether `text[start..stop)` is a Windows path: it starts like one (`C:\`, `\\server`, `%VAR%\`, `.\`,
+// `..\`), once opening quotes or brackets are skipped, or one of its backslashes escapes a character no
+// string escape uses (`\Users`, `\data`: a directory name).
+function windowsPathToken(text: string, start: number, stop: number): boolean {
+  let p = start;
+  while (p < stop && OPENER[text.charCodeAt(p)] === 1) p++;
+  const c = text.charCodeAt(p);
+  const l = c | 0x20;
+  if (l >= 0x61 && l <= 0x7a && text.charCodeAt(p + 1) === 0x3a) return true; // `C:`
+  if (c === 0x25 || c === 0x2e || c === 0x7e) return true; // `%VAR%\`, `.\`, `..\`, `~\`
+  for (let j = p; j < stop; j++) {
+    if (text.charCodeAt(j) !== 0x5c) continue;
+    const next = text.charCodeAt(j + 1);
+    if (j === p && next === 0x5c) return true; // `\\server\share`
+    if (j + 1 < stop && !(next < 128 && ESCAPED[next] === 1)) return true;
+    j++;
+  }
+  return false;
+}
+
+// Characters before a path in a value: quotes, brackets, `=`.
+const OPENER = new Uint8Array(128);
+for (const c of `"'([{<=`) OPENER[c.charCodeAt(0)] = 1;
+
+// Characters a string escape uses after the backslash (C, JSON, `echo -e`, shells): anything else
+// after a backslash is the first letter of a directory name.
+const ESCAPED = new Uint8Array(128);
+for (const c of 'nrtabfvex0123u\\\'"`$/') ESCAPED[c.charCodeAt(0)] = 1;
