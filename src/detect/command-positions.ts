@@ -208,6 +208,8 @@ export function mayBeCommand(text: string, p: number, strength: number): boolean
     if (!(isBlank(stop) || (stop < 128 && WORD_END[stop] === 1))) return true;
     // `(sh)`, `{ id; }` after a separator: the subshell or group is read by the evaluation.
     if (q === p) return strength !== POSITION.START && !isBlank(stop) && RUN[stop] !== 1;
+    // `pi<()ng`: an empty process substitution hides the command word.
+    if ((stop === 0x3c || stop === 0x3e) && after === 0x28 && text.charCodeAt(q + 2) === 0x29) return true;
     // `/bin/ca?`, `/???/`: a glob, not a question mark ending a sentence or starting a query string.
     if (stop === 0x3f && !(base === p && isBlank(after)) && !queryString(text, q + 1)) return true;
   }

@@ -249,12 +249,12 @@ export function readWord(text: string, end: number, p: number, options: number):
     }
     if (
       c === CARET &&
-      length > 0 &&
+      (length > 0 || isLetter(text.charCodeAt(p + 1))) &&
       p + 1 < end &&
       !isSpace(text.charCodeAt(p + 1)) &&
       text.charCodeAt(p + 1) > SPACE
     ) {
-      flags |= W.NOISE; // cmd escape character: `w^h^o^a^m^i`
+      flags |= W.NOISE; // cmd escape character: `w^h^o^a^m^i`, `^p^o^w^e^r^shell` (not `^1.2`)
       p++;
       continue;
     }
