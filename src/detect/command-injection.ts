@@ -14,11 +14,17 @@ import {
   phpComplexSyntax,
   processSubstitution,
 } from './shell-constructs.js';
-import { escapedLineBreaks } from './shell-line-escapes.js';
+import { unescapeOnce } from './shell-string-escapes.js';
 import { resetVariables } from './shell-words.js';
 
-// The characters of TRIGGER, to jump over long stretches of ordinary text with a native scan.
-const TRIGGERS = /[;|&\n\r`$<>({]/g;
+// Where the scan stops: the characters of TRIGGER, and `\` to notice escapes (`\n`, `\``) for the
+// unescaped second reading. TRIGGERS jumps over long stretches of ordinary text with a native scan.
+const STOP = TRIGGER.slice();
+STOP[0x5c] = 1;
+const TRIGGERS = /[;|&\n\r`$<>({\\]/g;
+
+/** Whether the last scan passed an escape that unescapeOnce() undoes. */
+let sawEscape = false;
 
 /**
  * Detects a command injection attempt in one input value (a query or form value, a header, a JSON
@@ -29,8 +35,9 @@ const TRIGGERS = /[;|&\n\r`$<>({]/g;
  * arguments look; shell-only syntax is caught wherever it appears (`$((...))`, `${IFS}`, `${PATH:0:1}`,
  * `/dev/tcp/`, here-strings, Shellshock `() {`, fork bombs, cmd `FOR ... IN` / `IF EXIST`, SSI `#exec`,
  * `system('...')`-style calls). Line breaks written as `\n` / `\r` escapes also separate commands
- * (`;id\n`), except in Windows paths. Ordinary prose with `&`, `|`, `;` and quotes passes. Returns a
- * {@link Finding} naming the rule, or null. Never throws; linear time in the input length.
+ * (`;id\n`) and escaped backticks substitute, except in Windows paths. Ordinary prose with `&`, `|`,
+ * `;` and quotes passes. Returns a {@link Finding} naming the rule, or null. Never throws; linear time
+ * in the input length.
  */
 export function detectCommandInjection(input: string): Finding | null {
   if (typeof input !== 'string' || input.length === 0) return null;
@@ -38,8 +45,12 @@ export function detectCommandInjection(input: string): Finding | null {
   resetVariables();
   resetBudget();
   if (scan(text)) return finding('command_injection', hit.rule, text, hit.start, hit.end);
-  // `;id\n`, `\nid|`: line breaks written as escapes separate commands once a layer unescapes them.
-  const unescaped = escapedLineBreaks(text);
+  return sawEscape ? scanUnescaped(text) : null;
+}
+
+// `;id\n`, `\nid|`, ``\`id\` ``: escaped line breaks and backticks, once a layer unescapes them.
+function scanUnescaped(text: string): Finding | null {
+  const unescaped = unescapeOnce(text);
   if (unescaped === null) return null;
   resetVariables();
   resetBudget();
@@ -49,6 +60,7 @@ export function detectCommandInjection(input: string): Finding | null {
 
 function scan(text: string): boolean {
   const end = text.length;
+  sawEscape = false;
   if (mayBeCommand(text, 0, POSITION.START) && evaluateCommand(text, end, 0, POSITION.START, 0, 0))
     return true;
   if (constructs(text)) return true;
@@ -57,7 +69,7 @@ function scan(text: string): boolean {
   let plainRun = 0;
   while (i < end) {
     const c = text.charCodeAt(i);
-    if (c >= 128 || TRIGGER[c] === 0) {
+    if (c >= 128 || STOP[c] === 0) {
       i++;
       // A stretch of ordinary text: let a native scan find the next trigger.
       if (++plainRun === 8) {
@@ -71,6 +83,15 @@ function scan(text: string): boolean {
     plainRun = 0;
     let next = i + 1;
     switch (c) {
+      case 0x5c: {
+        // \ (a run of them at once)
+        let j = i + 1;
+        while (j < end && text.charCodeAt(j) === 0x5c) j++;
+        const escaped = text.charCodeAt(j);
+        if (escaped === 0x6e || escaped === 0x72 || escaped === 0x60) sawEscape = true;
+        next = j; // the escaped character is read as before (`\;` still ends a command here)
+        break;
+      }
       case 0x3b: // ;
       case 0x7c: // |
       case 0x26: // &

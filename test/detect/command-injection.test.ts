@@ -145,7 +145,7 @@ describe('detectCommandInjection: commands at the start of the input', () => {
   });
 });
 
-describe('detectCommandInjection: line breaks written as escapes', () => {
+describe('detectCommandInjection: line breaks and backticks written as escapes', () => {
   it.each([
     ';id\\n',
     'a;id\\n',
@@ -154,6 +154,7 @@ describe('detectCommandInjection: line breaks written as escapes', () => {
     '\\n/usr/bin/id\\n',
     '"\\n/bin/ls -al\\n"',
     '\\r\\nuname -a',
+    'x.txt?user=\\`whoami\\`',
   ])('%s', (input) => {
     expect(detectCommandInjection(input)).not.toBeNull();
   });
@@ -166,6 +167,7 @@ describe('detectCommandInjection: line breaks written as escapes', () => {
     'reports\\network\\index.html',
     '{"msg":"line1\\nline2"}',
     'Escape a newline as \\\\n in JSON.',
+    'Write \\`code\\` to show code in markdown.',
   ])('keeps Windows paths and JSON text: %s', (input) => {
     expect(detectCommandInjection(input)).toBeNull();
   });

@@ -1,27 +1,30 @@
-// Line breaks written as escapes: `;id\n`, `\nid\n`, `\n/usr/bin/id|`. Payloads meant for a layer that
-// unescapes before a shell (`echo -e`, `printf`, a C or JSON string, a PHP double-quoted string) write the
-// newline that separates commands as a literal backslash and `n` (or `r`). Read as written, the shell
-// reading glues the escape into the word (`idn`); this view puts the line break back so the scan finds
-// the command. Windows paths keep their backslashes: `C:\new\notes.txt` and `D:\data\nmap` are not read.
+// Escapes a layer removes before the shell sees the text: `;id\n`, `\nid\n`, `\n/usr/bin/id|`,
+// ``?user=\`whoami\` ``. Payloads meant for a layer that unescapes (`echo -e`, `printf`, a C or JSON
+// string, a PHP or shell double-quoted string) write the newline that separates commands as a literal
+// backslash and `n` (or `r`), and a substitution as escaped backticks. Read as written, the shell reading
+// glues the escape into the word (`idn`); this view undoes the escapes once so the scan finds the command.
+// Windows paths keep their backslashes: `C:\new\notes.txt` and `D:\data\nmap` are not read.
 
 /** Longest token read for escapes (a longer one is data, left as it is). */
 const TOKEN_MAX = 512;
 
 /**
  * The text with each `\n` / `\r` escape outside Windows-path tokens replaced by the line break it
- * stands for, or null when there is none (the common case, found with one native search). A `\\` pair
- * is an escaped backslash and stays. Linear time.
+ * stands for and each `\`` by a backtick, or null when there is none (the common case, found with one
+ * native search). A `\\` pair is an escaped backslash and stays. Linear time.
  */
-export function escapedLineBreaks(text: string): string | null {
-  let k = text.indexOf('\\');
-  if (k < 0) return null;
+export function unescapeOnce(text: string): string | null {
   const end = text.length;
   let out = '';
   let copied = 0;
-  let changed = false;
-  let previous = 0;
-  while (k >= 0) {
-    // The token around the backslash: between blanks.
+  let previous = 0; // where the last token read ended
+  for (let k = text.indexOf('\\'); k >= 0; k = text.indexOf('\\', k)) {
+    const next = text.charCodeAt(k + 1);
+    if (!(next === 0x6e || next === 0x72 || next === 0x60) || k < previous) {
+      k += next === 0x5c ? 2 : 1; // `\\` is an escaped backslash: its second one escapes nothing
+      continue;
+    }
+    // The token around the escape, between blanks.
     let start = k;
     while (start > previous && text.charCodeAt(start - 1) > 0x20) start--;
     let stop = k;
@@ -30,19 +33,17 @@ export function escapedLineBreaks(text: string): string | null {
     if (stop - start <= TOKEN_MAX && !windowsPathToken(text, start, stop)) {
       for (let j = k; j < stop; j++) {
         if (text.charCodeAt(j) !== 0x5c) continue;
-        const next = text.charCodeAt(j + 1);
-        if (next === 0x6e || next === 0x72) {
-          out += text.slice(copied, j) + (next === 0x6e ? '\n' : '\r');
+        const c = text.charCodeAt(j + 1);
+        if (c === 0x6e || c === 0x72 || c === 0x60) {
+          out += text.slice(copied, j) + (c === 0x6e ? '\n' : c === 0x72 ? '\r' : '`');
           copied = j + 2;
-          changed = true;
         }
         j++; // the escaped character, also the second backslash of `\\`
       }
     }
-    k = text.indexOf('\\', stop);
+    k = stop;
   }
-  if (!changed) return null;
-  return out + text.slice(copied);
+  return copied === 0 ? null : out + text.slice(copied);
 }
 
 // Whether `text[start..stop)` is a Windows path: it starts like one (`C:\`, `\\server`, `%VAR%\`, `.\`,
