@@ -188,26 +188,26 @@ export function phpComplexSyntax(text: string, i: number): boolean {
 // (a string or PHP request input run as code), and PHP's environment probes `phpinfo()` and
 // `phpversion()`, the first call an injected PHP payload makes. A method (`obj.eval(`) is not these.
 export function codeEvaluation(text: string, i: number): boolean {
+  let a = i + 1;
+  while (a < text.length && isSpace(text.charCodeAt(a))) a++;
+  const argument = text.charCodeAt(a);
+  // A string, or request input (`$_GET[...]`); `assert($x > 0)` is an ordinary assertion.
+  const code =
+    argument === 0x27 ||
+    argument === 0x22 ||
+    argument === 0x60 ||
+    (argument === 0x24 && text.charCodeAt(a + 1) === 0x5f);
+  if (!code && argument !== 0x29) return false;
   let k = i - 1;
   while (k >= 0 && isSpace(text.charCodeAt(k))) k--;
   const nameEnd = k + 1;
   while (k >= 0 && nameEnd - k <= 11 && isNameChar(text.charCodeAt(k))) k--;
   if (k >= 0 && (isNameChar(text.charCodeAt(k)) || text.charCodeAt(k) === 0x2e)) return false;
   const start = k + 1;
-  let a = i + 1;
-  while (a < text.length && isSpace(text.charCodeAt(a))) a++;
-  const argument = text.charCodeAt(a);
-  if (nameIs(text, start, nameEnd, 'eval') || nameIs(text, start, nameEnd, 'assert')) {
-    // A string, or request input (`$_GET[...]`); `assert($x > 0)` is an ordinary assertion.
-    const code =
-      argument === 0x27 ||
-      argument === 0x22 ||
-      argument === 0x60 ||
-      (argument === 0x24 && text.charCodeAt(a + 1) === 0x5f);
-    return code && report('code-execution-call', start, a + 1);
-  }
-  const probe = nameIs(text, start, nameEnd, 'phpinfo') || nameIs(text, start, nameEnd, 'phpversion');
-  return probe && argument === 0x29 && report('code-execution-call', start, a + 1);
+  const call = code
+    ? nameIs(text, start, nameEnd, 'eval') || nameIs(text, start, nameEnd, 'assert')
+    : nameIs(text, start, nameEnd, 'phpinfo') || nameIs(text, start, nameEnd, 'phpversion');
+  return call && report('code-execution-call', start, a + 1);
 }
 
 function nameIs(text: string, start: number, end: number, name: string): boolean {

@@ -7,18 +7,22 @@
 
 /** Longest token read for escapes (a longer one is data, left as it is). */
 const TOKEN_MAX = 512;
+/** Most escapes undone per input: a payload needs a few; the rest of a hostile input is copied as is. */
+const MAX_ESCAPES = 64;
 
 /**
  * The text with each `\n` / `\r` escape outside Windows-path tokens replaced by the line break it
- * stands for and each `\`` by a backtick, or null when there is none (the common case, found with one
- * native search). A `\\` pair is an escaped backslash and stays. Linear time.
+ * stands for and each `\`` by a backtick (the first 64 of them), up to 512 characters past the last
+ * one, or null when there is none. A `\\` pair is an escaped backslash and stays. Linear time.
  */
 export function unescapeOnce(text: string): string | null {
   const end = text.length;
   let out = '';
   let copied = 0;
   let previous = 0; // where the last token read ended
-  for (let k = text.indexOf('\\'); k >= 0; k = text.indexOf('\\', k)) {
+  let undone = 0;
+  let last = 0; // where the last token with an escape undone ends
+  for (let k = text.indexOf('\\'); k >= 0 && undone < MAX_ESCAPES; k = text.indexOf('\\', k)) {
     const next = text.charCodeAt(k + 1);
     if (!(next === 0x6e || next === 0x72 || next === 0x60) || k < previous) {
       k += next === 0x5c ? 2 : 1; // `\\` is an escaped backslash: its second one escapes nothing
@@ -34,16 +38,19 @@ export function unescapeOnce(text: string): string | null {
       for (let j = k; j < stop; j++) {
         if (text.charCodeAt(j) !== 0x5c) continue;
         const c = text.charCodeAt(j + 1);
-        if (c === 0x6e || c === 0x72 || c === 0x60) {
+        if ((c === 0x6e || c === 0x72 || c === 0x60) && undone < MAX_ESCAPES) {
           out += text.slice(copied, j) + (c === 0x6e ? '\n' : c === 0x72 ? '\r' : '`');
           copied = j + 2;
+          undone++;
+          last = stop;
         }
         j++; // the escaped character, also the second backslash of `\\`
       }
     }
     k = stop;
   }
-  return copied === 0 ? null : out + text.slice(copied);
+  // The text well past the last escape undone was read by the first scan already.
+  return copied === 0 ? null : out + text.slice(copied, Math.min(end, last + TOKEN_MAX));
 }
 
 // Whether `text[start..stop)` is a Windows path: it starts like one (`C:\`, `\\server`, `%VAR%\`, `.\`,
