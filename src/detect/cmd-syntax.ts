@@ -5,7 +5,8 @@ import { report } from './match.js';
 import { skipSpaces } from './shell-command.js';
 import { READ, readWord, state, W, word, wordIs } from './shell-words.js';
 
-// Administration tools whose first argument is a verb: `net user`, `reg query`, `sc qc`.
+// Administration tools whose first argument is a verb or a context: `net user`, `reg query`, `sc qc`,
+// `netsh firewall`.
 const WINDOWS_VERBS: Record<string, readonly string[]> = {
   net: [
     'user',
@@ -23,6 +24,29 @@ const WINDOWS_VERBS: Record<string, readonly string[]> = {
   ],
   reg: ['query', 'add', 'delete', 'save', 'export', 'import', 'load', 'unload', 'copy', 'restore'],
   sc: ['query', 'queryex', 'qc', 'create', 'config', 'start', 'stop', 'delete', 'sdshow'],
+  netsh: [
+    'advfirewall',
+    'firewall',
+    'interface',
+    'int',
+    'wlan',
+    'http',
+    'winhttp',
+    'ipsec',
+    'wfp',
+    'trace',
+    'lan',
+    'ras',
+    'routing',
+    'dhcp',
+    'bridge',
+    'add',
+    'set',
+    'show',
+    'delete',
+    'dump',
+    'exec',
+  ],
 };
 
 /** The tool named by `word[start..end)` when it takes a verb, else undefined. */

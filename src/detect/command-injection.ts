@@ -6,16 +6,25 @@ import { isBlank, RUN, startsWith, TRIGGER } from './shell-chars.js';
 import { evaluateCommand, POSITION } from './shell-command.js';
 import {
   braceExpansion,
+  codeEvaluation,
   constructs,
   dollar,
   functionDefinition,
   hereString,
+  phpComplexSyntax,
   processSubstitution,
 } from './shell-constructs.js';
+import { unescapeOnce } from './shell-string-escapes.js';
 import { resetVariables } from './shell-words.js';
 
-// The characters of TRIGGER, to jump over long stretches of ordinary text with a native scan.
-const TRIGGERS = /[;|&\n\r`$<>({]/g;
+// Where the scan stops: the characters of TRIGGER, and `\` to notice escapes (`\n`, `\``) for the
+// unescaped second reading. TRIGGERS jumps over long stretches of ordinary text with a native scan.
+const STOP = TRIGGER.slice();
+STOP[0x5c] = 1;
+const TRIGGERS = /[;|&\n\r`$<>({\\]/g;
+
+/** Whether the last scan passed an escape that unescapeOnce() undoes. */
+let sawEscape = false;
 
 /**
  * Detects a command injection attempt in one input value (a query or form value, a header, a JSON
@@ -25,8 +34,10 @@ const TRIGGERS = /[;|&\n\r`$<>({]/g;
  * Windows, also when disguised with quotes, backslashes, `$@`, `${IFS}`, carets or variables) and how its
  * arguments look; shell-only syntax is caught wherever it appears (`$((...))`, `${IFS}`, `${PATH:0:1}`,
  * `/dev/tcp/`, here-strings, Shellshock `() {`, fork bombs, cmd `FOR ... IN` / `IF EXIST`, SSI `#exec`,
- * `system('...')`-style calls). Ordinary prose with `&`, `|`, `;` and quotes passes. Returns a
- * {@link Finding} naming the rule, or null. Never throws; linear time in the input length.
+ * `system('...')`-style calls). Line breaks written as `\n` / `\r` escapes also separate commands
+ * (`;id\n`) and escaped backticks substitute, except in Windows paths. Ordinary prose with `&`, `|`,
+ * `;` and quotes passes. Returns a {@link Finding} naming the rule, or null. Never throws; linear time
+ * in the input length.
  */
 export function detectCommandInjection(input: string): Finding | null {
   if (typeof input !== 'string' || input.length === 0) return null;
@@ -34,11 +45,22 @@ export function detectCommandInjection(input: string): Finding | null {
   resetVariables();
   resetBudget();
   if (scan(text)) return finding('command_injection', hit.rule, text, hit.start, hit.end);
+  return sawEscape ? scanUnescaped(text) : null;
+}
+
+// `;id\n`, `\nid|`, ``\`id\` ``: escaped line breaks and backticks, once a layer unescapes them.
+function scanUnescaped(text: string): Finding | null {
+  const unescaped = unescapeOnce(text);
+  if (unescaped === null) return null;
+  resetVariables();
+  resetBudget();
+  if (scan(unescaped)) return finding('command_injection', hit.rule, unescaped, hit.start, hit.end);
   return null;
 }
 
 function scan(text: string): boolean {
   const end = text.length;
+  sawEscape = false;
   if (mayBeCommand(text, 0, POSITION.START) && evaluateCommand(text, end, 0, POSITION.START, 0, 0))
     return true;
   if (constructs(text)) return true;
@@ -47,7 +69,7 @@ function scan(text: string): boolean {
   let plainRun = 0;
   while (i < end) {
     const c = text.charCodeAt(i);
-    if (c >= 128 || TRIGGER[c] === 0) {
+    if (c >= 128 || STOP[c] === 0) {
       i++;
       // A stretch of ordinary text: let a native scan find the next trigger.
       if (++plainRun === 8) {
@@ -61,6 +83,15 @@ function scan(text: string): boolean {
     plainRun = 0;
     let next = i + 1;
     switch (c) {
+      case 0x5c: {
+        // \ (a run of them at once)
+        let j = i + 1;
+        while (j < end && text.charCodeAt(j) === 0x5c) j++;
+        const escaped = text.charCodeAt(j);
+        if (escaped === 0x6e || escaped === 0x72 || escaped === 0x60) sawEscape = true;
+        next = j; // the escaped character is read as before (`\;` still ends a command here)
+        break;
+      }
       case 0x3b: // ;
       case 0x7c: // |
       case 0x26: // &
@@ -148,6 +179,7 @@ function scan(text: string): boolean {
         break;
       case 0x28: {
         // (
+        if (i > 0 && CALL_NAME_END[text.charCodeAt(i - 1)] === 1 && codeEvaluation(text, i)) return true;
         if (text.charCodeAt(i + 1) === 0x29) {
           if (functionDefinition(text, i)) return true;
           break;
@@ -162,6 +194,7 @@ function scan(text: string): boolean {
         if ((text.charCodeAt(i + 1) | 0x20) === 0x6a && startsWith(text, i + 1, 'jndi:')) {
           return report('jndi-lookup', i, i + 6);
         }
+        if (text.charCodeAt(i + 1) === 0x24 && phpComplexSyntax(text, i)) return true;
         if (budget.evaluations < MAX_EVALUATIONS && braceExpansion(text, i)) return true;
         if (isBlank(text.charCodeAt(i + 1)) && position(text, i + 1, POSITION.MEDIUM, c)) return true;
         break;
@@ -170,6 +203,11 @@ function scan(text: string): boolean {
   }
   return false;
 }
+
+// The last characters of the names codeEvaluation() knows (`eval`, `assert`, `phpinfo`, `phpversion`),
+// and a space, to look back for a name only where one can end.
+const CALL_NAME_END = new Uint8Array(128);
+for (const c of 'ltnoLTNO \t+') CALL_NAME_END[c.charCodeAt(0)] = 1;
 
 function onlyBlankBefore(text: string, i: number): boolean {
   for (let k = 0; k < i; k++) if (!isBlank(text.charCodeAt(k))) return false;

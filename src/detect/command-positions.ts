@@ -77,8 +77,8 @@ export function position(text: string, p: number, strength: number, separator: n
 // evaluation could match, from a cheap look at what follows: an ordinary word such as `time`, `find`
 // or `set` only matches with an argument that has a character a command-line argument needs (`-`,
 // `/`, `$`, a quote, a digit for `sleep 5`...), bare at the end of the input, or glued to a separator.
-// Distinct commands, paths to binaries, wrappers followed by a command and cmd tools are always
-// evaluated.
+// Distinct commands, paths to binaries, wrappers and lookups (`which`) followed by a command and cmd
+// tools are always evaluated.
 function knownWordMayRun(
   text: string,
   p: number,
@@ -91,7 +91,7 @@ function knownWordMayRun(
   const first = text.charCodeAt(p);
   // `Time & Date`: a capitalised ordinary word after a spaced separator is never judged a command.
   if (strength === POSITION.MEDIUM && first >= 65 && first <= 90 && !allUpper(text, p, q)) return false;
-  if (flags & CMD.WRAPPER && nextWordIsCommand(text, q)) return true;
+  if (flags & (CMD.WRAPPER | CMD.LOOKUP) && nextWordIsCommand(text, q)) return true;
   if (isWindowsTool(text, base, q)) return true;
   const end = text.length;
   let k = q;
@@ -208,6 +208,8 @@ export function mayBeCommand(text: string, p: number, strength: number): boolean
     if (!(isBlank(stop) || (stop < 128 && WORD_END[stop] === 1))) return true;
     // `(sh)`, `{ id; }` after a separator: the subshell or group is read by the evaluation.
     if (q === p) return strength !== POSITION.START && !isBlank(stop) && RUN[stop] !== 1;
+    // `pi<()ng`: an empty process substitution hides the command word.
+    if ((stop === 0x3c || stop === 0x3e) && after === 0x28 && text.charCodeAt(q + 2) === 0x29) return true;
     // `/bin/ca?`, `/???/`: a glob, not a question mark ending a sentence or starting a query string.
     if (stop === 0x3f && !(base === p && isBlank(after)) && !queryString(text, q + 1)) return true;
   }

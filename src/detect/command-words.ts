@@ -25,9 +25,12 @@ export const CMD = {
   WINDOWS: 1 << 8,
   /** Alone as the whole input it is a probe (`whoami`, `ifconfig`). */
   START_BARE: 1 << 9,
+  /** Finds where commands are installed (`which nc`, `type wget`): its arguments are command names. */
+  LOOKUP: 1 << 10,
 } as const;
 
-const { DISTINCT, ENGLISH, BARE, INTERPRETER, WRAPPER, NUMERIC, NETWORK, ECHO, WINDOWS, START_BARE } = CMD;
+const { DISTINCT, ENGLISH, BARE, INTERPRETER, WRAPPER, NUMERIC, NETWORK, ECHO, WINDOWS, START_BARE, LOOKUP } =
+  CMD;
 
 const table = new WordTable<number>();
 
@@ -69,7 +72,7 @@ add(
    nmap masscan hydra sqlmap tcpdump tshark getent printenv lastlog mkdir grep egrep fgrep uniq md5sum
    sha1sum sha256sum ldd readelf objdump uptime lsblk fdisk mkfs umount poweroff telinit ulimit umask
    unset  typeset  whereis vim emacs pico tmux sendmail mailx chsh chfn iconv uconv arp whois
-   hostnamectl printf seq expr usleep irb  pip pip3 pipx cscli   `,
+   hostnamectl printf seq expr usleep irb  pip pip3 pipx cscli sysinfo`,
 );
 // Shells and interpreters.
 add(
@@ -92,7 +95,7 @@ add(
 add(
   BARE,
   `id whoami uname ifconfig ipconfig ls dir pwd ps env printenv set who netstat systeminfo tasklist
-   hostname lastlog htop sh bash zsh ksh`,
+   hostname lastlog htop sh bash zsh ksh sysinfo`,
 );
 add(START_BARE, 'whoami ifconfig ipconfig uname systeminfo netstat tasklist');
 add(
@@ -101,6 +104,7 @@ add(
    watch setsid unbuffer cpulimit eval call start`,
 );
 add(NUMERIC, 'sleep usleep timeout ping kill seq');
+add(LOOKUP, 'which whereis type hash');
 add(
   NETWORK,
   `curl wget ping nslookup dig host nc ncat netcat telnet ssh scp ftp tftp traceroute tracert whois socat

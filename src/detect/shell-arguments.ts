@@ -14,6 +14,10 @@ export const evidence = {
   plain: 0,
   /** An argument is itself a distinct command word (`x whoami`). */
   distinct: false,
+  /** Arguments that are command words (`which nc wget`). */
+  commands: 0,
+  /** cmd switches (`/add`, `/f`, `/v`). */
+  switches: 0,
 };
 
 /** Starts the evidence of a new command. */
@@ -22,6 +26,8 @@ export function resetEvidence(): void {
   evidence.system = 0;
   evidence.plain = 0;
   evidence.distinct = false;
+  evidence.commands = 0;
+  evidence.switches = 0;
 }
 
 export function isLetterCode(c: number): boolean {
@@ -51,7 +57,11 @@ export function classifyArgument(cmd: number): void {
     return;
   }
   if (n === 0) return;
-  if (commandFlags(word, 0, n) & CMD.DISTINCT && (f & W.CAPITALIZED) === 0) evidence.distinct = true;
+  if ((f & W.CAPITALIZED) === 0) {
+    const flags = commandFlags(word, 0, n);
+    if (flags !== 0) evidence.commands++;
+    if (flags & CMD.DISTINCT) evidence.distinct = true;
+  }
   const c0 = word[0]!;
   if (c0 === 0x2d) {
     if (n >= 2 && (isLetterCode(word[1]!) || (word[1] === 0x2d && n >= 3 && isLetterCode(word[2]!)))) {
@@ -66,6 +76,7 @@ export function classifyArgument(cmd: number): void {
   if (c0 === 0x2f) {
     let segEnd = 1;
     while (segEnd < n && word[segEnd] !== 0x2f) segEnd++;
+    if (segEnd === n && n >= 2 && isLetterCode(word[1]!)) evidence.switches++;
     if (
       n === 1 ||
       isSystemRoot(word, 1, segEnd) ||
@@ -133,8 +144,9 @@ export function classifyArgument(cmd: number): void {
     return;
   }
   if (f & W.GLOB) {
+    const last = lastBeforePunctuation(n);
     for (let k = 0; k < n; k++) {
-      if (word[k] === 0x2a || (word[k] === 0x3f && k < n - 1)) {
+      if (word[k] === 0x2a || (word[k] === 0x3f && k < last)) {
         evidence.strong++;
         evidence.system++;
         return;
@@ -173,8 +185,20 @@ export function globPath(): boolean {
   return globMatchesRoot(1, segEnd);
 }
 
+// Where a trailing run of sentence punctuation (`what?!`, `ok?..`) starts, minus one: a `?` there ends
+// a sentence, it is no glob; a trailing `?` alone (`/bin/ca?`) is left to the path checks.
+function lastBeforePunctuation(n: number): number {
+  let k = n;
+  while (k > 0 && SENTENCE_END[word[k - 1]!] === 1) k--;
+  return Math.min(k, n - 1);
+}
+
+const SENTENCE_END = new Uint8Array(128);
+for (const c of '?!.,;:') SENTENCE_END[c.charCodeAt(0)] = 1;
+
 function hasGlobCharacter(n: number): boolean {
-  for (let k = 0; k < n; k++) if (word[k] === 0x2a || (word[k] === 0x3f && k < n - 1)) return true;
+  const last = lastBeforePunctuation(n);
+  for (let k = 0; k < n; k++) if (word[k] === 0x2a || (word[k] === 0x3f && k < last)) return true;
   return (state.flags & W.BRACKET_CHAR) !== 0;
 }
 

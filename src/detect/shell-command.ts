@@ -58,6 +58,14 @@ function onlyTrailerFrom(text: string, end: number, p: number): boolean {
   return true;
 }
 
+function onlyQuotes(text: string, p: number, end: number): boolean {
+  for (let k = p; k < end; k++) {
+    const c = text.charCodeAt(k);
+    if (c !== 0x27 && c !== 0x22) return false;
+  }
+  return true;
+}
+
 /**
  * Evaluates the command at `p`. `options` are {@link READ} options (brace expansion), `separator` the
  * character code that opened the position (0 for none). Returns true and fills {@link hit} on a match.
@@ -93,7 +101,8 @@ export function evaluateCommand(
       continue;
     }
     if (state.length === 0) {
-      if (next > p && state.flags & (W.NOISE | W.VARIABLE)) {
+      // Words that expand to nothing, and stray quotes that close the value's quoted context (`' whoami`).
+      if (next > p && (state.flags & (W.NOISE | W.VARIABLE) || onlyQuotes(text, p, next))) {
         p = skipSpaces(text, end, next);
         continue;
       }
@@ -227,7 +236,16 @@ export function evaluateCommand(
   if (isQualified && (strength > POSITION.START || count > 0)) {
     return report('qualified-command', textStart, p);
   }
-  if (windowsVerb && (strength > POSITION.START || evidence.plain <= 1)) {
+  // At the start of the input the verb alone may be prose (`net user growth`); a cmd switch (`/add`),
+  // a registry path or a tool that is never an ordinary word (`netsh`) settles it.
+  if (
+    windowsVerb &&
+    (strength > POSITION.START ||
+      evidence.plain <= 1 ||
+      evidence.switches >= 1 ||
+      evidence.system >= 1 ||
+      (cmd & CMD.DISTINCT && !capitalized))
+  ) {
     return report('windows-admin-command', textStart, p);
   }
   const tight = commandStart === start0 && separator !== 0 && separator !== 0x26;
@@ -283,6 +301,9 @@ function decide(
   if ((wordFlags & W.WHOLE_QUOTED) !== 0 && bare) return false;
   // `id;`, `ls|`: a probe word glued to a separator.
   if (bare && gluedSeparator && cmd & CMD.BARE && !capitalized) return true;
+  // `which nc`, `type wget curl`: looking up where tools are installed, every argument a command name.
+  if (cmd & CMD.LOOKUP && !capitalized && !bare && atEnd && evidence.distinct && evidence.commands === count)
+    return true;
   if (distinct && bare) return (cmd & CMD.START_BARE) !== 0 && atEnd;
   if (
     distinct &&

@@ -5,7 +5,7 @@
 import { budget, position } from './command-positions.js';
 import { commandFlagsText } from './command-words.js';
 import { report } from './match.js';
-import { isBlank, isNameChar } from './shell-chars.js';
+import { isBlank, isNameChar, startsWith } from './shell-chars.js';
 import { evaluateCommand, POSITION } from './shell-command.js';
 import { isSpace, READ } from './shell-words.js';
 import { hashText, WordTable } from './word-table.js';
@@ -158,6 +158,60 @@ export function braceExpansion(text: string, i: number): boolean {
   const words = text.slice(i + 1, close).replaceAll(',', ' ');
   const matched = evaluateCommand(words, words.length, 0, POSITION.STRONG, READ.BRACE, 0x7b);
   return matched && report('brace-expansion-command', i, close + 1);
+}
+
+// PHP's complex (curly) syntax at `{$` (`i` is the `{`), in a string PHP interpolates: `{${phpinfo()}}`
+// and `{${sleep(20)}}` call a function to name a variable, `{$_GET["cmd"]}` reads request input into
+// the string. Plain `{$name}` and template placeholders (`{${x}}`) pass.
+export function phpComplexSyntax(text: string, i: number): boolean {
+  const end = text.length;
+  let k = i + 2;
+  if (text.charCodeAt(k) === 0x7b) {
+    k++;
+    while (k < end && (isSpace(text.charCodeAt(k)) || text.charCodeAt(k) === 0x40)) k++; // `@` silences errors
+    const nameStart = k;
+    const limit = Math.min(end, k + 64);
+    while (k < limit && isNameChar(text.charCodeAt(k))) k++;
+    const first = text.charCodeAt(nameStart);
+    if (k === nameStart || (first >= 0x30 && first <= 0x39)) return false;
+    while (k < end && isSpace(text.charCodeAt(k))) k++;
+    return text.charCodeAt(k) === 0x28 && report('php-complex-syntax', i, k + 1);
+  }
+  if (text.charCodeAt(k) !== 0x5f) return false;
+  // A superglobal: `$_` and an upper-case name, then an index.
+  const nameStart = ++k;
+  while (k < end && k - nameStart < 8 && text.charCodeAt(k) >= 0x41 && text.charCodeAt(k) <= 0x5a) k++;
+  return k - nameStart >= 3 && text.charCodeAt(k) === 0x5b && report('php-complex-syntax', i, k + 1);
+}
+
+// Code evaluation at the `(` at `i`, found from the name before it: `eval('ls')`, `assert($_GET[...])`
+// (a string or PHP request input run as code), and PHP's environment probes `phpinfo()` and
+// `phpversion()`, the first call an injected PHP payload makes. A method (`obj.eval(`) is not these.
+export function codeEvaluation(text: string, i: number): boolean {
+  let a = i + 1;
+  while (a < text.length && isSpace(text.charCodeAt(a))) a++;
+  const argument = text.charCodeAt(a);
+  // A string, or request input (`$_GET[...]`); `assert($x > 0)` is an ordinary assertion.
+  const code =
+    argument === 0x27 ||
+    argument === 0x22 ||
+    argument === 0x60 ||
+    (argument === 0x24 && text.charCodeAt(a + 1) === 0x5f);
+  if (!code && argument !== 0x29) return false;
+  let k = i - 1;
+  while (k >= 0 && isSpace(text.charCodeAt(k))) k--;
+  const nameEnd = k + 1;
+  while (k >= 0 && nameEnd - k <= 11 && isNameChar(text.charCodeAt(k))) k--;
+  if (k >= 0 && (isNameChar(text.charCodeAt(k)) || text.charCodeAt(k) === 0x2e)) return false;
+  const start = k + 1;
+  const call = code
+    ? nameIs(text, start, nameEnd, 'eval') || nameIs(text, start, nameEnd, 'assert')
+    : nameIs(text, start, nameEnd, 'phpinfo') || nameIs(text, start, nameEnd, 'phpversion');
+  return call && report('code-execution-call', start, a + 1);
+}
+
+function nameIs(text: string, start: number, end: number, name: string): boolean {
+  return end - start === name.length && startsWith(text, start, name);
 }
 
 // The names CONSTRUCTS looks for, to confirm a match is the whole name.

@@ -119,7 +119,8 @@ function findQuote(text: string, end: number, from: number, quote: number): numb
   return -1;
 }
 
-// `C:\Windows\...`, `\\server\share`, `%SYSTEMROOT%\...`, `..\..\`: backslashes separate directories.
+// `C:\Windows\...`, `\\server\share`, `%SYSTEMROOT%\...`, `..\..\`, registry keys (`HKLM\Software`,
+// `HKEY_CURRENT_USER\...`): backslashes separate directories.
 function windowsPathAhead(text: string, end: number, p: number): boolean {
   const c = text.charCodeAt(p);
   if (
@@ -130,6 +131,7 @@ function windowsPathAhead(text: string, end: number, p: number): boolean {
     return true;
   if (c === BACKSLASH && text.charCodeAt(p + 1) === BACKSLASH) return true;
   if (c === 0x2e && text.charCodeAt(p + 1) === 0x2e && text.charCodeAt(p + 2) === BACKSLASH) return true;
+  if ((c | 0x20) === 0x68 && (text.charCodeAt(p + 1) | 0x20) === 0x6b) return registryHive(text, end, p + 2);
   if (c === 0x25) {
     const limit = Math.min(end, p + 24);
     for (let k = p + 1; k < limit; k++) {
@@ -138,6 +140,17 @@ function windowsPathAhead(text: string, end: number, p: number): boolean {
     }
   }
   return false;
+}
+
+// After `HK`: a registry hive name (`LM`, `CU`, `CR`, `U`, `CC`, `EY_LOCAL_MACHINE`) and a backslash.
+function registryHive(text: string, end: number, p: number): boolean {
+  const limit = Math.min(end, p + 24);
+  let k = p;
+  while (k < limit && (isLetter(text.charCodeAt(k)) || text.charCodeAt(k) === 0x5f)) k++;
+  if (text.charCodeAt(k) !== BACKSLASH) return false;
+  const length = k - p;
+  if (length > 3) return (text.charCodeAt(p) | 0x20) === 0x65 && text.charCodeAt(p + 2) === 0x5f; // `HKEY_`
+  return length === 1 ? (text.charCodeAt(p) | 0x20) === 0x75 : length === 2;
 }
 
 /**
@@ -236,12 +249,12 @@ export function readWord(text: string, end: number, p: number, options: number):
     }
     if (
       c === CARET &&
-      length > 0 &&
+      (length > 0 || isLetter(text.charCodeAt(p + 1))) &&
       p + 1 < end &&
       !isSpace(text.charCodeAt(p + 1)) &&
       text.charCodeAt(p + 1) > SPACE
     ) {
-      flags |= W.NOISE; // cmd escape character: `w^h^o^a^m^i`
+      flags |= W.NOISE; // cmd escape character: `w^h^o^a^m^i`, `^p^o^w^e^r^shell` (not `^1.2`)
       p++;
       continue;
     }

@@ -92,6 +92,8 @@ describe('detectCommandInjection: obfuscated command words', () => {
     ['pi$()ng 127.0.0.1', 'an empty substitution'],
     ['pi``ng 127.0.0.1', 'empty backticks'],
     ['w^h^o^a^m^i', 'cmd carets'],
+    ['@^p^o^w^e^r^shell -c id', 'cmd carets from the first letter'],
+    ['pi<()ng 127.0.0.1', 'an empty process substitution'],
     ['/usr/bin/[u]name -a', 'a one-character class'],
     ['a=c;b=at;$a$b /etc/passwd', 'variables assigned in the input'],
     ["X=$'uname\\x20-a'&&$X", 'an ANSI-C quoted variable'],
@@ -143,6 +145,113 @@ describe('detectCommandInjection: commands at the start of the input', () => {
   });
 });
 
+describe('detectCommandInjection: line breaks and backticks written as escapes', () => {
+  it.each([
+    ';id\\n',
+    'a;id\\n',
+    '\\nid|',
+    '\\nid;',
+    '\\n/usr/bin/id\\n',
+    '"\\n/bin/ls -al\\n"',
+    '\\r\\nuname -a',
+    'x.txt?user=\\`whoami\\`',
+  ])('%s', (input) => {
+    expect(detectCommandInjection(input)).not.toBeNull();
+  });
+
+  it.each([
+    'C:\\new\\notes.txt',
+    'D:\\data\\nmap\\x',
+    '"C:\\temp\\nid"',
+    '\\\\nas\\public\\readme.txt',
+    'reports\\network\\index.html',
+    '{"msg":"line1\\nline2"}',
+    'Escape a newline as \\\\n in JSON.',
+    'Write \\`code\\` to show code in markdown.',
+  ])('keeps Windows paths and JSON text: %s', (input) => {
+    expect(detectCommandInjection(input)).toBeNull();
+  });
+});
+
+describe('detectCommandInjection: code evaluation', () => {
+  it.each([
+    "eval('ls')",
+    "eval('sleep 5');",
+    "assert($_GET['c'])",
+    'phpinfo()',
+    ';phpinfo();//',
+    '&& phpversion ( )',
+  ])('%s', (input) => {
+    expect(rule(input)).toBe('code-execution-call');
+  });
+
+  it.each(['{${phpinfo()}}', ' {${sleep(20)}}', '{${@system(id)}}', ';{$_GET["cmd"]}', '{$_POST[x]}'])(
+    'PHP complex syntax: %s',
+    (input) => {
+      expect(rule(input)).toBe('php-complex-syntax');
+    },
+  );
+
+  it.each([
+    'assert($count > 0)',
+    'JSON.eval("1+1") is not a thing',
+    "medieval('castle')",
+    'the phpinfo page',
+    'myphpinfo()',
+    'Hello {$name}, welcome',
+    'total: {${amount}}',
+    '{$user.name}',
+  ])('passes code and templates that run nothing: %s', (input) => {
+    expect(detectCommandInjection(input)).toBeNull();
+  });
+});
+
+describe('detectCommandInjection: tools at the start of the input', () => {
+  it.each([
+    'net user hacker Password1 /ADD',
+    'net localgroup Administrators hacker /ADD',
+    'netsh firewall set opmode disable',
+    'netsh advfirewall set allprofiles state off',
+    'reg add "HKLM\\System\\CurrentControlSet\\Control\\Terminal Server" /v fDenyTSConnections /t REG_DWORD /d 0 /f',
+    'reg query HKLM\\Software\\Microsoft',
+  ])('Windows administration: %s', (input) => {
+    expect(rule(input)).toBe('windows-admin-command');
+  });
+
+  it.each(['which nc', 'which python', 'type wget curl', 'whereis gcc', 'which nc;'])(
+    'looking up installed tools: %s',
+    (input) => {
+      expect(rule(input)).toBe('command-line');
+    },
+  );
+
+  it.each(["' whoami", '" uname -a'])('after a quote that closes the value: %s', (input) => {
+    expect(rule(input)).toBe('command-line');
+  });
+
+  it('reads a command word used by post-exploitation shells after a separator', () => {
+    expect(rule('| sysinfo')).toBe('shell-separator-command');
+    expect(detectCommandInjection('sysinfo')).toBeNull();
+  });
+
+  it.each([
+    'Net user growth was strong this quarter',
+    'net use of funds',
+    'Netsh firewall settings are documented here',
+    'reg query results',
+    'which one is better',
+    'which python version should I use',
+    'Which python?',
+    'type less',
+    '" time flies',
+    "'quoted' text",
+    'Wait... what?! (seriously)',
+    'ls what?!',
+  ])('passes prose: %s', (input) => {
+    expect(detectCommandInjection(input)).toBeNull();
+  });
+});
+
 describe('detectCommandInjection: benign look-alikes pass', () => {
   it.each([
     'Tom & Jerry',
@@ -183,6 +292,8 @@ describe('detectCommandInjection: benign look-alikes pass', () => {
     '>=1.2.3 <2.0.0',
     'python>=3.8,<4',
     '^3.0.0 || ^4.0.0',
+    '^Hello there',
+    'a<()b',
     'A && B are both true.',
     'build-${BRANCH}-${BUILD_NUMBER}',
     '$(Build.DefinitionName)_$(Date:yyyyMMdd)',
