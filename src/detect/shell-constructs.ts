@@ -53,6 +53,8 @@ function parameterExpansion(text: string, i: number): boolean {
   const op = text.charCodeAt(k);
   if (nameLength === 0) {
     if (op === 0x7d || op <= 0x20) return false; // `${}`: nothing
+    // `${{ github.sha }}`: a GitHub Actions expression in a job or step name; a shell rejects `${{`.
+    if (op === 0x7b) return false;
     return report('parameter-expansion', i, k + 1);
   }
   if (op === 0x7d) return false;

@@ -296,6 +296,8 @@ describe('detectCommandInjection: benign look-alikes pass', () => {
     'a<()b',
     'A && B are both true.',
     'build-${BRANCH}-${BUILD_NUMBER}',
+    "node_modules-compile-${{ hashFiles('.build/packagelockhash') }}",
+    'deploy ${{ github.ref_name }} to ${{ inputs.environment }}',
     '$(Build.DefinitionName)_$(Date:yyyyMMdd)',
     '{"port":"${PORT:-3000}"}',
     '{"name":"John Doe","email":"johndoe@example.com"}',
