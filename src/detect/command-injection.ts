@@ -101,6 +101,13 @@ function scan(text: string): boolean {
           const before = i > 0 ? text.charCodeAt(i - 1) : 0;
           if (before === 0x3e || before === 0x3c || text.charCodeAt(i + 1) === 0x3e) break; // `2>&1`, `&>f`
         }
+        // A lone `;`, `|` or `&` glued to what follows (`;id`), the common case, needs no run to read.
+        const after = text.charCodeAt(i + 1);
+        if (c !== 0x0a && c !== 0x0d && i + 1 < end && (after >= 128 || RUN[after] === 0)) {
+          next = i + 1;
+          if (position(text, next, POSITION.STRONG, c)) return true;
+          break;
+        }
         // A run of separators and spaces is one position: `;;id`, `| |id`, `&& id`.
         let j = i;
         let doubled = false;

@@ -1,7 +1,7 @@
 // Command positions: where a command can start (after a separator, in a substitution, at the start of
 // the input). A cheap look at the first word decides whether the full evaluation (shell-command.ts)
 // is worth it; past a budget per input only a cheap check is left, so hostile input stays linear.
-import { CMD, commandFlagsText } from './command-words.js';
+import { CMD, commandFlagsText, mayStartCommand } from './command-words.js';
 import { report } from './match.js';
 import { isBlank, isNameChar, RUN, startsWith, TRIGGER } from './shell-chars.js';
 import { evaluateCommand, POSITION } from './shell-command.js';
@@ -37,6 +37,27 @@ function lastDollar(text: string): number {
 // it), then with a cheap check that still catches a distinct command word (`;wget`, `| whoami`) or an
 // ordinary one with a shell-like first argument (`; cat /etc/passwd`, `&& ls -la`).
 export function position(text: string, p: number, strength: number, separator: number): boolean {
+  // Past the budget, a position whose first two characters start no command word is settled here, in
+  // a function small enough for the scanner to inline: hostile input with a separator every few
+  // characters (`;ab;ab;ab...`) then costs little more than reading it.
+  if (budget.evaluations >= MAX_EVALUATIONS || budget.checks >= MAX_CHECKS) {
+    const first = text.charCodeAt(p);
+    if (!isSpace(first) && !startsCommandWord(first, text.charCodeAt(p + 1))) return false;
+  }
+  return evaluatePosition(text, p, strength, separator);
+}
+
+// Whether two characters can start a command word the cheap check below looks up.
+function startsCommandWord(first: number, second: number): boolean {
+  return (
+    isWordChar(first) &&
+    isWordChar(second) &&
+    !(first >= 65 && first <= 90) &&
+    mayStartCommand(first | 0x20, second | 0x20)
+  );
+}
+
+function evaluatePosition(text: string, p: number, strength: number, separator: number): boolean {
   const end = text.length;
   while (p < end && isSpace(text.charCodeAt(p))) p++;
   if (p >= end) return false;
@@ -50,13 +71,11 @@ export function position(text: string, p: number, strength: number, separator: n
     budget.evaluations++;
     return evaluateCommand(text, end, p, strength, 0, separator);
   }
-  let q = p;
-  while (q < end && q - p <= 40) {
-    const c = text.charCodeAt(q);
-    if (!(isNameChar(c) || c === 0x2d)) break;
-    q++;
-  }
-  if (q - p < 2 || (first >= 65 && first <= 90)) return false;
+  // Past the budget most positions start with a word no command starts with (`;ab;ab;ab...`): its
+  // first two characters decide, the verdict commandFlagsText() would reach after reading it all.
+  if (!startsCommandWord(first, text.charCodeAt(p + 1))) return false;
+  let q = p + 2;
+  while (q < end && q - p <= 40 && isWordChar(text.charCodeAt(q))) q++;
   const flags = commandFlagsText(text, p, q);
   if (flags === 0) return false;
   if (flags & CMD.DISTINCT) return report('shell-separator-command', p, q);
@@ -117,6 +136,10 @@ function knownWordMayRun(
 // globs, redirections, cmd variables, Windows paths, history escapes (`!whoami`).
 const ARGUMENT_CHAR = new Uint8Array(128);
 for (const c of '-/\\~$`%<>*?[=!:') ARGUMENT_CHAR[c.charCodeAt(0)] = 1;
+
+function isWordChar(c: number): boolean {
+  return isNameChar(c) || c === 0x2d;
+}
 
 function allUpper(text: string, start: number, end: number): boolean {
   for (let k = start; k < end; k++) {

@@ -42,7 +42,8 @@ function pairIndex(first: number, second: number): number {
   return ((first & 0x7f) << 7) | (second & 0x7f);
 }
 
-function mayStartCommand(first: number, second: number): boolean {
+/** Whether some command word starts with these two (lower-cased) characters. */
+export function mayStartCommand(first: number, second: number): boolean {
   return FIRST_PAIRS[pairIndex(first, second)] === 1;
 }
 
