@@ -21,7 +21,9 @@ import { systemFilePath } from './system-file-path.js';
  * files: system directories (`/etc`, `/proc/self`, `/var/log`), credentials and history files
  * (`.ssh/id_rsa`, `.env`, `.git/config`, `.bash_history`), Windows system files (`win.ini`, `boot.ini`,
  * `system32/config`), server configuration at absolute paths, backup dumps, hidden files at the root of a
- * URL path and PHP stream wrappers (`php://filter`). Returns a {@link Finding} naming the rule, or null.
+ * URL path and PHP stream wrappers (`php://filter`); a value that is nothing but an absolute path to
+ * system logs or configuration (see system-file-path.ts), or base64 of a path caught here. A sensitive
+ * path mentioned in a sentence is not reported. Returns a {@link Finding} naming the rule, or null.
  * Never throws; linear time in the input length.
  */
 export function detectPathTraversal(input: string): Finding | null {
