@@ -28,6 +28,22 @@ export function unknownOptionError(option: string, known: readonly string[]): Se
   return error;
 }
 
+/** `value` if it is an integer in `[min, max]`, `fallback` if undefined; otherwise a bad-option error. */
+export function integerIn(name: string, value: unknown, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw badOptionError(name, `an integer from ${min} to ${max}`, value);
+  }
+  return value;
+}
+
+/** Throws an unknown-option error for the first key of `object` not in `known`. */
+export function rejectUnknownKeys(prefix: string, object: object, known: readonly string[]): void {
+  for (const key of Object.keys(object)) {
+    if (!known.includes(key)) throw unknownOptionError(prefix + key, known);
+  }
+}
+
 function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);

@@ -1,4 +1,4 @@
-import { badOptionError, unknownOptionError } from './errors.js';
+import { badOptionError, integerIn, rejectUnknownKeys } from './errors.js';
 import { memoryStore } from './memory-store.js';
 import type { WindowStoreFactory } from './store.js';
 
@@ -144,18 +144,4 @@ export function resolveOptions(options: AnomalyMonitorOptions | undefined): Reso
     now,
     store,
   };
-}
-
-function integerIn(name: string, value: unknown, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw badOptionError(name, `an integer from ${min} to ${max}`, value);
-  }
-  return value;
-}
-
-function rejectUnknownKeys(prefix: string, object: object, known: readonly string[]): void {
-  for (const key of Object.keys(object)) {
-    if (!known.includes(key)) throw unknownOptionError(prefix + key, known);
-  }
 }

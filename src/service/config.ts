@@ -1,17 +1,13 @@
 import express from 'express';
 import type { AnomalyMonitorOptions } from '../core/options.js';
 import { resolveOptions } from '../core/options.js';
-import type { OutagePolicy } from '../store/redis-options.js';
+import { type OutagePolicy, REDIS_DEFAULTS, type RedisStoreOptions } from '../store/redis-options.js';
 import { SETTINGS, type Setting, type SettingKey } from './settings.js';
 
 /** Shared state in Redis (`SECMON_REDIS_URL`); absent when state stays in the process. */
-export interface RedisConfig {
-  url: string;
-  keyPrefix: string;
-  outagePolicy: OutagePolicy;
-  commandTimeoutMs: number;
-  maxPending: number;
-}
+export type RedisConfig = Required<
+  Pick<RedisStoreOptions, 'url' | 'keyPrefix' | 'outagePolicy' | 'commandTimeoutMs' | 'maxPending'>
+>;
 
 /** The validated configuration of `secmon serve`. */
 export interface ServiceConfig {
@@ -106,8 +102,9 @@ export function loadConfig(sources: {
 
   const redisUrl = values.redisUrl as string | undefined;
   if (redisUrl === undefined) {
-    for (const key of ['redisKeyPrefix', 'redisOutagePolicy', 'redisTimeoutMs', 'redisMaxPending'] as const) {
-      if (values[key] !== undefined) {
+    // Every other Redis setting only means something with a URL.
+    for (const { key } of SETTINGS) {
+      if (key.startsWith('redis') && key !== 'redisUrl' && values[key] !== undefined) {
         throw badSetting(
           settingOf(key),
           'needs SECMON_REDIS_URL (--redis-url) to be set',
@@ -121,10 +118,10 @@ export function loadConfig(sources: {
       ? undefined
       : {
           url: redisUrl,
-          keyPrefix: (values.redisKeyPrefix as string | undefined) ?? 'secmon:',
-          outagePolicy: (values.redisOutagePolicy as OutagePolicy | undefined) ?? 'fallback',
-          commandTimeoutMs: (values.redisTimeoutMs as number | undefined) ?? 1000,
-          maxPending: (values.redisMaxPending as number | undefined) ?? 5000,
+          keyPrefix: (values.redisKeyPrefix as string | undefined) ?? REDIS_DEFAULTS.keyPrefix,
+          outagePolicy: (values.redisOutagePolicy as OutagePolicy | undefined) ?? REDIS_DEFAULTS.outagePolicy,
+          commandTimeoutMs: (values.redisTimeoutMs as number | undefined) ?? REDIS_DEFAULTS.commandTimeoutMs,
+          maxPending: (values.redisMaxPending as number | undefined) ?? REDIS_DEFAULTS.maxPending,
         };
 
   return {

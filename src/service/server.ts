@@ -58,14 +58,7 @@ export function createService(
       ? config.monitor
       : {
           ...config.monitor,
-          store: redisStore({
-            url: redis.url,
-            keyPrefix: redis.keyPrefix,
-            outagePolicy: redis.outagePolicy,
-            commandTimeoutMs: redis.commandTimeoutMs,
-            maxPending: redis.maxPending,
-            logger: logger.child({ component: 'store' }),
-          }),
+          store: redisStore({ ...redis, logger: logger.child({ component: 'store' }) }),
         },
   );
   logAlerts(monitor, logger);

@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { isRedisUrl, KEY_PREFIX_PATTERN, OUTAGE_POLICIES, redactedUrl } from '../store/redis-options.js';
+import {
+  COMMAND_TIMEOUT_RANGE,
+  isRedisUrl,
+  KEY_PREFIX_PATTERN,
+  KEY_PREFIX_RULE,
+  MAX_PENDING_RANGE,
+  OUTAGE_POLICIES,
+  REDIS_DEFAULTS,
+  redactedUrl,
+} from '../store/redis-options.js';
 
 /**
  * Every setting of `secmon serve`, in one table: its environment variable, its CLI flag, its
@@ -186,10 +195,8 @@ export const SETTINGS = [
     env: 'SECMON_REDIS_KEY_PREFIX',
     flag: '--redis-key-prefix',
     description: 'prefix of every Redis key (deployments sharing one Redis need different prefixes)',
-    defaultText: 'secmon:',
-    schema: z
-      .string()
-      .regex(KEY_PREFIX_PATTERN, 'must be 1 to 100 printable ASCII characters without spaces'),
+    defaultText: REDIS_DEFAULTS.keyPrefix,
+    schema: z.string().regex(KEY_PREFIX_PATTERN, `must be ${KEY_PREFIX_RULE}`),
   },
   {
     key: 'redisOutagePolicy',
@@ -197,7 +204,7 @@ export const SETTINGS = [
     flag: '--redis-outage-policy',
     description:
       "while Redis is unreachable: fallback (count in this replica's memory) or fail-closed (every failed login counts as over the threshold)",
-    defaultText: 'fallback',
+    defaultText: REDIS_DEFAULTS.outagePolicy,
     schema: z.enum(OUTAGE_POLICIES as ['fallback', 'fail-closed'], {
       message: `must be one of ${OUTAGE_POLICIES.join(', ')}`,
     }),
@@ -207,16 +214,16 @@ export const SETTINGS = [
     env: 'SECMON_REDIS_TIMEOUT_MS',
     flag: '--redis-timeout-ms',
     description: 'a Redis command not answered within this many ms is decided under the outage policy',
-    defaultText: '1000',
-    schema: integer(1, 60_000),
+    defaultText: String(REDIS_DEFAULTS.commandTimeoutMs),
+    schema: integer(...COMMAND_TIMEOUT_RANGE),
   },
   {
     key: 'redisMaxPending',
     env: 'SECMON_REDIS_MAX_PENDING',
     flag: '--redis-max-pending',
     description: 'most Redis operations in flight; past it events are decided locally and counted',
-    defaultText: '5000',
-    schema: integer(1, 1_000_000),
+    defaultText: String(REDIS_DEFAULTS.maxPending),
+    schema: integer(...MAX_PENDING_RANGE),
   },
   {
     key: 'logLevel',

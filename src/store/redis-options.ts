@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { badOptionError, unknownOptionError } from '../core/errors.js';
+import { badOptionError, integerIn, rejectUnknownKeys } from '../core/errors.js';
 
 /** What to do while Redis cannot be reached (see the README's "Several replicas" section). */
 export type OutagePolicy = 'fallback' | 'fail-closed';
@@ -87,6 +87,21 @@ const KNOWN = [
 
 /** Printable ASCII without spaces, 1..100 characters: safe in key names, logs and `redis-cli`. */
 export const KEY_PREFIX_PATTERN = /^[\x21-\x7e]{1,100}$/;
+/** What {@link KEY_PREFIX_PATTERN} accepts, in words. */
+export const KEY_PREFIX_RULE = '1 to 100 printable ASCII characters without spaces';
+
+/**
+ * Defaults and accepted ranges of the options `secmon serve` also takes as settings (its settings
+ * table and configuration read them from here).
+ */
+export const REDIS_DEFAULTS = {
+  keyPrefix: 'secmon:',
+  outagePolicy: 'fallback',
+  commandTimeoutMs: 1000,
+  maxPending: 5000,
+} as const satisfies Partial<RedisStoreOptions>;
+export const COMMAND_TIMEOUT_RANGE = [1, 60_000] as const;
+export const MAX_PENDING_RANGE = [1, 1_000_000] as const;
 
 const consoleLogger: StoreLogger = {
   info: (details, message) => console.info(message, details),
@@ -101,9 +116,7 @@ export function resolveRedisStoreOptions(options: RedisStoreOptions): ResolvedRe
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw badOptionError('store', 'an object with url or client', options);
   }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.includes(key)) throw unknownOptionError(`store.${key}`, KNOWN);
-  }
+  rejectUnknownKeys('store.', options, KNOWN);
   const { url, client } = options;
   if ((url === undefined) === (client === undefined)) {
     const shown = typeof url === 'string' ? redactedUrl(url) : url;
@@ -115,11 +128,11 @@ export function resolveRedisStoreOptions(options: RedisStoreOptions): ResolvedRe
   if (client !== undefined && (typeof client !== 'object' || typeof client.defineCommand !== 'function')) {
     throw badOptionError('store.client', 'an ioredis client', client);
   }
-  const keyPrefix = options.keyPrefix ?? 'secmon:';
+  const keyPrefix = options.keyPrefix ?? REDIS_DEFAULTS.keyPrefix;
   if (typeof keyPrefix !== 'string' || !KEY_PREFIX_PATTERN.test(keyPrefix)) {
-    throw badOptionError('store.keyPrefix', '1 to 100 printable ASCII characters without spaces', keyPrefix);
+    throw badOptionError('store.keyPrefix', KEY_PREFIX_RULE, keyPrefix);
   }
-  const outagePolicy = options.outagePolicy ?? 'fallback';
+  const outagePolicy = options.outagePolicy ?? REDIS_DEFAULTS.outagePolicy;
   if (!OUTAGE_POLICIES.includes(outagePolicy)) {
     throw badOptionError('store.outagePolicy', `one of ${OUTAGE_POLICIES.join(', ')}`, outagePolicy);
   }
@@ -132,8 +145,18 @@ export function resolveRedisStoreOptions(options: RedisStoreOptions): ResolvedRe
     client,
     keyPrefix,
     outagePolicy,
-    commandTimeoutMs: integerIn('store.commandTimeoutMs', options.commandTimeoutMs, 1000, 1, 60_000),
-    maxPending: integerIn('store.maxPending', options.maxPending, 5000, 1, 1_000_000),
+    commandTimeoutMs: integerIn(
+      'store.commandTimeoutMs',
+      options.commandTimeoutMs,
+      REDIS_DEFAULTS.commandTimeoutMs,
+      ...COMMAND_TIMEOUT_RANGE,
+    ),
+    maxPending: integerIn(
+      'store.maxPending',
+      options.maxPending,
+      REDIS_DEFAULTS.maxPending,
+      ...MAX_PENDING_RANGE,
+    ),
     connectWaitMs: integerIn('store.connectWaitMs', options.connectWaitMs, 3000, 0, 60_000),
     activeCountRefreshMs: integerIn(
       'store.activeCountRefreshMs',
@@ -167,12 +190,4 @@ export function redactedUrl(text: string): string {
   } catch {
     return '(not a URL)';
   }
-}
-
-function integerIn(name: string, value: unknown, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw badOptionError(name, `an integer from ${min} to ${max}`, value);
-  }
-  return value;
 }

@@ -5,7 +5,7 @@ import { OTLPMetricExporter as OTLPJsonMetricExporter } from '@opentelemetry/exp
 import { OTLPMetricExporter as OTLPProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { badOptionError } from '../core/errors.js';
+import { badOptionError, integerIn } from '../core/errors.js';
 import type { AnomalyMonitor } from '../core/monitor.js';
 import { emitOtelAlertEvents, OTEL_SCOPE_NAME } from './otel-alert-events.js';
 import {
@@ -93,10 +93,13 @@ const DISABLED: OtelExport = Object.freeze({
  */
 export function startOtelExport(monitor: AnomalyMonitor, options: OtelExportOptions = {}): OtelExport {
   const env = options.env ?? process.env;
-  const maxQueueSize = options.maxQueueSize ?? DEFAULT_MAX_QUEUE_SIZE;
-  if (!Number.isSafeInteger(maxQueueSize) || maxQueueSize < 1 || maxQueueSize > MAX_QUEUE_SIZE_LIMIT) {
-    throw badOptionError('maxQueueSize', `an integer from 1 to ${MAX_QUEUE_SIZE_LIMIT}`, maxQueueSize);
-  }
+  const maxQueueSize = integerIn(
+    'maxQueueSize',
+    options.maxQueueSize,
+    DEFAULT_MAX_QUEUE_SIZE,
+    1,
+    MAX_QUEUE_SIZE_LIMIT,
+  );
   if (options.onError !== undefined && typeof options.onError !== 'function') {
     throw badOptionError('onError', 'a function', options.onError);
   }
