@@ -48,8 +48,12 @@ export interface StoreStats {
    * `unavailable` (store down, timed out or answered an error), `overloaded` (the limit of operations
    * in flight was reached). Counts since the store was opened.
    */
-  fallbacks: { unavailable: number; overloaded: number };
+  fallbacks: Record<FallbackReason, number>;
 }
+
+/** Why a shared store's operation was decided in this process's memory (see `StoreStats.fallbacks`). */
+export const FALLBACK_REASONS = ['unavailable', 'overloaded'] as const;
+export type FallbackReason = (typeof FALLBACK_REASONS)[number];
 
 /**
  * Where the monitor keeps per-client window state and the alert intervals. The in-memory store

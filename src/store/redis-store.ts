@@ -1,9 +1,11 @@
 import { Redis } from 'ioredis';
 import { type ClientKey, formatClientKey } from '../core/client-address.js';
 import { MemoryStore } from '../core/memory-store.js';
+import { settleWithin } from '../core/settle-within.js';
 import type {
   FailureDecision,
   FailureOutcome,
+  FallbackReason,
   StoreStats,
   WindowSettings,
   WindowStore,
@@ -21,7 +23,6 @@ import {
   RATE_LIMITED_SCRIPT,
 } from './redis-scripts.js';
 
-type Reason = 'unavailable' | 'overloaded';
 type Reply = number[];
 
 // The scripts, as ioredis commands (EVALSHA, falling back to EVAL after a Redis restart). The names
@@ -246,14 +247,7 @@ export class RedisWindowStore implements WindowStore {
     if (this.waitTimer) clearTimeout(this.waitTimer);
     this.resolveReady();
     // Operations in flight end within the command timeout; do not wait longer than that for them.
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.settled(),
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, this.options.commandTimeoutMs + 1000);
-      }),
-    ]);
-    clearTimeout(timer);
+    await settleWithin([this.settled()], this.options.commandTimeoutMs + 1000);
     for (const [event, listener] of this.listeners) this.client.off(event, listener);
     if (this.ownsClient) {
       if (this.client.status === 'ready') await this.client.quit().catch(() => undefined);
@@ -262,10 +256,11 @@ export class RedisWindowStore implements WindowStore {
   }
 
   /** Why an operation cannot go to Redis now, or undefined when it can. */
-  private refusal(): Reason | undefined {
+  private refusal(): FallbackReason | undefined {
     if (this.closed) return 'unavailable';
     if (this.client.status !== 'ready') {
-      this.markDown(`connection ${this.client.status}`);
+      // Only the first refusal of an outage is logged: no message is built for the rest.
+      if (this.state === 'up') this.markDown(`connection ${this.client.status}`);
       return 'unavailable';
     }
     if (this.pending >= this.options.maxPending) return 'overloaded';
@@ -298,7 +293,7 @@ export class RedisWindowStore implements WindowStore {
     this.markDown(error);
   }
 
-  private failureLocally(key: ClientKey, now: number, reason: Reason): FailureOutcome {
+  private failureLocally(key: ClientKey, now: number, reason: FallbackReason): FailureOutcome {
     this.fallbacks[reason]++;
     const decision = this.local.recordFailure(key, this.localNow(now));
     return {
@@ -309,12 +304,12 @@ export class RedisWindowStore implements WindowStore {
     };
   }
 
-  private rateLimitedLocally(key: ClientKey, now: number, reason: Reason): boolean {
+  private rateLimitedLocally(key: ClientKey, now: number, reason: FallbackReason): boolean {
     this.fallbacks[reason]++;
     return this.local.recordRateLimited(key, this.localNow(now));
   }
 
-  private privilegedLocally(now: number, reason: Reason): boolean {
+  private privilegedLocally(now: number, reason: FallbackReason): boolean {
     this.fallbacks[reason]++;
     return this.local.claimPrivilegedAlert(this.localNow(now));
   }

@@ -7,6 +7,7 @@ import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { badOptionError, integerIn } from '../core/errors.js';
 import type { AnomalyMonitor } from '../core/monitor.js';
+import { settleWithin } from '../core/settle-within.js';
 import { emitOtelAlertEvents, OTEL_SCOPE_NAME } from './otel-alert-events.js';
 import {
   BoundedEventProcessor,
@@ -187,12 +188,3 @@ function metricExporter(protocol: OtlpProtocol, config: OtlpExporterConfig) {
 // Resolves when every promise has settled or after `timeoutMs`, whichever comes first; never rejects.
 // The timer is deliberately not unref'd: an awaited shutdown must resolve even if nothing else is
 // keeping the event loop alive, and it keeps it alive for at most `timeoutMs`.
-function settleWithin(work: Array<Promise<unknown> | undefined>, timeoutMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, timeoutMs);
-    Promise.allSettled(work).then(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}

@@ -8,6 +8,7 @@ import {
 import { ALERT_SEVERITY, ALERT_TYPES, type AlertType } from '../core/alert.js';
 import type { AnomalyMonitor } from '../core/monitor.js';
 import type { MonitorStats } from '../core/stats.js';
+import { FALLBACK_REASONS } from '../core/store.js';
 
 /** The kind of OpenTelemetry instrument a secmon metric is reported with. */
 export type OtelInstrumentKind = 'counter' | 'updowncounter' | 'gauge';
@@ -170,7 +171,6 @@ const PLAIN_VALUES: Readonly<Record<string, (stats: MonitorStats) => number>> = 
   'secmon.alert_handler.errors': (stats) => stats.handlerErrors,
   'secmon.store.up': (stats) => (stats.store.up ? 1 : 0),
 });
-const FALLBACK_REASONS = ['unavailable', 'overloaded'] as const;
 const FALLBACK_SERIES = FALLBACK_REASONS.map((reason) => ({ reason, attributes: Object.freeze({ reason }) }));
 
 /**

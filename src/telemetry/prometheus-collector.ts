@@ -3,6 +3,7 @@ import { Registry, type RegistryContentType } from 'prom-client';
 import { ALERT_SEVERITY, ALERT_TYPES, type AlertType } from '../core/alert.js';
 import type { AnomalyMonitor } from '../core/monitor.js';
 import type { MonitorStats } from '../core/stats.js';
+import { FALLBACK_REASONS } from '../core/store.js';
 import { VERSION } from '../version.js';
 import { registerComputedMetric, type Sample } from './computed-metric.js';
 import { StatsSnapshot } from './stats-snapshot.js';
@@ -126,10 +127,7 @@ export function registerPrometheusMetrics(
     'counter',
     () => {
       const { fallbacks } = snapshot.get().store;
-      return [
-        { value: fallbacks.unavailable, labels: { reason: 'unavailable' } },
-        { value: fallbacks.overloaded, labels: { reason: 'overloaded' } },
-      ];
+      return FALLBACK_REASONS.map((reason) => ({ value: fallbacks[reason], labels: { reason } }));
     },
   );
   metric('build_info', 'secmon build information; always 1.', 'gauge', () => [

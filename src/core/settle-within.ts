@@ -1,0 +1,13 @@
+/**
+ * Resolves once every promise in `work` has settled (fulfilled or rejected) or `timeoutMs` has passed,
+ * whichever comes first; never rejects. For shutdown steps that must not hang on a stuck dependency.
+ */
+export function settleWithin(work: Array<Promise<unknown> | undefined>, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    Promise.allSettled(work).then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
