@@ -22,7 +22,7 @@ export function grafanaContext(window = DEFAULT_WINDOW): RenderContext {
 }
 
 /** Seconds in a Prometheus duration such as `5m` or `1h30m` (only the units the definitions use). */
-export function durationSeconds(duration: string): number {
+function durationSeconds(duration: string): number {
   const units: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
   let total = 0;
   let rest = duration;

@@ -8,7 +8,7 @@ export function prometheusContext(window = DEFAULT_WINDOW): RenderContext {
 }
 
 /** Prometheus's rule-file shape (what `promtool check rules` reads). */
-export interface PrometheusRuleFile {
+interface PrometheusRuleFile {
   groups: Array<{
     name: string;
     rules: Array<{

@@ -10,7 +10,7 @@ import {
 
 export const KINDS: readonly FindingKind[] = ['path_traversal', 'command_injection'];
 
-export const DETECTORS: Record<FindingKind, (input: string) => Finding | null> = {
+const DETECTORS: Record<FindingKind, (input: string) => Finding | null> = {
   path_traversal: detectPathTraversal,
   command_injection: detectCommandInjection,
 };
@@ -49,7 +49,7 @@ export interface KindScore {
   misses: Miss[];
 }
 
-export function emptyCounts(): Counts {
+function emptyCounts(): Counts {
   return { tp: 0, fn: 0, fp: 0, tn: 0 };
 }
 

@@ -176,11 +176,6 @@ function familyFlags(prefix: string, length: number): number {
   return 0;
 }
 
-/** Whether `name` is a command word. */
-export function isCommandWord(name: string): boolean {
-  return commandFlagsText(name, 0, name.length) !== 0;
-}
-
 // Top-level directories a shell-injection payload points at (`cat /etc/passwd`, `/bin/sh`).
 const systemRoots = new WordTable<boolean>(
   'bin sbin usr etc dev tmp var lib lib64 opt proc sys root home boot mnt srv run windows winnt users'

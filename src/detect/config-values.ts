@@ -2,7 +2,7 @@
 // proxies), bounded key lists, and the small value shapes container specs use.
 
 /** Most keys read from one object. */
-export const MAX_KEYS = 1_000;
+const MAX_KEYS = 1_000;
 /** Longest path (`spec.containers[0]...`) kept in a finding. */
 export const MAX_PATH_LENGTH = 160;
 

@@ -35,7 +35,7 @@ export function isLetterCode(c: number): boolean {
   return l >= 0x61 && l <= 0x7a;
 }
 
-export function isDigitCode(c: number): boolean {
+function isDigitCode(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
 }
 

@@ -16,7 +16,7 @@
 // differ slightly: per client, a time older than the last one seen is treated as that time.
 
 /** At most this many idle clients are forgotten per call, so no single call holds Redis for long. */
-export const MAX_EXPIRED_PER_CALL = 1000;
+const MAX_EXPIRED_PER_CALL = 1000;
 
 const HELPERS = `
 local function expire_idle(lru, client_prefix, cutoff)

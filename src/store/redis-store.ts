@@ -44,7 +44,7 @@ const RESOLVED = Promise.resolve();
  * (down, timed out, an error reply, or `maxPending` operations already in flight), the event is
  * decided in this process's memory under the outage policy and counted in `stats().fallbacks`.
  */
-export class RedisWindowStore implements WindowStore {
+class RedisWindowStore implements WindowStore {
   readonly lastCount = 0;
   readonly lastSuppressed = 0;
 

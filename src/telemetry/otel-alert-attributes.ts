@@ -16,7 +16,7 @@ export const MAX_ATTRIBUTE_CHARS = 1024;
 /** Most metadata entries carried by one event; the rest are counted in `secmon.alert.metadata_dropped`. */
 export const MAX_METADATA_ENTRIES = 32;
 /** Most items kept from a string-array metadata value. */
-export const MAX_ARRAY_ITEMS = 64;
+const MAX_ARRAY_ITEMS = 64;
 
 const ATTR_ALERT_TYPE = 'secmon.alert.type';
 const ATTR_ALERT_SEVERITY = 'secmon.alert.severity';
@@ -133,7 +133,7 @@ const STOP = Symbol('stop');
  * BigInts strings, getters that throw "[unreadable]"; `toJSON` methods are not called. The result is
  * escaped like any other hostile text.
  */
-export function boundedJson(value: unknown): string {
+function boundedJson(value: unknown): string {
   const parts: string[] = [];
   let length = 0;
   let nodes = 0;

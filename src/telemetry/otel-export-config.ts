@@ -25,7 +25,7 @@ export type OtelEnv = Readonly<Record<string, string | undefined>>;
 /** OTLP transports secmon can export with. */
 export type OtlpProtocol = 'http/protobuf' | 'http/json';
 
-export type OtlpSignal = 'LOGS' | 'METRICS';
+type OtlpSignal = 'LOGS' | 'METRICS';
 
 /** Settings handed to an OTLP/HTTP exporter (the same shape for logs and metrics, either protocol). */
 export type OtlpExporterConfig = NonNullable<ConstructorParameters<typeof OTLPLogExporter>[0]>;
