@@ -98,6 +98,7 @@ const ADVERSARIAL: Record<string, string> = {
   parens: '(a'.repeat(MIB / 2),
   segments: 'etc/'.repeat(MIB / 4),
   letters: 'a'.repeat(MIB),
+  blankNewlines: '\u00a0\n'.repeat(MIB / 2),
   mixed: '.%2e/..\\%c0%af;|&$(`{,}x'.repeat(MIB / 24),
 };
 

@@ -67,6 +67,7 @@ function scan(text: string): boolean {
   let inBacktick = false;
   let i = 0;
   let plainRun = 0;
+  let leadingBlanks = -1; // measured when first needed
   while (i < end) {
     const c = text.charCodeAt(i);
     if (c >= 128 || STOP[c] === 0) {
@@ -130,8 +131,11 @@ function scan(text: string): boolean {
         if (j >= end) break;
         let strength: number;
         if (doubled) strength = POSITION.STRONG;
-        else if (newline) strength = onlyBlankBefore(text, i) ? POSITION.STRONG : POSITION.MEDIUM;
-        else strength = isBlank(text.charCodeAt(j - 1)) ? POSITION.MEDIUM : POSITION.STRONG;
+        else if (newline) {
+          // Measured once per input: rescanning the prefix at every newline is quadratic on hostile input.
+          if (leadingBlanks < 0) leadingBlanks = blankRunLength(text);
+          strength = leadingBlanks >= i ? POSITION.STRONG : POSITION.MEDIUM;
+        } else strength = isBlank(text.charCodeAt(j - 1)) ? POSITION.MEDIUM : POSITION.STRONG;
         if (position(text, j, strength, last)) return true;
         break;
       }
@@ -216,7 +220,9 @@ function scan(text: string): boolean {
 const CALL_NAME_END = new Uint8Array(128);
 for (const c of 'ltnoLTNO \t+') CALL_NAME_END[c.charCodeAt(0)] = 1;
 
-function onlyBlankBefore(text: string, i: number): boolean {
-  for (let k = 0; k < i; k++) if (!isBlank(text.charCodeAt(k))) return false;
-  return true;
+// How many blank characters the input starts with (a newline after only those is a strong position).
+function blankRunLength(text: string): number {
+  let k = 0;
+  while (k < text.length && isBlank(text.charCodeAt(k))) k++;
+  return k;
 }
