@@ -29,6 +29,18 @@ let roundWide = false;
  * is returned as it is (no copy). Never throws; linear time: at most four passes.
  */
 export function decodeForInspection(input: string): string {
+  // Both detectors decode the same value in turn (the request guard runs them one after the other):
+  // the second call gets the first one's result.
+  if (input === lastInput) return lastOutput;
+  lastOutput = decode(input);
+  lastInput = input;
+  return lastOutput;
+}
+
+let lastInput = '';
+let lastOutput = '';
+
+function decode(input: string): string {
   // A native scan finds something to decode; most inputs have nothing and are returned untouched.
   if (!ENCODED.test(input)) return input;
   let text = input;
