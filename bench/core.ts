@@ -1,4 +1,5 @@
 import { AnomalyMonitor } from '../src/index.js';
+import { median } from './stats.js';
 
 /** Figures for the core monitor; see the README's "Benchmark" section for what each one measures. */
 export interface CoreBench {
@@ -19,11 +20,6 @@ function nsPerEvent(events: number, run: () => void): number {
   const start = process.hrtime.bigint();
   run();
   return Number(process.hrtime.bigint() - start) / events;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 /** 1,000,000 distinct IPv4 addresses, one failed login each, default cap (100,000): constant eviction. */

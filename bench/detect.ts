@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readFixtureLines } from '../scripts/lib/detection-scoring.js';
 import { detectCommandInjection, detectPathTraversal, type Finding } from '../src/index.js';
+import { median } from './stats.js';
 
 /** MB/s (10^6 bytes of UTF-8 per second) and ns per input of one detector on one input set. */
 export interface Speed {
@@ -32,10 +33,7 @@ const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'fi
 // Each line as its own flat string, as HTTP parsing, JSON.parse or decodeURIComponent hand them over
 // (a substring of a large two-byte file is several times slower to read in V8).
 function lines(file: string): string[] {
-  return readFileSync(join(fixtures, file), 'utf8')
-    .split('\n')
-    .filter((line) => line !== '' && !line.startsWith('# ') && !line.startsWith('#:'))
-    .map(flat);
+  return readFixtureLines(join(fixtures, file)).map(({ payload }) => payload);
 }
 
 // Longer values a request guard also sees: headers, cookies, JSON bodies, long URLs, paragraphs.
@@ -101,11 +99,6 @@ const ADVERSARIAL: Record<string, string> = {
   blankNewlines: '\u00a0\n'.repeat(MIB / 2),
   mixed: '.%2e/..\\%c0%af;|&$(`{,}x'.repeat(MIB / 24),
 };
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 function flat(text: string): string {
   // A real request value is a flat string; `repeat` builds a rope. Round-trip through UTF-8 to flatten.

@@ -3,6 +3,7 @@ import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter } from 
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { AnomalyMonitor, emitOtelAlertEvents, registerOtelMetrics } from '../src/index.js';
 import { BoundedEventProcessor, EventLedger } from '../src/telemetry/otel-export-accounting.js';
+import { median } from './stats.js';
 
 /** Figures for the OpenTelemetry adapters; see the README's "Benchmark" section. */
 export interface OtelBench {
@@ -25,11 +26,6 @@ class DiscardingExporter implements LogRecordExporter {
 class PullReader extends MetricReader {
   protected override async onForceFlush(): Promise<void> {}
   protected override async onShutdown(): Promise<void> {}
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 /** ns per command-injection alert (each raises an alert), optionally exported as an OTel event. */

@@ -1,10 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { createServer } from 'node:net';
-import { delimiter, join } from 'node:path';
 import { Redis } from 'ioredis';
 import { clientKey, type WindowStore } from '../src/index.js';
 import { redisStore } from '../src/redis.js';
+import { findBinary } from '../test/support/processes.js';
+import { startRedis } from '../test/support/redis.js';
+import { median } from './stats.js';
 
 /** Figures for the Redis store; see the README's "Benchmark" section. */
 export type RedisBench =
@@ -26,64 +25,11 @@ interface Percentiles {
 const ADDRESSES = 10_000;
 const gc = (globalThis as { gc?: () => void }).gc;
 
-function findRedisServer(): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    const candidate = join(dir, 'redis-server');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startRedis(binary: string, port: number): Promise<ChildProcess> {
-  const child = spawn(
-    binary,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--databases', '1'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited (${code}):\n${output}`));
-    });
-  });
-  return child;
-}
-
 function percentiles(samples: Float64Array): Percentiles {
   const sorted = Float64Array.from(samples).sort();
   const at = (q: number) =>
     Number(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))]!.toFixed(1));
   return { p50: at(0.5), p99: at(0.99) };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 function open(url: string, keyPrefix: string): WindowStore {
@@ -123,16 +69,16 @@ async function usedMemory(admin: Redis): Promise<number> {
 }
 
 export async function benchRedis(log: (line: string) => void): Promise<RedisBench> {
-  const binary = findRedisServer();
+  // Not redisServerBinary(): that throws in CI, and a benchmark skips what it cannot measure.
+  const binary = findBinary('redis-server');
   if (!binary) {
     const skipped =
       'redis-server not found on PATH: Redis figures skipped (install with apt-get install redis-server)';
     log(`warning: ${skipped}`);
     return { skipped };
   }
-  const port = await freePort();
-  const server = await startRedis(binary, port);
-  const url = `redis://127.0.0.1:${port}`;
+  const server = await startRedis(binary);
+  const { url } = server;
   const admin = new Redis(url);
   try {
     const redisVersion = /redis_version:(\S+)/.exec(await admin.info('server'))![1]!;
@@ -208,6 +154,6 @@ export async function benchRedis(log: (line: string) => void): Promise<RedisBenc
     };
   } finally {
     admin.disconnect();
-    server.kill('SIGTERM');
+    await server.stop();
   }
 }

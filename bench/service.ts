@@ -4,6 +4,7 @@ import autocannon from 'autocannon';
 import { loadConfig } from '../src/service/config.js';
 import { createLogger } from '../src/service/logger.js';
 import { createService } from '../src/service/server.js';
+import { median } from './stats.js';
 
 /** Figures for the HTTP side; see the README's "Benchmark" section. */
 export interface ServiceBench {
@@ -11,11 +12,6 @@ export interface ServiceBench {
   metricsScrapeBytes: number;
   middlewareReqPerSec: { plain: number; guarded: number };
   middlewareThroughputRatio: number;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 /** GET /metrics from a real service with 100,000 tracked addresses: median of 20 scrapes. */

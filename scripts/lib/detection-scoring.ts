@@ -183,18 +183,36 @@ export function loadFixture(
   attack: boolean,
   label: string,
 ): LabelledInput[] {
-  const inputs: LabelledInput[] = [];
+  return readFixtureLines(file).map(({ line, category, payload }) => ({
+    id: `${label}:${line}`,
+    kind,
+    attack,
+    payload,
+    groups: { category },
+  }));
+}
+
+/** One input of a fixture file: its 1-based line number, its `#:` category and the input itself. */
+export interface FixtureLine {
+  line: number;
+  category: string;
+  payload: string;
+}
+
+/** The inputs of a fixture file (see {@link loadFixture} for the format). */
+export function readFixtureLines(file: string): FixtureLine[] {
+  const inputs: FixtureLine[] = [];
   let category = 'uncategorised';
-  const lines = readFileSync(file, 'utf8').split('\n');
-  lines.forEach((line, index) => {
-    if (line.startsWith('#:')) {
-      category = line.slice(2).trim() || 'uncategorised';
-      return;
-    }
-    if (line === '' || line.startsWith('# ')) return;
-    // A flat copy: a substring of the (two-byte) file is much slower to read than a request value.
-    const payload = Buffer.from(line, 'utf8').toString('utf8');
-    inputs.push({ id: `${label}:${index + 1}`, kind, attack, payload, groups: { category } });
-  });
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((text, index) => {
+      if (text.startsWith('#:')) {
+        category = text.slice(2).trim() || 'uncategorised';
+        return;
+      }
+      if (text === '' || text.startsWith('# ')) return;
+      // A flat copy: a substring of the (two-byte) file is much slower to read than a request value.
+      inputs.push({ line: index + 1, category, payload: Buffer.from(text, 'utf8').toString('utf8') });
+    });
   return inputs;
 }
