@@ -1,36 +1,27 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OtlpReceiver, startOtlpReceiver } from '../support/otlp-receiver.js';
-import { freePort, type RunningProcess, startProcess, waitFor } from '../support/processes.js';
+import { waitFor } from '../support/processes.js';
+import { INGEST_TOKEN, type RunningSecmon, startSecmon } from '../support/secmon.js';
 
-const cli = resolve(import.meta.dirname, '../../dist/service/cli.js');
-const TOKEN = 'otel-integration-token-0123456789';
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const PARENT_SPAN_ID = '00f067aa0ba902b7';
 
 describe('secmon serve with OTLP export', () => {
   let receiver: OtlpReceiver;
-  let service: RunningProcess;
+  let service: RunningSecmon;
   let base: string;
 
   beforeAll(async () => {
-    if (!existsSync(cli)) throw new Error('dist/ is missing: run `npm test`, which builds first');
     receiver = await startOtlpReceiver();
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    service = startProcess(process.execPath, [cli, 'serve'], {
-      env: {
-        ...process.env,
-        SECMON_PORT: String(port),
-        SECMON_INGEST_TOKENS: TOKEN,
+    service = await startSecmon(
+      {
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
         OTEL_METRIC_EXPORT_INTERVAL: '500',
         OTEL_SERVICE_NAME: 'secmon-it',
       },
-      name: 'secmon serve (otlp)',
-    });
-    await waitFor('secmon to be ready', async () => (await fetch(`${base}/readyz`)).ok);
+      'secmon serve (otlp)',
+    );
+    base = service.base;
   });
 
   afterAll(async () => {
@@ -42,7 +33,7 @@ describe('secmon serve with OTLP export', () => {
     const response = await fetch(`${base}/v1/events`, {
       method: 'POST',
       headers: {
-        authorization: `Bearer ${TOKEN}`,
+        authorization: `Bearer ${INGEST_TOKEN}`,
         'content-type': 'application/json',
         traceparent: `00-${TRACE_ID}-${PARENT_SPAN_ID}-01`,
       },

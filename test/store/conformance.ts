@@ -1,12 +1,12 @@
 // One conformance suite for every window store. The in-memory semantics (test/core/brute-force.test.ts
-// and the naive-model property test) are the specification; each store runs the same behavioural
-// cases, through the store interface and through an AnomalyMonitor using it, with injected time.
+// and the property test below, which compares the monitor with a naive model of the window) are the
+// specification; each store runs the same behavioural cases, through the store interface and through an
+// AnomalyMonitor using it, with injected time. The memory store runs the property most often: it is the
+// default store, so this is also the core's model test.
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   ALERT,
-  type Alert,
-  AnomalyMonitor,
   type AnomalyMonitorOptions,
   clientKey,
   type FailureDecision,
@@ -17,6 +17,7 @@ import {
   type WindowStore,
   type WindowStoreFactory,
 } from '../../src/index.js';
+import { monitorWithClock } from '../core/helpers.js';
 import { NaiveModel } from '../support/naive-window-model.js';
 
 const T0 = 1_700_000_000_000;
@@ -78,21 +79,9 @@ export function storeConformance(name: string, under: () => StoreUnderTest): voi
   }
 
   function monitor(options: Omit<AnomalyMonitorOptions, 'now' | 'store'> = {}) {
-    const clock = { t: T0 };
-    const instance = new AnomalyMonitor({ ...options, now: () => clock.t, store: under().factory() });
-    opened.push(instance);
-    const alerts: Alert[] = [];
-    instance.onAlert((alert) => {
-      alerts.push(alert);
-    });
-    return {
-      monitor: instance,
-      alerts,
-      clock,
-      advance(ms: number) {
-        clock.t += ms;
-      },
-    };
+    const clocked = monitorWithClock({ ...options, store: under().factory() }, T0);
+    opened.push(clocked.monitor);
+    return clocked;
   }
 
   describe(`${name} store: the store interface`, () => {

@@ -1,4 +1,4 @@
 import { memoryStore } from '../../src/index.js';
 import { storeConformance } from './conformance.js';
 
-storeConformance('memory', () => ({ factory: () => memoryStore(), propertyRuns: 300 }));
+storeConformance('memory', () => ({ factory: () => memoryStore(), propertyRuns: 500 }));

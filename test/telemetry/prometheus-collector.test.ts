@@ -4,16 +4,7 @@ import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AnomalyMonitor, registerPrometheusMetrics } from '../../src/index.js';
-
-function samples(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const at = line.lastIndexOf(' ');
-    out.set(line.slice(0, at), Number(line.slice(at + 1)));
-  }
-  return out;
-}
+import { parseMetrics } from '../support/secmon.js';
 
 describe('Prometheus metrics', () => {
   it('expose every counter and gauge with HELP and TYPE, reading the monitor', async () => {
@@ -29,7 +20,7 @@ describe('Prometheus metrics', () => {
     monitor.recordSuspiciousContainer('u', ['hostPID']);
     monitor.recordRateLimitExceeded('192.0.2.3');
     const text = await registry.metrics();
-    const values = samples(text);
+    const values = parseMetrics(text);
     expect(Object.fromEntries(values)).toMatchObject({
       secmon_failed_auth_total: 3,
       secmon_privileged_container_attempts_total: 2,
@@ -64,7 +55,7 @@ describe('Prometheus metrics', () => {
   });
 
   it('create every type x severity series at 0 on a fresh monitor', async () => {
-    const values = samples(await registerPrometheusMetrics(new AnomalyMonitor()).metrics());
+    const values = parseMetrics(await registerPrometheusMetrics(new AnomalyMonitor()).metrics());
     const alertSeries = [...values].filter(([key]) => key.startsWith('secmon_alerts_total{'));
     expect(alertSeries).toHaveLength(6);
     expect(alertSeries.every(([, value]) => value === 0)).toBe(true);
@@ -73,7 +64,7 @@ describe('Prometheus metrics', () => {
   it('keep a fixed set of series whatever the traffic (no address, user, path or input in a label)', async () => {
     const monitor = new AnomalyMonitor({ bruteForce: { threshold: 3 } });
     const registry = registerPrometheusMetrics(monitor);
-    const before = samples(await registry.metrics());
+    const before = parseMetrics(await registry.metrics());
     for (let i = 0; i < 5000; i++) {
       const ip = `10.0.${i >> 8}.${i & 255}`;
       for (let j = 0; j < 4; j++) monitor.recordFailedAuth(ip, `user-${i}`);
@@ -83,7 +74,7 @@ describe('Prometheus metrics', () => {
       monitor.recordSuspiciousContainer(`user-${i}`, [`reason-${i}`]);
     }
     const text = await registry.metrics();
-    const after = samples(text);
+    const after = parseMetrics(text);
     expect([...after.keys()]).toEqual([...before.keys()]);
     expect(text).not.toMatch(/user-|10\.0\.|reason-/);
   });
@@ -102,11 +93,11 @@ describe('Prometheus metrics', () => {
     let t = 0;
     const monitor = new AnomalyMonitor({ bruteForce: { threshold: 2, windowMs: 1000 }, now: () => t });
     const registry = registerPrometheusMetrics(monitor);
-    let previous = samples(await registry.metrics());
+    let previous = parseMetrics(await registry.metrics());
     for (let round = 0; round < 20; round++) {
       t += 700;
       monitor.recordFailedAuth(`192.0.2.${round % 3}`);
-      const current = samples(await registry.metrics());
+      const current = parseMetrics(await registry.metrics());
       for (const [key, value] of current) {
         if (key.includes('_total')) expect(value, key).toBeGreaterThanOrEqual(previous.get(key) ?? 0);
       }
