@@ -18,7 +18,7 @@ import { DataqueryBuilder, PromQueryFormat } from '@grafana/grafana-foundation-s
 import { PanelBuilder as StatBuilder } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TableBuilder } from '@grafana/grafana-foundation-sdk/table';
 import { PanelBuilder as TimeseriesBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
-import { SECMON_JOB } from './alerts.js';
+import { SECMON_JOB, TRACKED_IPS_NEAR_CAP_RATIO } from './alerts.js';
 import { DASHBOARD_UID } from './stack.js';
 
 /** Grafana's syntax for the data-source variable (not a JavaScript template). */
@@ -181,7 +181,7 @@ export function secmonDashboard(): Dashboard {
           new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([
             { value: null, color: 'green' },
             { value: 0.7, color: 'orange' },
-            { value: 0.9, color: 'red' },
+            { value: TRACKED_IPS_NEAR_CAP_RATIO, color: 'red' }, // where TrackedIpsNearCap fires
           ]),
         ),
     );

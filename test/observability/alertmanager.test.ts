@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALERT_GROUPS } from '../../observability/alerts.js';
+import { ALERT_GROUPS, SECMON_JOB } from '../../observability/alerts.js';
 import {
   freePort,
   isUp,
@@ -89,7 +89,7 @@ describe.skipIf(!bins)('Alertmanager with the shipped configuration', () => {
   it('holds back secmon health alerts for an instance while SecmonDown fires for it, and only for it', async () => {
     const now = new Date().toISOString();
     const alert = (alertname: string, instance: string, category: string, severity: string) => ({
-      labels: { alertname, job: 'secmon', instance, category, severity },
+      labels: { alertname, job: SECMON_JOB, instance, category, severity },
       annotations: { summary: alertname },
       startsAt: now,
     });

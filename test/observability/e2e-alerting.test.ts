@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { ALERT_GROUPS, renderAlerts } from '../../observability/alerts.js';
+import { ALERT_GROUPS, renderAlerts, SECMON_JOB } from '../../observability/alerts.js';
 import { prometheusContext, renderPrometheusRules } from '../../observability/render-prometheus.js';
 import {
   freePort,
@@ -75,7 +75,7 @@ async function derivePrometheusConfig(secmon: string, alertmanager: string): Pro
   const config = parse(await readFile(join(root, 'prometheus/prometheus.yml'), 'utf8')) as PrometheusConfig;
   config.global = { ...config.global, scrape_interval: '1s', evaluation_interval: '1s' };
   config.alerting.alertmanagers = [{ static_configs: [{ targets: [alertmanager] }] }];
-  const job = config.scrape_configs.find((scrape) => scrape.job_name === 'secmon');
+  const job = config.scrape_configs.find((scrape) => scrape.job_name === SECMON_JOB);
   if (!job) throw new Error('prometheus/prometheus.yml has no secmon job');
   job.static_configs = [{ targets: [secmon] }];
   config.scrape_configs = [job];
@@ -324,7 +324,7 @@ describe.skipIf(!bins)('secmon, Prometheus and Alertmanager, live', () => {
       expect(alert.labels).toEqual({
         alertname: name,
         ...expected.labels,
-        job: 'secmon',
+        job: SECMON_JOB,
         instance: secmonTarget,
       });
       expect(alert.annotations.runbook_url).toBe(expected.annotations.runbook_url);

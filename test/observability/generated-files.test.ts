@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ALERT_GROUPS, DEFAULT_WINDOW, renderAlerts } from '../../observability/alerts.js';
+import { ALERT_GROUPS, DEFAULT_WINDOW, RUNBOOK_BASE_URL, renderAlerts } from '../../observability/alerts.js';
 import { generatedFiles } from '../../observability/generate.js';
 import { grafanaAlertProvisioning, grafanaContext } from '../../observability/render-grafana-alerts.js';
 import { prometheusRules } from '../../observability/render-prometheus.js';
@@ -105,7 +105,7 @@ describe('alert definitions', () => {
     }
     for (const alert of renderAlerts({ window: DEFAULT_WINDOW, value: '$value' })) {
       const anchor = alert.annotations.runbook_url.split('#')[1]!;
-      expect(alert.annotations.runbook_url.startsWith('docs/runbooks.md#'), alert.name).toBe(true);
+      expect(alert.annotations.runbook_url.startsWith(`${RUNBOOK_BASE_URL}#`), alert.name).toBe(true);
       const section = sections.get(anchor);
       expect(section, `docs/runbooks.md has no "## ${alert.name}" section`).toBeDefined();
       expect(section).toMatch(/^### What it means$/m);

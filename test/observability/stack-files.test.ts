@@ -5,6 +5,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { SECMON_JOB } from '../../observability/alerts.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const text = (path: string) => readFileSync(join(root, path), 'utf8');
@@ -135,7 +136,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('has Prometheus scrape the secmon service on the port secmon listens on', () => {
-    const job = prometheusConfig.scrape_configs.find((config) => config.job_name === 'secmon');
+    const job = prometheusConfig.scrape_configs.find((config) => config.job_name === SECMON_JOB);
     expect(job?.metrics_path ?? '/metrics').toBe('/metrics');
     const [target] = job!.static_configs[0]!.targets;
     const [host, port] = target!.split(':');

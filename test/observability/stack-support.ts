@@ -1,5 +1,5 @@
-// Helpers shared by the observability tests: reading the stack files and deriving a test stack
-// (Prometheus, Alertmanager) from the shipped configuration.
+// Helpers shared by the observability tests for reading the stack files (the end-to-end test derives
+// its Prometheus and Alertmanager configuration from the shipped files itself).
 
 /** One dashboard query: the panel it belongs to and its PromQL. */
 export interface DashboardTarget {
