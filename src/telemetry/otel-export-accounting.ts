@@ -139,6 +139,29 @@ export class FailureReporter {
   }
 }
 
+/**
+ * Runs one export through `run` and settles it exactly once: `account` then `resultCallback` see the
+ * first result only, and an exporter that throws counts as a failed export.
+ */
+function exportOnce(
+  run: (done: (result: ExportResult) => void) => void,
+  account: (result: ExportResult) => void,
+  resultCallback: (result: ExportResult) => void,
+): void {
+  let settled = false;
+  const done = (result: ExportResult): void => {
+    if (settled) return;
+    settled = true;
+    account(result);
+    resultCallback(result);
+  };
+  try {
+    run(done);
+  } catch (error) {
+    done({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+  }
+}
+
 /** Wraps a log exporter to record, per batch, whether the collector got it. */
 export class CountingLogExporter implements LogRecordExporter {
   constructor(
@@ -150,23 +173,15 @@ export class CountingLogExporter implements LogRecordExporter {
   export(logs: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
     const count = logs.length;
     this.ledger.handedToExporter += count;
-    let settled = false;
-    const done = (result: ExportResult): void => {
-      if (settled) return;
-      settled = true;
-      const delivered = result.code === ExportResultCode.SUCCESS;
-      this.ledger.settled(count, delivered);
-      if (!delivered) this.reporter.record('logs', result.error);
-      resultCallback(result);
-    };
-    try {
-      this.inner.export(logs, done);
-    } catch (error) {
-      done({
-        code: ExportResultCode.FAILED,
-        error: error instanceof Error ? error : new Error(String(error)),
-      });
-    }
+    exportOnce(
+      (done) => this.inner.export(logs, done),
+      (result) => {
+        const delivered = result.code === ExportResultCode.SUCCESS;
+        this.ledger.settled(count, delivered);
+        if (!delivered) this.reporter.record('logs', result.error);
+      },
+      resultCallback,
+    );
   }
 
   forceFlush(): Promise<void> {
@@ -186,21 +201,13 @@ export class CountingMetricExporter implements PushMetricExporter {
   ) {}
 
   export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {
-    let settled = false;
-    const done = (result: ExportResult): void => {
-      if (settled) return;
-      settled = true;
-      if (result.code !== ExportResultCode.SUCCESS) this.reporter.record('metrics', result.error);
-      resultCallback(result);
-    };
-    try {
-      this.inner.export(metrics, done);
-    } catch (error) {
-      done({
-        code: ExportResultCode.FAILED,
-        error: error instanceof Error ? error : new Error(String(error)),
-      });
-    }
+    exportOnce(
+      (done) => this.inner.export(metrics, done),
+      (result) => {
+        if (result.code !== ExportResultCode.SUCCESS) this.reporter.record('metrics', result.error);
+      },
+      resultCallback,
+    );
   }
 
   selectAggregationTemporality(instrumentType: InstrumentType): AggregationTemporality {
