@@ -4,6 +4,7 @@
 
 import { characterReference, reference } from './html-references.js';
 import { FOLD_TABLE, fold, TABLE_TWO_DOTS, TABLE_ZERO_WIDTH, TWO_DOTS, ZERO_WIDTH } from './lookalikes.js';
+import { hexValue } from './path-chars.js';
 
 // Rounds of decoding: `%25252e` needs three. More rounds than this are not something a server does.
 const MAX_ROUNDS = 4;
@@ -90,29 +91,23 @@ function toText(codes: Uint16Array, length: number, wide: boolean): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, length).toString('latin1');
 }
 
-function hexValue(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  const l = c | 0x20;
-  if (l >= 0x61 && l <= 0x66) return l - 0x61 + 10;
-  return -1;
-}
-
 function hexByte(src: string, at: number, length: number): number {
   if (at + 1 >= length) return -1;
   const high = hexValue(src.charCodeAt(at));
   const low = hexValue(src.charCodeAt(at + 1));
-  return high < 0 || low < 0 ? -1 : high * 16 + low;
+  return (high | low) > 15 ? -1 : high * 16 + low;
 }
 
 function hexRun(src: string, at: number, count: number, length: number): number {
   if (at + count > length) return -1;
   let value = 0;
+  let digits = 0; // every digit ORed: more than 15 when one is no hex digit
   for (let k = 0; k < count; k++) {
     const digit = hexValue(src.charCodeAt(at + k));
-    if (digit < 0) return -1;
+    digits |= digit;
     value = value * 16 + digit;
   }
-  return value;
+  return digits > 15 ? -1 : value;
 }
 
 // Output of the round in progress (module state keeps emit() free of closures).
@@ -181,7 +176,7 @@ function decodeRound(src: string, target: Uint16Array): number {
         // The common case inline: `%XX` for an ASCII character.
         const high = src.charCodeAt(i + 1);
         const low = src.charCodeAt(i + 2);
-        const byte = high < 0x80 && low < 0x80 ? HEX[high]! * 16 + HEX[low]! : 0x100;
+        const byte = hexValue(high) * 16 + hexValue(low); // 0x80 or more unless both are hex digits
         if (byte < 0x80) {
           if (byte !== 0) {
             if (PLAIN[byte] === 0) decodedTrigger = true;
@@ -288,13 +283,6 @@ function decodeRound(src: string, target: Uint16Array): number {
   roundLeftTriggers = changed && (decodedTrigger || literalTrigger);
   roundWide = wide || emittedWide;
   return o;
-}
-
-// Hex digit values (0x80: not a hex digit; any sum with it is >= 0x80).
-const HEX = new Uint8Array(128).fill(0x80);
-for (let d = 0; d < 16; d++) {
-  HEX['0123456789abcdef'.charCodeAt(d)] = d;
-  HEX['0123456789ABCDEF'.charCodeAt(d)] = d;
 }
 
 // ASCII characters decodeRound copies as they are (all but `%`, `&`, `\\`, `0` and NUL).

@@ -1,4 +1,4 @@
-// Character classes of the path-traversal scanners.
+// Character classes of the path-traversal scanners, and the ASCII helpers the path side shares.
 
 export const SLASH = 0x2f;
 export const BACKSLASH = 0x5c;
@@ -37,7 +37,42 @@ export function isSlash(c: number): boolean {
   return c === SLASH || c === BACKSLASH;
 }
 
-/** Upper-case ASCII to lower case. */
+/** Upper-case ASCII letters become lower-case; everything else is returned unchanged. */
 export function lowerCode(c: number): number {
   return c >= 65 && c <= 90 ? c | 0x20 : c;
+}
+
+/** An ASCII digit. */
+export function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+/** An ASCII letter, either case. */
+export function isAsciiLetter(c: number): boolean {
+  const l = c | 0x20;
+  return l >= 0x61 && l <= 0x7a;
+}
+
+/** Whether `text[start..end)` starts with `word` (lower case), compared case-insensitively. */
+export function startsWith(text: string, start: number, end: number, word: string): boolean {
+  if (end - start < word.length) return false;
+  for (let k = 0; k < word.length; k++) {
+    if (lowerCode(text.charCodeAt(start + k)) !== word.charCodeAt(k)) return false;
+  }
+  return true;
+}
+
+// The value of every ASCII hex digit (either case), 0x80 for the other ASCII characters.
+const HEX = new Uint8Array(128).fill(0x80);
+for (let d = 0; d < 16; d++) {
+  HEX['0123456789abcdef'.charCodeAt(d)] = d;
+  HEX['0123456789ABCDEF'.charCodeAt(d)] = d;
+}
+
+/**
+ * The value of the hex digit `c` (either case), or 0x80 when `c` is no hex digit: so
+ * `hexValue(a) * 16 + hexValue(b)` is below 0x80 only for two hex digits spelling an ASCII byte.
+ */
+export function hexValue(c: number): number {
+  return c < 0x80 ? HEX[c]! : 0x80;
 }

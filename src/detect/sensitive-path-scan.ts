@@ -4,7 +4,7 @@
 // One pass over the input, which also notes whether the other path-traversal rules can match.
 import { dotDotSegment, longDotRun } from './dot-dot-segment.js';
 import { report } from './match.js';
-import { BACKSLASH, COLON, DOT, isSlash, KIND, lowerCode, SLASH } from './path-chars.js';
+import { BACKSLASH, COLON, DOT, isDigit, isSlash, KIND, SLASH, startsWith } from './path-chars.js';
 import { EXT, extensionFlags, SEG, segmentFlags } from './sensitive-paths.js';
 
 /** {@link scanPaths} result bit: a dot-dot segment matched (see `hit`); nothing else was checked. */
@@ -183,7 +183,7 @@ function pathToken(text: string, start: number, before: number): number {
       if (
         (atRoot && (flags & ROOT_RULES || first === 0x40)) ||
         flags & SEG.SENSITIVE ||
-        (prevFlags & PARENTS && (flags & CHILDREN || (first >= 0x30 && first <= 0x39))) ||
+        (prevFlags & PARENTS && (flags & CHILDREN || isDigit(first))) ||
         first === DOT ||
         (!slashAfter && marked)
       ) {
@@ -334,10 +334,6 @@ function isDot(c: number): boolean {
   return c === DOT;
 }
 
-function isDigit(c: number): boolean {
-  return c >= 0x30 && c <= 0x39;
-}
-
 function only(text: string, start: number, end: number, test: (c: number) => boolean): boolean {
   for (let k = start; k < end; k++) if (!test(text.charCodeAt(k))) return false;
   return true;
@@ -347,12 +343,4 @@ function only(text: string, start: number, end: number, test: (c: number) => boo
 function lastDotIn(text: string, start: number, end: number): number {
   for (let k = end - 1; k >= start; k--) if (text.charCodeAt(k) === DOT) return k;
   return -1;
-}
-
-function startsWith(text: string, start: number, end: number, word: string): boolean {
-  if (end - start < word.length) return false;
-  for (let k = 0; k < word.length; k++) {
-    if (lowerCode(text.charCodeAt(start + k)) !== word.charCodeAt(k)) return false;
-  }
-  return true;
 }

@@ -5,7 +5,7 @@
 // sentence that mentions a log file opens nothing. Judged by how system files are named and where
 // they live, not by a list of payloads.
 import { report } from './match.js';
-import { BACKSLASH, isSlash, lowerCode, SLASH } from './path-chars.js';
+import { BACKSLASH, isAsciiLetter, isSlash, lowerCode, SLASH, startsWith } from './path-chars.js';
 import { WordTable } from './word-table.js';
 
 // Longer values are not paths a probe sends; they are not looked at (this rule only).
@@ -199,8 +199,7 @@ function found(last: number): true {
 
 /** `C:` followed by a slash or a name (`c:WINDOWS`): a drive letter at `i`. */
 function isDrive(text: string, i: number): boolean {
-  const letter = text.charCodeAt(i) | 0x20;
-  return letter >= 0x61 && letter <= 0x7a && text.charCodeAt(i + 1) === 0x3a;
+  return isAsciiLetter(text.charCodeAt(i)) && text.charCodeAt(i + 1) === 0x3a;
 }
 
 function someSegment(table: WordTable<boolean>, text: string, from: number, to: number): boolean {
@@ -249,14 +248,6 @@ function isLogName(text: string, start: number, end: number): boolean {
   const separator = text.charCodeAt(prefixEnd - 1);
   if (separator === 0x5f || separator === 0x2d || separator === 0x2e) return true;
   return log && logKinds.lookupText(text, start, prefixEnd) === true;
-}
-
-function startsWith(text: string, start: number, end: number, word: string): boolean {
-  if (end - start < word.length) return false;
-  for (let k = 0; k < word.length; k++) {
-    if (lowerCode(text.charCodeAt(start + k)) !== word.charCodeAt(k)) return false;
-  }
-  return true;
 }
 
 function words<T>(names: string, value: T): (readonly [string, T])[] {

@@ -2,6 +2,8 @@
 // code units) without slicing it out. Open addressing over typed arrays: a lookup is a few array
 // reads, and a miss usually costs one.
 
+import { lowerCode } from './path-chars.js';
+
 const HASH_SEED = 0x811c9dc5 | 0;
 
 // Adds one (already lower-cased) character code to an FNV-1a hash.
@@ -9,15 +11,10 @@ function hashStep(hash: number, code: number): number {
   return Math.imul(hash ^ code, 0x01000193);
 }
 
-/** Upper-case ASCII letters become lower-case; everything else is returned unchanged. */
-export function lower(code: number): number {
-  return code >= 65 && code <= 90 ? code | 0x20 : code;
-}
-
 /** The FNV-1a hash of `text[start..end)`, lower-cased: what a {@link WordTable} is keyed by. */
 export function hashText(text: string, start: number, end: number): number {
   let hash = HASH_SEED;
-  for (let i = start; i < end; i++) hash = hashStep(hash, lower(text.charCodeAt(i)));
+  for (let i = start; i < end; i++) hash = hashStep(hash, lowerCode(text.charCodeAt(i)));
   return hash;
 }
 
@@ -28,10 +25,10 @@ export function hashText(text: string, start: number, end: number): number {
  */
 export function edgeHash(text: string, start: number, end: number): number {
   let hash = Math.imul((end - start) ^ 0x811c9dc5, 0x01000193);
-  hash = Math.imul(hash ^ lower(text.charCodeAt(start)), 0x01000193);
-  hash = Math.imul(hash ^ lower(text.charCodeAt(start + 1)), 0x01000193);
-  hash = Math.imul(hash ^ lower(text.charCodeAt(end - 2)), 0x01000193);
-  hash = Math.imul(hash ^ lower(text.charCodeAt(end - 1)), 0x01000193);
+  hash = Math.imul(hash ^ lowerCode(text.charCodeAt(start)), 0x01000193);
+  hash = Math.imul(hash ^ lowerCode(text.charCodeAt(start + 1)), 0x01000193);
+  hash = Math.imul(hash ^ lowerCode(text.charCodeAt(end - 2)), 0x01000193);
+  hash = Math.imul(hash ^ lowerCode(text.charCodeAt(end - 1)), 0x01000193);
   return hash ^ (hash >>> 15);
 }
 
@@ -144,7 +141,7 @@ export class WordTable<T> extends HashedWordTable<T> {
   /** The value of the word in the code units `codes[start..end)`, or undefined. */
   lookupCodes(codes: Uint16Array, start: number, end: number): T | undefined {
     let hash = HASH_SEED;
-    for (let i = start; i < end; i++) hash = hashStep(hash, lower(codes[i]!));
+    for (let i = start; i < end; i++) hash = hashStep(hash, lowerCode(codes[i]!));
     return this.value(this.findCodes(hash, codes, start, end));
   }
 
@@ -160,7 +157,7 @@ export class WordTable<T> extends HashedWordTable<T> {
 function sameText(word: string, text: string, start: number, end: number): boolean {
   if (word.length !== end - start) return false;
   for (let i = 0; i < word.length; i++) {
-    if (lower(text.charCodeAt(start + i)) !== word.charCodeAt(i)) return false;
+    if (lowerCode(text.charCodeAt(start + i)) !== word.charCodeAt(i)) return false;
   }
   return true;
 }
@@ -168,7 +165,7 @@ function sameText(word: string, text: string, start: number, end: number): boole
 function sameCodes(word: string, codes: Uint16Array, start: number, end: number): boolean {
   if (word.length !== end - start) return false;
   for (let i = 0; i < word.length; i++) {
-    if (lower(codes[start + i]!) !== word.charCodeAt(i)) return false;
+    if (lowerCode(codes[start + i]!) !== word.charCodeAt(i)) return false;
   }
   return true;
 }
