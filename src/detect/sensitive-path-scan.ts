@@ -4,7 +4,17 @@
 // One pass over the input, which also notes whether the other path-traversal rules can match.
 import { dotDotSegment, longDotRun } from './dot-dot-segment.js';
 import { report } from './match.js';
-import { BACKSLASH, COLON, DOT, isDigit, isSlash, KIND, SLASH, startsWith } from './path-chars.js';
+import {
+  BACKSLASH,
+  BOUNDARIES,
+  COLON,
+  DOT,
+  isDigit,
+  isSlash,
+  KIND,
+  SLASH,
+  startsWith,
+} from './path-chars.js';
 import { EXT, extensionFlags, SEG, segmentFlags } from './sensitive-paths.js';
 
 /** {@link scanPaths} result bit: a dot-dot segment matched (see `hit`); nothing else was checked. */
@@ -40,13 +50,10 @@ const CHILDREN =
   SEG.RUN_CHILD |
   SEG.WINDOWS_CHILD |
   SEG.WP_CONTENT_CHILD;
-// The end of a path segment: a token boundary (see CLASS) or a slash.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters end a segment
-const SEGMENT_END = /[\x00-\x20"'`<>()[\]{}|&;,=?#:+\\/\x7f]/g;
-
+// The end of a path segment: a token boundary or a slash.
+const SEGMENT_END = new RegExp(`[${BOUNDARIES}/\\\\]`, 'g');
 // A '.' or '_', or a token boundary: what DEEP_SKIP stops at.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters end a token
-const DEEP_SKIP = /[._\x00-\x20"'`<>()[\]{}|&;,=?#:+\x7f]/g;
+const DEEP_SKIP = new RegExp(`[._${BOUNDARIES}]`, 'g');
 const NOT_DOT = /[^.]/g;
 const NOT_SLASH = /[^/\\]/g;
 // Tokens longer than this are skipped with TOKEN_SKIP until they show a character that matters.
@@ -55,8 +62,7 @@ const LONG_TOKEN = 64;
 const QUIET_RUN = 64;
 const QUIET_SKIP = /[/\\._@:]/g;
 // What makes a token worth a look (a slash, '.', '_', '@') or ends it.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters end a token
-const TOKEN_SKIP = /[/\\._@\x00-\x20"'`<>()[\]{}|&;,=?#:+\x7f]/g;
+const TOKEN_SKIP = new RegExp(`[/\\\\._@${BOUNDARIES}]`, 'g');
 
 // State of the segment being checked (module state, so checkSegment needs few parameters).
 let segStart = 0;
