@@ -14,8 +14,8 @@ const RETAINED_CAPACITY = 1 << 16;
 let scratch = new Uint16Array(1024);
 
 // Set by decodeRound: whether the round changed anything (if not, decoding has converged), and
-// whether another round could change more (it decoded a character that starts an encoding, or
-// decoded something next to a literal `%`, `&`, `\` or `0`).
+// whether another round could change more (it changed something, and wrote a `%`, `&`, `\` or `0`
+// that was decoded or copied, except a `\` from `0x5c`).
 let roundChanged = false;
 let roundLeftTriggers = false;
 // Set by decodeRound: whether its output has a code unit above 0xff (if not, it fits a one-byte string).
@@ -113,7 +113,7 @@ function hexRun(src: string, at: number, count: number, length: number): number 
 // Output of the round in progress (module state keeps emit() free of closures).
 let out = 0;
 let dst: Uint16Array = scratch;
-let decodedTrigger = false;
+let decodedTrigger = false; // the round wrote a `%`, `&`, `\` or `0` (decoded, or copied by emit())
 let emittedWide = false; // emit() wrote a code unit above 0xff
 
 /** Writes one code point to the output, folding look-alikes; returns whether the output differs. */
@@ -159,7 +159,6 @@ function decodeRound(src: string, target: Uint16Array): number {
   dst = target;
   let o = 0;
   let changed = false;
-  let literalTrigger = false; // a `%`, `&`, `\` or `0` copied as it is
   let wide = false; // a code unit above 0xff written by this loop
   decodedTrigger = false;
   emittedWide = false;
@@ -274,13 +273,12 @@ function decodeRound(src: string, target: Uint16Array): number {
         continue;
       }
     }
-    if (c === 0x25 || c === 0x26 || c === 0x5c || c === 0x30) literalTrigger = true;
     if (emit(c)) changed = true;
     o = out;
     i++;
   }
   roundChanged = changed;
-  roundLeftTriggers = changed && (decodedTrigger || literalTrigger);
+  roundLeftTriggers = changed && decodedTrigger;
   roundWide = wide || emittedWide;
   return o;
 }
@@ -318,10 +316,7 @@ function percent(src: string, i: number, length: number): number {
     }
     return 0;
   }
-  if (byte < 0x80) {
-    emit(byte);
-    return 3;
-  }
+  // `%XX` for an ASCII character never gets here: decodeRound decodes it inline.
   return utf8Sequence(src, i, length, byte);
 }
 
