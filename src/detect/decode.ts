@@ -3,7 +3,7 @@
 // passes, each reading every character once, into reusable buffers.
 
 import { characterReference, reference } from './html-references.js';
-import { FOLD_TABLE, fold, TABLE_TWO_DOTS, TABLE_ZERO_WIDTH, TWO_DOTS, ZERO_WIDTH } from './lookalikes.js';
+import { FOLD_TABLE, TWO_DOTS, ZERO_WIDTH } from './lookalikes.js';
 import { hexValue } from './path-chars.js';
 
 // Rounds of decoding: `%25252e` needs three. More rounds than this are not something a server does.
@@ -131,8 +131,8 @@ function emit(cp: number): boolean {
     dst[out++] = 0xdc00 + (v & 0x3ff);
     return false;
   }
-  const folded = fold(cp);
-  if (folded === cp) {
+  const folded = FOLD_TABLE[cp]!;
+  if (folded === 0) {
     if (cp > 0xff) emittedWide = true;
     dst[out++] = cp;
     return false;
@@ -195,10 +195,10 @@ function decodeRound(src: string, target: Uint16Array): number {
             if (folded === 0) {
               if (unit > 0xff) wide = true;
               d[o++] = unit;
-            } else if (folded === TABLE_TWO_DOTS) {
+            } else if (folded === TWO_DOTS) {
               d[o++] = 0x2e;
               d[o++] = 0x2e;
-            } else if (folded !== TABLE_ZERO_WIDTH) {
+            } else if (folded !== ZERO_WIDTH) {
               if (folded < 0x80 && PLAIN[folded] === 0) decodedTrigger = true;
               d[o++] = folded;
             }
@@ -216,10 +216,10 @@ function decodeRound(src: string, target: Uint16Array): number {
       }
       changed = true;
       i++;
-      if (folded === TABLE_TWO_DOTS) {
+      if (folded === TWO_DOTS) {
         d[o++] = 0x2e;
         d[o++] = 0x2e;
-      } else if (folded !== TABLE_ZERO_WIDTH) {
+      } else if (folded !== ZERO_WIDTH) {
         if (folded < 0x80 && PLAIN[folded] === 0) decodedTrigger = true;
         d[o++] = folded;
       }
