@@ -2,7 +2,7 @@
 // segments: system directories at the root of a path, credential and history files, Windows system
 // files, server configuration at absolute paths, backups, hidden files at the root of a URL path.
 // One pass over the input, which also notes whether the other path-traversal rules can match.
-import { dotDotSegment, longDotRun } from './dot-dot-segment.js';
+import { dotDotSegment, longDotRun, NOT_DOT } from './dot-dot-segment.js';
 import { report } from './match.js';
 import {
   BACKSLASH,
@@ -54,7 +54,6 @@ const CHILDREN =
 const SEGMENT_END = new RegExp(`[${BOUNDARIES}/\\\\]`, 'g');
 // A '.' or '_', or a token boundary: what DEEP_SKIP stops at.
 const DEEP_SKIP = new RegExp(`[._${BOUNDARIES}]`, 'g');
-const NOT_DOT = /[^.]/g;
 const NOT_SLASH = /[^/\\]/g;
 // Tokens longer than this are skipped with TOKEN_SKIP until they show a character that matters.
 const LONG_TOKEN = 64;
