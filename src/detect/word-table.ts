@@ -32,6 +32,14 @@ export function edgeHash(text: string, start: number, end: number): number {
   return hash ^ (hash >>> 15);
 }
 
+/** Each word of `names` (separated by white space) paired with `value`, to fill a word table. */
+export function wordEntries<T>(names: string, value: T): (readonly [string, T])[] {
+  return names
+    .trim()
+    .split(/\s+/)
+    .map((name) => [name, value] as const);
+}
+
 /** A hash of `text[start..end)`, lower-cased, that a {@link HashedWordTable} is keyed by. */
 export type WordHash = (text: string, start: number, end: number) => number;
 
