@@ -81,6 +81,7 @@ function base64Path(input: string): boolean {
 function streamWrapper(text: string): boolean {
   let at = text.indexOf('://');
   while (at > 0) {
+    // The scheme: back to a boundary or a slash, at most 17 characters (the longest wrapper has 14).
     let start = at;
     while (
       start > 0 &&

@@ -138,5 +138,5 @@ const wrappers = new WordTable(
 
 /** Whether `text[start..end)` names a stream wrapper scheme. */
 export function isStreamWrapper(text: string, start: number, end: number): boolean {
-  return end - start <= 16 && wrappers.lookupText(text, start, end) === true;
+  return wrappers.lookupText(text, start, end) === true;
 }
