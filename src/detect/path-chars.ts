@@ -61,17 +61,18 @@ export function startsWith(text: string, start: number, end: number, word: strin
   return true;
 }
 
-// The value of every ASCII hex digit (either case), 0x80 for the other ASCII characters.
-const HEX = new Uint8Array(128).fill(0x80);
+// The value of every hex digit (either case), 0x80 for every other UTF-16 unit: no range check.
+const HEX = new Uint8Array(0x10000).fill(0x80);
 for (let d = 0; d < 16; d++) {
   HEX['0123456789abcdef'.charCodeAt(d)] = d;
   HEX['0123456789ABCDEF'.charCodeAt(d)] = d;
 }
 
 /**
- * The value of the hex digit `c` (either case), or 0x80 when `c` is no hex digit: so
- * `hexValue(a) * 16 + hexValue(b)` is below 0x80 only for two hex digits spelling an ASCII byte.
+ * The value of the hex digit `c` (a UTF-16 unit: a charCodeAt within the string), or 0x80 when `c`
+ * is no hex digit: so `hexValue(a) * 16 + hexValue(b)` is below 0x80 only for two hex digits
+ * spelling an ASCII byte.
  */
 export function hexValue(c: number): number {
-  return c < 0x80 ? HEX[c]! : 0x80;
+  return HEX[c]!;
 }
