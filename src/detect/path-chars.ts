@@ -1,4 +1,5 @@
-// Character classes of the path-traversal scanners, and the ASCII helpers the path side shares.
+// Character classes of the path-traversal scanners, and the ASCII character tests the path side shares
+// (case folding is in word-table.ts).
 
 export const SLASH = 0x2f;
 export const BACKSLASH = 0x5c;
@@ -36,11 +37,6 @@ export function isSlash(c: number): boolean {
   return c === SLASH || c === BACKSLASH;
 }
 
-/** Upper-case ASCII letters become lower-case; everything else is returned unchanged. */
-export function lowerCode(c: number): number {
-  return c >= 65 && c <= 90 ? c | 0x20 : c;
-}
-
 /** An ASCII digit. */
 export function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
@@ -50,15 +46,6 @@ export function isDigit(c: number): boolean {
 export function isAsciiLetter(c: number): boolean {
   const l = c | 0x20;
   return l >= 0x61 && l <= 0x7a;
-}
-
-/** Whether `text[start..end)` starts with `word` (lower case), compared case-insensitively. */
-export function startsWith(text: string, start: number, end: number, word: string): boolean {
-  if (end - start < word.length) return false;
-  for (let k = 0; k < word.length; k++) {
-    if (lowerCode(text.charCodeAt(start + k)) !== word.charCodeAt(k)) return false;
-  }
-  return true;
 }
 
 // The value of every hex digit (either case), 0x80 for every other UTF-16 unit: no range check.

@@ -4,18 +4,9 @@
 // One pass over the input, which also notes whether the other path-traversal rules can match.
 import { dotDotSegment, longDotRun, NOT_DOT } from './dot-dot-segment.js';
 import { report } from './match.js';
-import {
-  BACKSLASH,
-  BOUNDARIES,
-  COLON,
-  DOT,
-  isDigit,
-  isSlash,
-  KIND,
-  SLASH,
-  startsWith,
-} from './path-chars.js';
+import { BACKSLASH, BOUNDARIES, COLON, DOT, isDigit, isSlash, KIND, SLASH } from './path-chars.js';
 import { EXT, extensionFlags, SEG, segmentFlags } from './sensitive-paths.js';
+import { startsWith } from './word-table.js';
 
 /** {@link scanPaths} result bit: a dot-dot segment matched (see `hit`); nothing else was checked. */
 export const FOUND_DOT_DOT = 1;

@@ -5,8 +5,8 @@
 // sentence that mentions a log file opens nothing. Judged by how system files are named and where
 // they live, not by a list of payloads.
 import { report } from './match.js';
-import { BACKSLASH, isAsciiLetter, isSlash, lowerCode, SLASH, startsWith } from './path-chars.js';
-import { WordTable, wordEntries } from './word-table.js';
+import { BACKSLASH, isAsciiLetter, isSlash, SLASH } from './path-chars.js';
+import { lowerCode, startsWith, WordTable, wordEntries } from './word-table.js';
 
 // Longer values are not paths a probe sends; they are not looked at (this rule only).
 const MAX_LENGTH = 512;

@@ -1,14 +1,27 @@
 // Lookup tables of short ASCII words, so scanners can recognise a word they found in a string (or in
 // code units) without slicing it out. Open addressing over typed arrays: a lookup is a few array
-// reads, and a miss usually costs one.
-
-import { lowerCode } from './path-chars.js';
+// reads, and a miss usually costs one. Also the ASCII case folding they and the path side use (here,
+// in the module of its hottest callers, the hashes: an imported call in their loops costs more).
 
 const HASH_SEED = 0x811c9dc5 | 0;
 
 // Adds one (already lower-cased) character code to an FNV-1a hash.
 function hashStep(hash: number, code: number): number {
   return Math.imul(hash ^ code, 0x01000193);
+}
+
+/** Upper-case ASCII letters become lower-case; everything else is returned unchanged. */
+export function lowerCode(c: number): number {
+  return c >= 65 && c <= 90 ? c | 0x20 : c;
+}
+
+/** Whether `text[start..end)` starts with `word` (lower case), compared case-insensitively. */
+export function startsWith(text: string, start: number, end: number, word: string): boolean {
+  if (end - start < word.length) return false;
+  for (let k = 0; k < word.length; k++) {
+    if (lowerCode(text.charCodeAt(start + k)) !== word.charCodeAt(k)) return false;
+  }
+  return true;
 }
 
 /** The FNV-1a hash of `text[start..end)`, lower-cased: what a {@link WordTable} is keyed by. */
