@@ -110,7 +110,10 @@ export class HashedWordTable<T> {
     }
   }
 
-  /** The index of the entry for the code units `codes[start..end)` hashing to `hash`, or -1. */
+  /**
+   * The index of the entry for the code units `codes[start..end)` hashing to `hash`, or -1. For
+   * {@link WordTable.lookupCodes} only: a table keyed by another hash has no look-up by code units.
+   */
   protected findCodes(hash: number, codes: Uint16Array, start: number, end: number): number {
     const { keys, slots, mask } = this;
     let slot = hash & mask;
