@@ -3,7 +3,8 @@
 // passes, each reading every character once, into reusable buffers.
 
 import { characterReference, reference } from './html-references.js';
-import { FOLD_TABLE, fold, TABLE_TWO_DOTS, TABLE_ZERO_WIDTH, TWO_DOTS, ZERO_WIDTH } from './lookalikes.js';
+import { FOLD_TABLE, TWO_DOTS, ZERO_WIDTH } from './lookalikes.js';
+import { hexValue } from './path-chars.js';
 
 // Rounds of decoding: `%25252e` needs three. More rounds than this are not something a server does.
 const MAX_ROUNDS = 4;
@@ -13,8 +14,8 @@ const RETAINED_CAPACITY = 1 << 16;
 let scratch = new Uint16Array(1024);
 
 // Set by decodeRound: whether the round changed anything (if not, decoding has converged), and
-// whether another round could change more (it decoded a character that starts an encoding, or
-// decoded something next to a literal `%`, `&`, `\` or `0`).
+// whether another round could change more (it changed something, and wrote a `%`, `&`, `\` or `0`
+// that was decoded or copied, except a `\` from `0x5c`).
 let roundChanged = false;
 let roundLeftTriggers = false;
 // Set by decodeRound: whether its output has a code unit above 0xff (if not, it fits a one-byte string).
@@ -90,35 +91,29 @@ function toText(codes: Uint16Array, length: number, wide: boolean): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, length).toString('latin1');
 }
 
-function hexValue(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  const l = c | 0x20;
-  if (l >= 0x61 && l <= 0x66) return l - 0x61 + 10;
-  return -1;
-}
-
 function hexByte(src: string, at: number, length: number): number {
   if (at + 1 >= length) return -1;
   const high = hexValue(src.charCodeAt(at));
   const low = hexValue(src.charCodeAt(at + 1));
-  return high < 0 || low < 0 ? -1 : high * 16 + low;
+  return (high | low) > 15 ? -1 : high * 16 + low;
 }
 
 function hexRun(src: string, at: number, count: number, length: number): number {
   if (at + count > length) return -1;
   let value = 0;
+  let digits = 0; // every digit ORed: more than 15 when one is no hex digit
   for (let k = 0; k < count; k++) {
     const digit = hexValue(src.charCodeAt(at + k));
-    if (digit < 0) return -1;
+    digits |= digit;
     value = value * 16 + digit;
   }
-  return value;
+  return digits > 15 ? -1 : value;
 }
 
 // Output of the round in progress (module state keeps emit() free of closures).
 let out = 0;
 let dst: Uint16Array = scratch;
-let decodedTrigger = false;
+let decodedTrigger = false; // the round wrote a `%`, `&`, `\` or `0` (decoded, or copied by emit())
 let emittedWide = false; // emit() wrote a code unit above 0xff
 
 /** Writes one code point to the output, folding look-alikes; returns whether the output differs. */
@@ -136,8 +131,8 @@ function emit(cp: number): boolean {
     dst[out++] = 0xdc00 + (v & 0x3ff);
     return false;
   }
-  const folded = fold(cp);
-  if (folded === cp) {
+  const folded = FOLD_TABLE[cp]!;
+  if (folded === 0) {
     if (cp > 0xff) emittedWide = true;
     dst[out++] = cp;
     return false;
@@ -164,7 +159,6 @@ function decodeRound(src: string, target: Uint16Array): number {
   dst = target;
   let o = 0;
   let changed = false;
-  let literalTrigger = false; // a `%`, `&`, `\` or `0` copied as it is
   let wide = false; // a code unit above 0xff written by this loop
   decodedTrigger = false;
   emittedWide = false;
@@ -181,7 +175,7 @@ function decodeRound(src: string, target: Uint16Array): number {
         // The common case inline: `%XX` for an ASCII character.
         const high = src.charCodeAt(i + 1);
         const low = src.charCodeAt(i + 2);
-        const byte = high < 0x80 && low < 0x80 ? HEX[high]! * 16 + HEX[low]! : 0x100;
+        const byte = hexValue(high) * 16 + hexValue(low); // 0x80 or more unless both are hex digits
         if (byte < 0x80) {
           if (byte !== 0) {
             if (PLAIN[byte] === 0) decodedTrigger = true;
@@ -201,10 +195,10 @@ function decodeRound(src: string, target: Uint16Array): number {
             if (folded === 0) {
               if (unit > 0xff) wide = true;
               d[o++] = unit;
-            } else if (folded === TABLE_TWO_DOTS) {
+            } else if (folded === TWO_DOTS) {
               d[o++] = 0x2e;
               d[o++] = 0x2e;
-            } else if (folded !== TABLE_ZERO_WIDTH) {
+            } else if (folded !== ZERO_WIDTH) {
               if (folded < 0x80 && PLAIN[folded] === 0) decodedTrigger = true;
               d[o++] = folded;
             }
@@ -222,10 +216,10 @@ function decodeRound(src: string, target: Uint16Array): number {
       }
       changed = true;
       i++;
-      if (folded === TABLE_TWO_DOTS) {
+      if (folded === TWO_DOTS) {
         d[o++] = 0x2e;
         d[o++] = 0x2e;
-      } else if (folded !== TABLE_ZERO_WIDTH) {
+      } else if (folded !== ZERO_WIDTH) {
         if (folded < 0x80 && PLAIN[folded] === 0) decodedTrigger = true;
         d[o++] = folded;
       }
@@ -279,22 +273,14 @@ function decodeRound(src: string, target: Uint16Array): number {
         continue;
       }
     }
-    if (c === 0x25 || c === 0x26 || c === 0x5c || c === 0x30) literalTrigger = true;
     if (emit(c)) changed = true;
     o = out;
     i++;
   }
   roundChanged = changed;
-  roundLeftTriggers = changed && (decodedTrigger || literalTrigger);
+  roundLeftTriggers = changed && decodedTrigger;
   roundWide = wide || emittedWide;
   return o;
-}
-
-// Hex digit values (0x80: not a hex digit; any sum with it is >= 0x80).
-const HEX = new Uint8Array(128).fill(0x80);
-for (let d = 0; d < 16; d++) {
-  HEX['0123456789abcdef'.charCodeAt(d)] = d;
-  HEX['0123456789ABCDEF'.charCodeAt(d)] = d;
 }
 
 // ASCII characters decodeRound copies as they are (all but `%`, `&`, `\\`, `0` and NUL).
@@ -330,10 +316,7 @@ function percent(src: string, i: number, length: number): number {
     }
     return 0;
   }
-  if (byte < 0x80) {
-    emit(byte);
-    return 3;
-  }
+  // `%XX` for an ASCII character never gets here: decodeRound decodes it inline.
   return utf8Sequence(src, i, length, byte);
 }
 

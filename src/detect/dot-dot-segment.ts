@@ -12,7 +12,8 @@ const LONG_RUN = 32;
  * same text that meets it can skip it without reading it again. Whoever reads it resets it first.
  */
 export const longDotRun = { start: -1, end: -1 };
-const NOT_DOT = /[^.]/g;
+/** Finds where a run of dots ends (set lastIndex first). */
+export const NOT_DOT = /[^.]/g;
 
 /**
  * A segment of two or more dots next to a separator: `../`, `/..`, `..\`, `....//`, `..;/`. Looks at

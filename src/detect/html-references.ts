@@ -1,16 +1,10 @@
 // HTML character references: `&#46;`, `&#x2f;` and the named ones that spell path and shell
 // punctuation (`&sol;`, `&period;`, `&semi;`, `&vert;`...).
+import { hexValue, isAsciiLetter, isDigit } from './path-chars.js';
 import { WordTable } from './word-table.js';
 
 /** The code point of the last reference read by {@link characterReference}. */
 export const reference = { code: 0 };
-
-function hexValue(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  const l = c | 0x20;
-  if (l >= 0x61 && l <= 0x66) return l - 0x61 + 10;
-  return -1;
-}
 
 const NAMED_ENTITIES = new WordTable<number>([
   ['lt', 0x3c],
@@ -67,12 +61,9 @@ export function characterReference(src: string, i: number, length: number): numb
     const start = at;
     let value = 0;
     while (at < length && at - start < 8) {
-      const digit = hex
-        ? hexValue(src.charCodeAt(at))
-        : src.charCodeAt(at) >= 0x30 && src.charCodeAt(at) <= 0x39
-          ? src.charCodeAt(at) - 0x30
-          : -1;
-      if (digit < 0) break;
+      const c = src.charCodeAt(at);
+      const digit = hex ? hexValue(c) : isDigit(c) ? c - 0x30 : 0x80;
+      if (digit > 15) break;
       value = value * (hex ? 16 : 10) + digit;
       at++;
     }
@@ -88,9 +79,4 @@ export function characterReference(src: string, i: number, length: number): numb
   if (code === undefined) return 0;
   reference.code = code;
   return at + 1 - i;
-}
-
-function isAsciiLetter(c: number): boolean {
-  const l = c | 0x20;
-  return l >= 0x61 && l <= 0x7a;
 }

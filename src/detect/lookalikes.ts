@@ -2,41 +2,29 @@
 // compatibility normalisation, "best fit" code-page mapping), so a filter that only knows ASCII misses
 // them: full-width and small forms, dot leaders, division and fraction slashes, set minus.
 
-/** {@link fold} result: the character decodes to two full stops (U+2025 TWO DOT LEADER). */
-export const TWO_DOTS = -2;
-/** {@link fold} result: the character is invisible (zero-width) and is dropped. */
-export const ZERO_WIDTH = -1;
-
 // U+FE50..U+FE6B SMALL FORM VARIANTS mapped to ASCII (0: no ASCII equivalent).
 const SMALL_FORMS = [
   0x2c, 0, 0x2e, 0, 0x3b, 0x3a, 0x3f, 0x21, 0, 0x28, 0x29, 0x7b, 0x7d, 0, 0, 0x23, 0x26, 0x2a, 0x2b, 0x2d,
   0x3c, 0x3e, 0x3d, 0, 0x5c, 0x24, 0x25, 0x40,
 ];
 
+/** {@link FOLD_TABLE} entry: the character decodes to two full stops (U+2025 TWO DOT LEADER). */
+export const TWO_DOTS = 0xffff;
+/** {@link FOLD_TABLE} entry: the character is invisible (zero-width) and is dropped. */
+export const ZERO_WIDTH = 0xfffe;
+
 /**
- * {@link fold} for every UTF-16 unit, as a table for hot loops: 0 means unchanged, {@link TABLE_TWO_DOTS}
- * and {@link TABLE_ZERO_WIDTH} the special results, anything else the ASCII replacement.
+ * What every UTF-16 unit folds to: 0 when it is no look-alike, the ASCII character it stands for,
+ * {@link TWO_DOTS} or {@link ZERO_WIDTH}. (Neither code unit is a look-alike itself.)
  */
 export const FOLD_TABLE = new Uint16Array(0x10000);
-export const TABLE_TWO_DOTS = 0xffff;
-export const TABLE_ZERO_WIDTH = 0xfffe;
-const TABLE = FOLD_TABLE;
 for (let code = 0x80; code < 0x10000; code++) {
-  const folded = foldSlow(code);
-  if (folded !== code) TABLE[code] = folded === TWO_DOTS ? 0xffff : folded === ZERO_WIDTH ? 0xfffe : folded;
+  const folded = fold(code);
+  if (folded !== code) FOLD_TABLE[code] = folded;
 }
 
-/**
- * The ASCII character `code` (a UTF-16 unit) stands for, {@link TWO_DOTS}, {@link ZERO_WIDTH}, or `code`
- * itself when it is not a look-alike. A table lookup.
- */
-export function fold(code: number): number {
-  const folded = TABLE[code & 0xffff]!;
-  if (folded === 0) return code;
-  return folded === 0xffff ? TWO_DOTS : folded === 0xfffe ? ZERO_WIDTH : folded;
-}
-
-function foldSlow(code: number): number {
+// The ASCII character `code` stands for, TWO_DOTS, ZERO_WIDTH, or `code` itself.
+function fold(code: number): number {
   if (code >= 0xff01 && code <= 0xff5e) return code - 0xfee0; // full-width ASCII
   if (code >= 0xfe50 && code <= 0xfe6b) return SMALL_FORMS[code - 0xfe50] || code;
   switch (code) {

@@ -1,35 +1,35 @@
-// Character classes of the path-traversal scanners.
+// Character classes of the path-traversal scanners, and the ASCII character tests the path side shares
+// (case folding is in word-table.ts).
 
 export const SLASH = 0x2f;
 export const BACKSLASH = 0x5c;
 export const DOT = 0x2e;
 export const COLON = 0x3a;
 
-// Characters that end a path-like token: whitespace and the punctuation that surrounds a path in a
-// query string, a JSON document, a shell command or prose (1); slashes (2); the characters a sensitive
-// name or an absolute path needs (3).
-export const CLASS = new Uint8Array(128);
-for (const c of ' "\'`<>()[]{}|&;,=?#:+') CLASS[c.charCodeAt(0)] = 1;
-for (let c = 0; c <= 0x20; c++) CLASS[c] = 1;
-CLASS[0x7f] = 1;
-CLASS[SLASH] = 2;
-CLASS[BACKSLASH] = 2;
-CLASS[DOT] = 3;
-CLASS[0x5f] = 3;
-CLASS[0x40] = 3;
+/**
+ * The characters that end a path-like token, as the body of a regular expression character class
+ * (`[${BOUNDARIES}]`): control characters, space, DEL and the punctuation that surrounds a path in a
+ * query string, a JSON document, a shell command or prose.
+ */
+export const BOUNDARIES = '\\x00-\\x20\\x7f"\'`<>()[\\]{}|&;,=?#:+';
 
 /**
- * {@link CLASS} for every UTF-16 unit, for the scanner's inner loops (no range check): 1 and 2 as in
- * CLASS, 3 for the characters that mark a segment as worth a look up ('.' and '_'), 4 for '@', 0 for
- * the rest.
+ * What each UTF-16 unit is to the scanners, read in their inner loops (no range check): 1 for a token
+ * boundary ({@link BOUNDARIES}), 2 for a slash, 3 for the characters that mark a segment as worth a
+ * look up ('.' and '_'), 4 for '@', 0 for the rest.
  */
 export const KIND = new Uint8Array(0x10000);
-KIND.set(CLASS);
+const boundary = new RegExp(`[${BOUNDARIES}]`);
+for (let c = 0; c < 0x80; c++) if (boundary.test(String.fromCharCode(c))) KIND[c] = 1;
+KIND[SLASH] = 2;
+KIND[BACKSLASH] = 2;
+KIND[DOT] = 3;
+KIND[0x5f] = 3;
 KIND[0x40] = 4;
 
 /** Whether `c` ends a path-like token. */
 export function isBoundary(c: number): boolean {
-  return c < 128 && CLASS[c] === 1;
+  return KIND[c] === 1;
 }
 
 /** `/` or `\`. */
@@ -37,7 +37,29 @@ export function isSlash(c: number): boolean {
   return c === SLASH || c === BACKSLASH;
 }
 
-/** Upper-case ASCII to lower case. */
-export function lowerCode(c: number): number {
-  return c >= 65 && c <= 90 ? c | 0x20 : c;
+/** An ASCII digit. */
+export function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+/** An ASCII letter, either case. */
+export function isAsciiLetter(c: number): boolean {
+  const l = c | 0x20;
+  return l >= 0x61 && l <= 0x7a;
+}
+
+// The value of every hex digit (either case), 0x80 for every other UTF-16 unit: no range check.
+const HEX = new Uint8Array(0x10000).fill(0x80);
+for (let d = 0; d < 16; d++) {
+  HEX['0123456789abcdef'.charCodeAt(d)] = d;
+  HEX['0123456789ABCDEF'.charCodeAt(d)] = d;
+}
+
+/**
+ * The value of the hex digit `c` (a UTF-16 unit: a charCodeAt within the string), or 0x80 when `c`
+ * is no hex digit: so `hexValue(a) * 16 + hexValue(b)` is below 0x80 only for two hex digits
+ * spelling an ASCII byte.
+ */
+export function hexValue(c: number): number {
+  return HEX[c]!;
 }

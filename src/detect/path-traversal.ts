@@ -2,7 +2,7 @@ import { decodeForInspection } from './decode.js';
 import { dotDotSegment } from './dot-dot-segment.js';
 import { type Finding, finding } from './finding.js';
 import { hit, report } from './match.js';
-import { isBoundary, isSlash } from './path-chars.js';
+import { isAsciiLetter, isBoundary, isSlash } from './path-chars.js';
 import {
   DOT_DOT_CHECKED,
   FOUND_DOT_DOT,
@@ -81,6 +81,7 @@ function base64Path(input: string): boolean {
 function streamWrapper(text: string): boolean {
   let at = text.indexOf('://');
   while (at > 0) {
+    // The scheme: back to a boundary or a slash, at most 17 characters (the longest wrapper has 14).
     let start = at;
     while (
       start > 0 &&
@@ -148,8 +149,7 @@ function words(text: string, from: number, to: number): number {
     let clean = true;
     while (k < to && text.charCodeAt(k) !== 0x20) {
       const c = text.charCodeAt(k);
-      const l = c | 0x20;
-      if (l >= 0x61 && l <= 0x7a) letters++;
+      if (isAsciiLetter(c)) letters++;
       else if (!(c === 0x27 && k > wordStart) && CLOSER[c] !== 1 && OPENER[c] !== 1) clean = false;
       k++;
     }

@@ -2,10 +2,11 @@
 // segments: system directories at the root of a path, credential and history files, Windows system
 // files, server configuration at absolute paths, backups, hidden files at the root of a URL path.
 // One pass over the input, which also notes whether the other path-traversal rules can match.
-import { dotDotSegment, longDotRun } from './dot-dot-segment.js';
+import { dotDotSegment, longDotRun, NOT_DOT } from './dot-dot-segment.js';
 import { report } from './match.js';
-import { BACKSLASH, COLON, DOT, isSlash, KIND, lowerCode, SLASH } from './path-chars.js';
+import { BACKSLASH, BOUNDARIES, COLON, DOT, isDigit, isSlash, KIND, SLASH } from './path-chars.js';
 import { EXT, extensionFlags, SEG, segmentFlags } from './sensitive-paths.js';
+import { startsWith } from './word-table.js';
 
 /** {@link scanPaths} result bit: a dot-dot segment matched (see `hit`); nothing else was checked. */
 export const FOUND_DOT_DOT = 1;
@@ -40,14 +41,10 @@ const CHILDREN =
   SEG.RUN_CHILD |
   SEG.WINDOWS_CHILD |
   SEG.WP_CONTENT_CHILD;
-// The end of a path segment: a token boundary (see CLASS) or a slash.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters end a segment
-const SEGMENT_END = /[\x00-\x20"'`<>()[\]{}|&;,=?#:+\\/\x7f]/g;
-
+// The end of a path segment: a token boundary or a slash.
+const SEGMENT_END = new RegExp(`[${BOUNDARIES}/\\\\]`, 'g');
 // A '.' or '_', or a token boundary: what DEEP_SKIP stops at.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters end a token
-const DEEP_SKIP = /[._\x00-\x20"'`<>()[\]{}|&;,=?#:+\x7f]/g;
-const NOT_DOT = /[^.]/g;
+const DEEP_SKIP = new RegExp(`[._${BOUNDARIES}]`, 'g');
 const NOT_SLASH = /[^/\\]/g;
 // Tokens longer than this are skipped with TOKEN_SKIP until they show a character that matters.
 const LONG_TOKEN = 64;
@@ -55,8 +52,7 @@ const LONG_TOKEN = 64;
 const QUIET_RUN = 64;
 const QUIET_SKIP = /[/\\._@:]/g;
 // What makes a token worth a look (a slash, '.', '_', '@') or ends it.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters end a token
-const TOKEN_SKIP = /[/\\._@\x00-\x20"'`<>()[\]{}|&;,=?#:+\x7f]/g;
+const TOKEN_SKIP = new RegExp(`[/\\\\._@${BOUNDARIES}]`, 'g');
 
 // State of the segment being checked (module state, so checkSegment needs few parameters).
 let segStart = 0;
@@ -183,7 +179,7 @@ function pathToken(text: string, start: number, before: number): number {
       if (
         (atRoot && (flags & ROOT_RULES || first === 0x40)) ||
         flags & SEG.SENSITIVE ||
-        (prevFlags & PARENTS && (flags & CHILDREN || (first >= 0x30 && first <= 0x39))) ||
+        (prevFlags & PARENTS && (flags & CHILDREN || isDigit(first))) ||
         first === DOT ||
         (!slashAfter && marked)
       ) {
@@ -334,10 +330,6 @@ function isDot(c: number): boolean {
   return c === DOT;
 }
 
-function isDigit(c: number): boolean {
-  return c >= 0x30 && c <= 0x39;
-}
-
 function only(text: string, start: number, end: number, test: (c: number) => boolean): boolean {
   for (let k = start; k < end; k++) if (!test(text.charCodeAt(k))) return false;
   return true;
@@ -347,12 +339,4 @@ function only(text: string, start: number, end: number, test: (c: number) => boo
 function lastDotIn(text: string, start: number, end: number): number {
   for (let k = end - 1; k >= start; k--) if (text.charCodeAt(k) === DOT) return k;
   return -1;
-}
-
-function startsWith(text: string, start: number, end: number, word: string): boolean {
-  if (end - start < word.length) return false;
-  for (let k = 0; k < word.length; k++) {
-    if (lowerCode(text.charCodeAt(start + k)) !== word.charCodeAt(k)) return false;
-  }
-  return true;
 }

@@ -1,8 +1,7 @@
 // What a path-traversal or file-inclusion attempt reaches for: system directories, credential and
 // history files, server configuration, source-control metadata. Names, not payloads: the scanner in
 // path-traversal.ts matches them as whole path segments, in any encoding the decoder undoes.
-import { EdgeWordTable } from './edge-word-table.js';
-import { WordTable } from './word-table.js';
+import { edgeHash, HashedWordTable, WordTable, wordEntries } from './word-table.js';
 
 /** Bit flags describing what a path segment name means; a name can carry several. */
 export const SEG = {
@@ -42,10 +41,13 @@ export const SEG = {
 /** Extensions the backup-file rule looks at. */
 export const EXT = { ARCHIVE: 1, SQL: 2, BAK: 4, DUMP: 8 } as const;
 
-const table = new EdgeWordTable();
+// Keyed by edgeHash, which reads a constant number of characters: the scanner looks up most segments
+// it reads. At most a quarter full, so a miss usually reads one empty slot.
+const table = new HashedWordTable<number>(edgeHash, 0.25);
 
 function add(flag: number, names: string): void {
-  for (const name of names.trim().split(/\s+/)) table.set(name, table.get(name, 0, name.length) | flag);
+  for (const [name, value] of wordEntries(names, flag))
+    table.set(name, (table.lookupString(name) ?? 0) | value);
 }
 
 add(SEG.ROOT | SEG.PARENT_ETC, 'etc');
@@ -102,7 +104,7 @@ add(
 
 /** Flags ({@link SEG}) of the path segment `text[start..end)` (at least 2 characters), or 0. */
 export function segmentFlags(text: string, start: number, end: number): number {
-  return table.get(text, start, end);
+  return table.lookupText(text, start, end) ?? 0;
 }
 
 const extensions = new WordTable<number>([
@@ -127,13 +129,14 @@ export function extensionFlags(text: string, start: number, end: number): number
 
 // PHP stream wrappers that read files or run code (`php://filter/...`, `expect://id`, `data://`; a
 // `data:` URI without the two slashes is an ordinary inline image or font).
-const wrappers = new WordTable<boolean>(
-  'php phar zip expect glob compress.zlib compress.bzip2 rar ogg ssh2.shell ssh2.exec zlib data'
-    .split(' ')
-    .map((name) => [name, true] as const),
+const wrappers = new WordTable(
+  wordEntries(
+    'php phar zip expect glob compress.zlib compress.bzip2 rar ogg ssh2.shell ssh2.exec zlib data',
+    true,
+  ),
 );
 
 /** Whether `text[start..end)` names a stream wrapper scheme. */
 export function isStreamWrapper(text: string, start: number, end: number): boolean {
-  return end - start <= 16 && wrappers.lookupText(text, start, end) === true;
+  return wrappers.lookupText(text, start, end) === true;
 }

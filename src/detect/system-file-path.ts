@@ -5,8 +5,8 @@
 // sentence that mentions a log file opens nothing. Judged by how system files are named and where
 // they live, not by a list of payloads.
 import { report } from './match.js';
-import { BACKSLASH, isSlash, lowerCode, SLASH } from './path-chars.js';
-import { WordTable } from './word-table.js';
+import { BACKSLASH, isAsciiLetter, isSlash, SLASH } from './path-chars.js';
+import { lowerCode, startsWith, WordTable, wordEntries } from './word-table.js';
 
 // Longer values are not paths a probe sends; they are not looked at (this rule only).
 const MAX_LENGTH = 512;
@@ -26,38 +26,41 @@ enum Root {
 }
 
 const roots = new WordTable<Root>([
-  ...words('var usr opt srv', Root.UNIX_SYSTEM),
-  ...words('windows winnt system32 syswow64', Root.WINDOWS_SYSTEM),
-  ...words('inetpub xampp wamp wamp64 appserv', Root.WEB_SERVER),
+  ...wordEntries('var usr opt srv', Root.UNIX_SYSTEM),
+  ...wordEntries('windows winnt system32 syswow64', Root.WINDOWS_SYSTEM),
+  ...wordEntries('inetpub xampp wamp wamp64 appserv', Root.WEB_SERVER),
   ...['program files', 'program files (x86)', 'programdata'].map(
     (name) => [name, Root.WINDOWS_PROGRAMS] as const,
   ),
 ]);
 
 // Directories that hold logs: a log file below one is a probe wherever the path starts.
-const logDirectories = new WordTable(words('log logs adm', true));
+const logDirectories = new WordTable(wordEntries('log logs adm', true));
 
 // Extensions of logs, configuration, credentials and runtime state.
 const systemExtensions = new WordTable(
-  words('log conf cnf cfg ini pid pdb db err passwd pwd properties config sqlite mdf myd', true),
+  wordEntries('log conf cnf cfg ini pid pdb db err passwd pwd properties config sqlite mdf myd', true),
 );
 
 // Unix accounting and system log files named without an extension.
 const systemFileNames = new WordTable(
-  words('messages syslog secure maillog wtmp wtmpx utmp utmpx btmp lastlog pacct qacct vmcore sulog', true),
+  wordEntries(
+    'messages syslog secure maillog wtmp wtmpx utmp utmpx btmp lastlog pacct qacct vmcore sulog',
+    true,
+  ),
 );
 
 // What a log run together with `log` records (`xferlog`, `sulog`, `bootlog`); `blog` or `catalog` is
 // no log.
 const logKinds = new WordTable(
-  words(
+  wordEntries(
     'access error err xfer boot login acu su sys last debug audit auth kern mail cron event ftp secure daemon install',
     true,
   ),
 );
 
 // Server-side code and configuration a web-server root holds (`global.asa`, `web.config`).
-const serverExtensions = new WordTable(words('asa asax asp aspx php config inc', true));
+const serverExtensions = new WordTable(wordEntries('asa asax asp aspx php config inc', true));
 
 // Server software whose directory holds the logs, configuration and data a probe reads (`Apache Group`,
 // `Apache Software Foundation`, `MySQL`, `FileZilla Server`), matched as a prefix of a directory name.
@@ -81,7 +84,7 @@ const SERVER_SOFTWARE = [
 ];
 
 // Configuration some server software keeps as markup (`FileZilla Server.xml`).
-const markupExtensions = new WordTable(words('xml', true));
+const markupExtensions = new WordTable(wordEntries('xml', true));
 
 // Characters a file path a probe sends does not hold: query strings, markup, shell and JSON syntax.
 const NOT_IN_PATH = new Uint8Array(0x10000);
@@ -125,16 +128,13 @@ export function systemFilePath(text: string): boolean {
   let rootEnd = rootStart;
   while (rootEnd < length && !isSlash(text.charCodeAt(rootEnd))) rootEnd++;
   const root = roots.lookupText(text, rootStart, rootEnd);
-  if (
-    root === undefined &&
-    !isSystemFileName(text, lastStart, lastEnd) &&
-    !extensionIn(markupExtensions, text, lastStart, lastEnd)
-  )
-    return false;
+  const systemFile = isSystemFileName(text, lastStart, lastEnd);
+  const markup = extensionIn(markupExtensions, text, lastStart, lastEnd); // `FileZilla Server.xml`
+  if (root === undefined && !systemFile && !markup) return false;
   const count = splitSegments(text, i);
   if (count <= 0) return false;
   const last = count - 1;
-  const systemName = count > 1 && isSystemFileName(text, lastStart, lastEnd);
+  const systemName = count > 1 && systemFile;
   // `/windows/...` alone may be a URL path; with a drive letter or a backslash it is a Windows path.
   const windows = drive || text.indexOf('\\') >= 0;
   switch (root) {
@@ -148,22 +148,14 @@ export function systemFilePath(text: string): boolean {
         count > 1 &&
         (systemName ||
           extensionIn(serverExtensions, text, lastStart, lastEnd) ||
-          (extensionIn(markupExtensions, text, lastStart, lastEnd) && someServerSoftware(text, 1, last))) &&
+          (markup && someServerSoftware(text, 1, last))) &&
         found(last)
       );
     case Root.WINDOWS_PROGRAMS:
-      return (
-        (systemName || extensionIn(markupExtensions, text, lastStart, lastEnd)) &&
-        someServerSoftware(text, 1, last) &&
-        found(last)
-      );
+      return (systemName || markup) && someServerSoftware(text, 1, last) && found(last);
     default:
       // `/MySQL/data/mysql.err`, `c:/xampp/FileZillaFTP/FileZilla Server.xml`: files of server software.
-      if (
-        (systemName || extensionIn(markupExtensions, text, lastStart, lastEnd)) &&
-        someServerSoftware(text, 0, last)
-      )
-        return found(last);
+      if ((systemName || markup) && someServerSoftware(text, 0, last)) return found(last);
       // `/logs/pure-ftpd.log`, `/www/logs/thttpd_log`: a log file in a log directory.
       return isLogName(text, lastStart, lastEnd) && someSegment(logDirectories, text, 0, last) && found(last);
   }
@@ -199,8 +191,7 @@ function found(last: number): true {
 
 /** `C:` followed by a slash or a name (`c:WINDOWS`): a drive letter at `i`. */
 function isDrive(text: string, i: number): boolean {
-  const letter = text.charCodeAt(i) | 0x20;
-  return letter >= 0x61 && letter <= 0x7a && text.charCodeAt(i + 1) === 0x3a;
+  return isAsciiLetter(text.charCodeAt(i)) && text.charCodeAt(i + 1) === 0x3a;
 }
 
 function someSegment(table: WordTable<boolean>, text: string, from: number, to: number): boolean {
@@ -249,16 +240,4 @@ function isLogName(text: string, start: number, end: number): boolean {
   const separator = text.charCodeAt(prefixEnd - 1);
   if (separator === 0x5f || separator === 0x2d || separator === 0x2e) return true;
   return log && logKinds.lookupText(text, start, prefixEnd) === true;
-}
-
-function startsWith(text: string, start: number, end: number, word: string): boolean {
-  if (end - start < word.length) return false;
-  for (let k = 0; k < word.length; k++) {
-    if (lowerCode(text.charCodeAt(start + k)) !== word.charCodeAt(k)) return false;
-  }
-  return true;
-}
-
-function words<T>(names: string, value: T): (readonly [string, T])[] {
-  return names.split(' ').map((name) => [name, value] as const);
 }

@@ -1,111 +1,138 @@
-// A lookup table of short ASCII words keyed by a running hash, so scanners can recognise a word while
-// reading it, without slicing it into a string. Open addressing over typed arrays: a lookup is a few
-// array reads, and a miss usually costs one.
+// Lookup tables of short ASCII words, so scanners can recognise a word they found in a string (or in
+// code units) without slicing it out. Open addressing over typed arrays: a lookup is a few array
+// reads, and a miss usually costs one. Also the ASCII case folding they and the path side use (here,
+// in the module of its hottest callers, the hashes: an imported call in their loops costs more).
 
-/** Starting value of the running hash. */
-export const HASH_SEED = 0x811c9dc5 | 0;
+const HASH_SEED = 0x811c9dc5 | 0;
 
-/** Adds one (already lower-cased) character code to a running FNV-1a hash. */
-export function hashStep(hash: number, code: number): number {
+// Adds one (already lower-cased) character code to an FNV-1a hash.
+function hashStep(hash: number, code: number): number {
   return Math.imul(hash ^ code, 0x01000193);
 }
 
 /** Upper-case ASCII letters become lower-case; everything else is returned unchanged. */
-export function lower(code: number): number {
-  return code >= 65 && code <= 90 ? code | 0x20 : code;
+export function lowerCode(c: number): number {
+  return c >= 65 && c <= 90 ? c | 0x20 : c;
 }
 
-/** The running hash of `text[start..end)`, lower-cased. */
+/** Whether `text[start..end)` starts with `word` (lower case), compared case-insensitively. */
+export function startsWith(text: string, start: number, end: number, word: string): boolean {
+  if (end - start < word.length) return false;
+  for (let k = 0; k < word.length; k++) {
+    if (lowerCode(text.charCodeAt(start + k)) !== word.charCodeAt(k)) return false;
+  }
+  return true;
+}
+
+/** The FNV-1a hash of `text[start..end)`, lower-cased: what a {@link WordTable} is keyed by. */
 export function hashText(text: string, start: number, end: number): number {
   let hash = HASH_SEED;
-  for (let i = start; i < end; i++) hash = hashStep(hash, lower(text.charCodeAt(i)));
+  for (let i = start; i < end; i++) hash = hashStep(hash, lowerCode(text.charCodeAt(i)));
   return hash;
 }
 
 /**
- * Maps lower-case ASCII words to values. Lookups take the hash a scanner computed while reading the
- * word (with {@link hashStep} over lower-cased codes) and confirm the match character by character.
+ * A hash of `text[start..end)` (at least 2 characters), lower-cased, from its length and its first two
+ * and last two characters: a constant number of reads whatever the word's length, for a scanner that
+ * looks up most of the words it reads.
  */
-export class WordTable<T> {
+export function edgeHash(text: string, start: number, end: number): number {
+  let hash = Math.imul((end - start) ^ 0x811c9dc5, 0x01000193);
+  hash = Math.imul(hash ^ lowerCode(text.charCodeAt(start)), 0x01000193);
+  hash = Math.imul(hash ^ lowerCode(text.charCodeAt(start + 1)), 0x01000193);
+  hash = Math.imul(hash ^ lowerCode(text.charCodeAt(end - 2)), 0x01000193);
+  hash = Math.imul(hash ^ lowerCode(text.charCodeAt(end - 1)), 0x01000193);
+  return hash ^ (hash >>> 15);
+}
+
+/** Each word of `names` (separated by white space) paired with `value`, to fill a word table. */
+export function wordEntries<T>(names: string, value: T): (readonly [string, T])[] {
+  return names
+    .trim()
+    .split(/\s+/)
+    .map((name) => [name, value] as const);
+}
+
+/** A hash of `text[start..end)`, lower-cased, that a {@link HashedWordTable} is keyed by. */
+export type WordHash = (text: string, start: number, end: number) => number;
+
+/**
+ * Maps lower-case ASCII words to values, keyed by `hash`, and kept at most `maxLoad` full (a lower load
+ * makes a miss cheaper). Words are compared case-insensitively.
+ */
+export class HashedWordTable<T> {
   private keys = new Int32Array(64);
   private slots = new Int32Array(64); // entry index + 1; 0 marks an empty slot
   private mask = 63;
   private readonly words: string[] = [];
   private readonly values: T[] = [];
 
-  constructor(words?: Iterable<readonly [string, T]>) {
+  constructor(
+    private readonly hash: WordHash,
+    private readonly maxLoad: number,
+    words?: Iterable<readonly [string, T]>,
+  ) {
     if (words) for (const [word, value] of words) this.set(word, value);
   }
 
   /** Adds `word` (lower case) or replaces its value. */
   set(word: string, value: T): void {
-    const existing = this.indexOf(hashText(word, 0, word.length), word);
+    const existing = this.find(this.hash(word, 0, word.length), word, 0, word.length);
     if (existing >= 0) {
       this.values[existing] = value;
       return;
     }
     this.words.push(word);
     this.values.push(value);
-    if (this.words.length * 2 > this.mask + 1) this.grow();
+    if (this.words.length > (this.mask + 1) * this.maxLoad) this.grow();
     else this.insert(this.words.length - 1);
   }
 
-  /** The value for `text[start..end)` (compared case-insensitively) whose hash is `hash`. */
-  getText(hash: number, text: string, start: number, end: number): T | undefined {
-    const { keys, slots, mask } = this;
-    let slot = hash & mask;
-    for (;;) {
-      const entry = slots[slot]!;
-      if (entry === 0) return undefined;
-      if (keys[slot] === hash && sameText(this.words[entry - 1]!, text, start, end))
-        return this.values[entry - 1];
-      slot = (slot + 1) & mask;
-    }
-  }
-
-  /** The value for the code units `codes[start..end)` (compared case-insensitively) hashing to `hash`. */
-  getCodes(hash: number, codes: Uint16Array, start: number, end: number): T | undefined {
-    const { keys, slots, mask } = this;
-    let slot = hash & mask;
-    for (;;) {
-      const entry = slots[slot]!;
-      if (entry === 0) return undefined;
-      if (keys[slot] === hash && sameCodes(this.words[entry - 1]!, codes, start, end))
-        return this.values[entry - 1];
-      slot = (slot + 1) & mask;
-    }
-  }
-
-  /** Looks the word `text[start..end)` up, hashing it first. */
+  /** The value of the word `text[start..end)`, or undefined. */
   lookupText(text: string, start: number, end: number): T | undefined {
-    return this.getText(hashText(text, start, end), text, start, end);
+    return this.value(this.find(this.hash(text, start, end), text, start, end));
   }
 
-  /** Looks the code units `codes[start..end)` up, hashing them first. */
-  lookupCodes(codes: Uint16Array, start: number, end: number): T | undefined {
-    let hash = HASH_SEED;
-    for (let i = start; i < end; i++) hash = hashStep(hash, lower(codes[i]!));
-    return this.getCodes(hash, codes, start, end);
-  }
-
-  /** Looks a whole string up. */
+  /** The value of a whole string, or undefined. */
   lookupString(word: string): T | undefined {
     return this.lookupText(word, 0, word.length);
   }
 
-  private indexOf(hash: number, word: string): number {
-    let slot = hash & this.mask;
+  /** The index of the entry for `text[start..end)` hashing to `hash`, or -1. */
+  protected find(hash: number, text: string, start: number, end: number): number {
+    const { keys, slots, mask } = this;
+    let slot = hash & mask;
     for (;;) {
-      const entry = this.slots[slot]!;
+      const entry = slots[slot]!;
       if (entry === 0) return -1;
-      if (this.keys[slot] === hash && this.words[entry - 1] === word) return entry - 1;
-      slot = (slot + 1) & this.mask;
+      if (keys[slot] === hash && sameText(this.words[entry - 1]!, text, start, end)) return entry - 1;
+      slot = (slot + 1) & mask;
     }
+  }
+
+  /**
+   * The index of the entry for the code units `codes[start..end)` hashing to `hash`, or -1. For
+   * {@link WordTable.lookupCodes} only: a table keyed by another hash has no look-up by code units.
+   */
+  protected findCodes(hash: number, codes: Uint16Array, start: number, end: number): number {
+    const { keys, slots, mask } = this;
+    let slot = hash & mask;
+    for (;;) {
+      const entry = slots[slot]!;
+      if (entry === 0) return -1;
+      if (keys[slot] === hash && sameCodes(this.words[entry - 1]!, codes, start, end)) return entry - 1;
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  /** The value of entry `index` (-1: none). */
+  protected value(index: number): T | undefined {
+    return index < 0 ? undefined : this.values[index];
   }
 
   private insert(index: number): void {
     const word = this.words[index]!;
-    const hash = hashText(word, 0, word.length);
+    const hash = this.hash(word, 0, word.length);
     let slot = hash & this.mask;
     while (this.slots[slot] !== 0) slot = (slot + 1) & this.mask;
     this.keys[slot] = hash;
@@ -121,10 +148,40 @@ export class WordTable<T> {
   }
 }
 
+/**
+ * A {@link HashedWordTable} keyed by {@link hashText} and at most half full; being keyed by a hash of
+ * every character, it also looks up words held as code units.
+ */
+export class WordTable<T> extends HashedWordTable<T> {
+  constructor(words?: Iterable<readonly [string, T]>) {
+    super(hashText, 0.5, words);
+  }
+
+  // The same as the inherited lookup, with a direct call to the hash, which V8 inlines.
+  override lookupText(text: string, start: number, end: number): T | undefined {
+    return this.value(this.find(hashText(text, start, end), text, start, end));
+  }
+
+  /** The value of the word in the code units `codes[start..end)`, or undefined. */
+  lookupCodes(codes: Uint16Array, start: number, end: number): T | undefined {
+    let hash = HASH_SEED;
+    for (let i = start; i < end; i++) hash = hashStep(hash, lowerCode(codes[i]!));
+    return this.value(this.findCodes(hash, codes, start, end));
+  }
+
+  /**
+   * The value of `text[start..end)`, whose {@link hashText} is `hash`. Same as {@link lookupText};
+   * public only until shell-constructs.ts calls that instead.
+   */
+  getText(hash: number, text: string, start: number, end: number): T | undefined {
+    return this.value(this.find(hash, text, start, end));
+  }
+}
+
 function sameText(word: string, text: string, start: number, end: number): boolean {
   if (word.length !== end - start) return false;
   for (let i = 0; i < word.length; i++) {
-    if (lower(text.charCodeAt(start + i)) !== word.charCodeAt(i)) return false;
+    if (lowerCode(text.charCodeAt(start + i)) !== word.charCodeAt(i)) return false;
   }
   return true;
 }
@@ -132,7 +189,7 @@ function sameText(word: string, text: string, start: number, end: number): boole
 function sameCodes(word: string, codes: Uint16Array, start: number, end: number): boolean {
   if (word.length !== end - start) return false;
   for (let i = 0; i < word.length; i++) {
-    if (lower(codes[start + i]!) !== word.charCodeAt(i)) return false;
+    if (lowerCode(codes[start + i]!) !== word.charCodeAt(i)) return false;
   }
   return true;
 }
