@@ -2,7 +2,7 @@
 // `IF "%1"==`, `alias x=...`, and administration tools whose first argument is a verb (`net user`).
 import { commandFlags } from './command-words.js';
 import { report } from './match.js';
-import { skipSpaces } from './shell-command.js';
+import { skipSpaces } from './shell-chars.js';
 import { READ, readWord, state, W, word, wordIs } from './shell-words.js';
 
 // Administration tools whose first argument is a verb or a context: `net user`, `reg query`, `sc qc`,

@@ -3,9 +3,8 @@
 // is worth it; past a budget per input only a cheap check is left, so hostile input stays linear.
 import { CMD, commandFlagsText, mayStartCommand } from './command-words.js';
 import { report } from './match.js';
-import { isBlank, isNameChar, RUN, startsWith, TRIGGER } from './shell-chars.js';
+import { isBlank, isNameChar, isSpace, RUN, skipSpaces, startsWith, TRIGGER } from './shell-chars.js';
 import { evaluateCommand, POSITION } from './shell-command.js';
-import { isSpace } from './shell-words.js';
 
 // Full command budget.evaluations per input; past them every position still gets a cheap check (see
 // position()), so an input with thousands of separators costs linear time with a small constant.
@@ -59,7 +58,7 @@ function startsCommandWord(first: number, second: number): boolean {
 
 function evaluatePosition(text: string, p: number, strength: number, separator: number): boolean {
   const end = text.length;
-  while (p < end && isSpace(text.charCodeAt(p))) p++;
+  p = skipSpaces(text, end, p);
   if (p >= end) return false;
   const first = text.charCodeAt(p);
   // A separator, backtick or `$(` here opens a position of its own, evaluated when the scan gets there.
@@ -80,8 +79,7 @@ function evaluatePosition(text: string, p: number, strength: number, separator: 
   if (flags === 0) return false;
   if (flags & CMD.DISTINCT) return report('shell-separator-command', p, q);
   if (flags & CMD.ENGLISH) {
-    let r = q;
-    while (r < end && isSpace(text.charCodeAt(r))) r++;
+    const r = skipSpaces(text, end, q);
     const c = text.charCodeAt(r);
     const option =
       c === 0x2d && (text.charCodeAt(r + 1) | 0x20) >= 0x61 && (text.charCodeAt(r + 1) | 0x20) <= 0x7a;
@@ -113,8 +111,7 @@ function knownWordMayRun(
   if (flags & (CMD.WRAPPER | CMD.LOOKUP) && nextWordIsCommand(text, q)) return true;
   if (isWindowsTool(text, base, q)) return true;
   const end = text.length;
-  let k = q;
-  while (k < end && isSpace(text.charCodeAt(k))) k++;
+  let k = skipSpaces(text, end, q);
   if (k >= end || (text.charCodeAt(k) < 128 && RUN[text.charCodeAt(k)] === 1)) {
     return (flags & CMD.BARE) !== 0; // bare: `ls`, `id;`
   }
@@ -154,7 +151,7 @@ function nextWordIsCommand(text: string, q: number): boolean {
   let k = q;
   // Options and numbers of the wrapper (`nice -n 10`, `timeout 5`) come before the command.
   for (let words = 0; words < 4; words++) {
-    while (k < end && isSpace(text.charCodeAt(k))) k++;
+    k = skipSpaces(text, end, k);
     const start = k;
     while (k < end && k - start <= 40 && !isBlank(text.charCodeAt(k)) && RUN[text.charCodeAt(k)] !== 1) k++;
     if (k === start) return false;
@@ -211,7 +208,7 @@ for (const c of ';|&\n\r`') OWN_POSITION[c.charCodeAt(0)] = 1;
 // positions in ordinary text start with an ordinary word and are skipped.
 export function mayBeCommand(text: string, p: number, strength: number): boolean {
   const end = text.length;
-  while (p < end && isSpace(text.charCodeAt(p))) p++;
+  p = skipSpaces(text, end, p);
   let q = p;
   let base = p;
   while (q < end) {

@@ -6,18 +6,11 @@ import { aliasDefinition, forLoop, ifStatement, isWindowsVerb, windowsToolName }
 import { identify, name, wholeWordIs } from './command-name.js';
 import { CMD } from './command-words.js';
 import { report } from './match.js';
-import {
-  classifyArgument,
-  evidence,
-  globPath,
-  isLetterCode,
-  isNumberWord,
-  resetEvidence,
-} from './shell-arguments.js';
+import { classifyArgument, evidence, globPath, isNumberWord, resetEvidence } from './shell-arguments.js';
+import { isBlank, isLetter, skipSpaces } from './shell-chars.js';
 import {
   assignedName,
   isCommandEnd,
-  isSpace,
   READ,
   readWord,
   recordAssignment,
@@ -39,20 +32,13 @@ export const POSITION = {
 
 const MAX_ARGUMENTS = 8;
 
-/** Skips spaces (not newlines: a newline ends a command). */
-export function skipSpaces(text: string, end: number, p: number): number {
-  while (p < end && isSpace(text.charCodeAt(p))) p++;
-  return p;
-}
-
 // Whether only a trailing separator, quotes, spaces or a `#` comment remain from `p`: the command was
 // the last thing in the input (`;id;`, `|id'`, `;id #`).
 function onlyTrailerFrom(text: string, end: number, p: number): boolean {
   while (p < end) {
     const c = text.charCodeAt(p);
     if (c === 0x23) return true;
-    if (!(isSpace(c) || c === 0x3b || c === 0x26 || c === 0x27 || c === 0x22 || c === 0x60 || c <= 0x20))
-      return false;
+    if (!(isBlank(c) || c === 0x3b || c === 0x26 || c === 0x27 || c === 0x22 || c === 0x60)) return false;
     p++;
   }
   return true;
@@ -201,12 +187,7 @@ export function evaluateCommand(
     if (isCommandEnd(c) || c === 0x60) {
       atEnd = onlyTrailerFrom(text, end, p);
       atSeparator = c !== 0x28 && c !== 0x29;
-      gluedStop =
-        atSeparator &&
-        count === 0 &&
-        p > 0 &&
-        !isSpace(text.charCodeAt(p - 1)) &&
-        text.charCodeAt(p - 1) > 0x20;
+      gluedStop = atSeparator && count === 0 && p > 0 && !isBlank(text.charCodeAt(p - 1));
       break;
     }
     if (c === 0x24 && text.charCodeAt(p + 1) === 0x28) {
@@ -336,7 +317,7 @@ function unknownCommand(
       if (
         word[0] === 0x2d &&
         state.length >= 2 &&
-        isLetterCode(word[state.length > 2 && word[1] === 0x2d ? 2 : 1]!)
+        isLetter(word[state.length > 2 && word[1] === 0x2d ? 2 : 1]!)
       )
         option = true;
       classifyArgument(0);

@@ -5,9 +5,9 @@
 import { budget, position } from './command-positions.js';
 import { commandFlagsText } from './command-words.js';
 import { report } from './match.js';
-import { isBlank, isNameChar, startsWith } from './shell-chars.js';
+import { isBlank, isNameChar, isSpace, skipSpaces, startsWith } from './shell-chars.js';
 import { evaluateCommand, POSITION } from './shell-command.js';
-import { isSpace, READ } from './shell-words.js';
+import { READ } from './shell-words.js';
 import { hashText, WordTable } from './word-table.js';
 
 // Shell-only constructs found with one native scan (bounded repetitions, no nesting: linear time):
@@ -104,8 +104,7 @@ export function hereString(text: string, i: number): boolean {
 // `() { :; };` (Shellshock) and `f(){ f|f& };f` (a fork bomb): function definitions in input.
 export function functionDefinition(text: string, i: number): boolean {
   const end = text.length;
-  let k = i + 2;
-  while (k < end && isSpace(text.charCodeAt(k))) k++;
+  const k = skipSpaces(text, end, i + 2);
   if (text.charCodeAt(k) !== 0x7b) return false;
   let left = i - 1;
   while (left >= 0 && isSpace(text.charCodeAt(left))) left--;
@@ -119,8 +118,7 @@ export function functionDefinition(text: string, i: number): boolean {
     nameStart--;
   nameStart++;
   if (nameStart > left) return false;
-  let body = k + 1;
-  while (body < end && isSpace(text.charCodeAt(body))) body++;
+  const body = skipSpaces(text, end, k + 1);
   const nameLength = left + 1 - nameStart;
   if (body + nameLength > end) return false;
   for (let n = 0; n < nameLength; n++)
@@ -176,7 +174,7 @@ export function phpComplexSyntax(text: string, i: number): boolean {
     while (k < limit && isNameChar(text.charCodeAt(k))) k++;
     const first = text.charCodeAt(nameStart);
     if (k === nameStart || (first >= 0x30 && first <= 0x39)) return false;
-    while (k < end && isSpace(text.charCodeAt(k))) k++;
+    k = skipSpaces(text, end, k);
     return text.charCodeAt(k) === 0x28 && report('php-complex-syntax', i, k + 1);
   }
   if (text.charCodeAt(k) !== 0x5f) return false;
@@ -190,8 +188,7 @@ export function phpComplexSyntax(text: string, i: number): boolean {
 // (a string or PHP request input run as code), and PHP's environment probes `phpinfo()` and
 // `phpversion()`, the first call an injected PHP payload makes. A method (`obj.eval(`) is not these.
 export function codeEvaluation(text: string, i: number): boolean {
-  let a = i + 1;
-  while (a < text.length && isSpace(text.charCodeAt(a))) a++;
+  const a = skipSpaces(text, text.length, i + 1);
   const argument = text.charCodeAt(a);
   // A string, or request input (`$_GET[...]`); `assert($x > 0)` is an ordinary assertion.
   const code =
