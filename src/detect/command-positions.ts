@@ -1,6 +1,7 @@
 // Command positions: where a command can start (after a separator, in a substitution, at the start of
 // the input). A cheap look at the first word decides whether the full evaluation (shell-command.ts)
 // is worth it; past a budget per input only a cheap check is left, so hostile input stays linear.
+import { IF_COMPARISONS, IF_KEYWORDS, isWindowsTool, startsWithOneOf } from './cmd-syntax.js';
 import { CMD, commandFlagsText, mayStartCommand } from './command-words.js';
 import { report } from './match.js';
 import { isBlank, isNameChar, isSpace, RUN, skipSpaces, startsWith, TRIGGER } from './shell-chars.js';
@@ -166,12 +167,6 @@ function nextWordIsCommand(text: string, q: number): boolean {
   return false;
 }
 
-function isWindowsTool(text: string, start: number, end: number): boolean {
-  const length = end - start;
-  if (length === 2) return startsWith(text, start, 'sc');
-  return length === 3 && (startsWith(text, start, 'net') || startsWith(text, start, 'reg'));
-}
-
 // `for`, `if`, `alias` at a command position: worth reading only with the syntax of their cmd or
 // shell forms (`for %i in`, `if exist`, `if "%1"==`, `alias x=`), not in prose ("For example...").
 function keywordMayRun(text: string, start: number, end: number): boolean {
@@ -180,20 +175,22 @@ function keywordMayRun(text: string, start: number, end: number): boolean {
   for (let k = end; k < limit; k++) {
     const c = text.charCodeAt(k);
     if (c < 128 && RUN[c] === 1) return false;
-    if (alias ? c === 0x3d : c === 0x25 || c === 0x3d || c === 0x28 || c === 0x5b) return true;
-    if (!alias && (c | 0x20) === 0x65 && (startsWith(text, k, 'exist') || startsWith(text, k, 'errorlevel')))
+    if (alias) {
+      if (c === 0x3d) return true;
+      continue;
+    }
+    if (c === 0x25 || c === 0x3d || c === 0x28 || c === 0x5b) return true;
+    // `EXIST`, `ERRORLEVEL`, `DEFINED`, `CMDEXTVERSION`
+    const l = c | 0x20;
+    if ((l === 0x65 || l === 0x64 || l === 0x63) && startsWithOneOf(text, k, IF_KEYWORDS)) return true;
+    // A comparison operator as a whole word: `IF 2 GEQ 15 ...`.
+    if (
+      isBlank(text.charCodeAt(k - 1)) &&
+      isBlank(text.charCodeAt(k + 3)) &&
+      startsWithOneOf(text, k, IF_COMPARISONS)
+    )
       return true;
-    if (!alias && (c | 0x20) === 0x64 && startsWith(text, k, 'defined')) return true;
-    if (!alias && (c | 0x20) === 0x63 && startsWith(text, k, 'cmdextversion')) return true;
-    if (!alias && isBlank(text.charCodeAt(k - 1)) && isComparison(text, k)) return true;
   }
-  return false;
-}
-
-// cmd's comparison operators, as whole words: `IF 2 GEQ 15 ...`.
-function isComparison(text: string, k: number): boolean {
-  if (!isBlank(text.charCodeAt(k + 3))) return false;
-  for (const op of ['equ', 'neq', 'lss', 'leq', 'gtr', 'geq']) if (startsWith(text, k, op)) return true;
   return false;
 }
 

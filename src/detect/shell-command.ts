@@ -2,7 +2,7 @@
 // inside `$(...)` or backticks) is a command a shell would run, from the command word and the shape of
 // its arguments. How much evidence is needed depends on the position: `;id` needs none, `a | b` in prose
 // must not fire, and a sentence that starts with "Time" or "Find" must read as a sentence.
-import { aliasDefinition, forLoop, ifStatement, isWindowsVerb, windowsToolName } from './cmd-syntax.js';
+import { aliasDefinition, forLoop, ifStatement, isWindowsVerb, windowsToolVerbs } from './cmd-syntax.js';
 import { identify, name, wholeWordIs } from './command-name.js';
 import { CMD } from './command-words.js';
 import { report } from './match.js';
@@ -129,7 +129,7 @@ export function evaluateCommand(
     return report('obfuscated-command', textStart, p);
   }
   if (wordFlags & W.EXPANDED) return report('variable-command', textStart, p);
-  const windowsTool = windowsToolName(name.start, name.end);
+  const windowsVerbs = windowsToolVerbs(name.start, name.end);
 
   const capitalized = (wordFlags & W.CAPITALIZED) !== 0 && name.start === 0 && !wasWrapped;
   const isQualified = name.qualified;
@@ -205,7 +205,7 @@ export function evaluateCommand(
       break;
     }
     if (state.length > 0 || state.flags & (W.SUBST | W.VARIABLE | W.ARITHMETIC)) {
-      if (windowsTool !== undefined && count === 0 && isWindowsVerb(windowsTool)) windowsVerb = true;
+      if (windowsVerbs !== undefined && count === 0 && isWindowsVerb(windowsVerbs)) windowsVerb = true;
       classifyArgument(cmd);
       count++;
     }
