@@ -1,6 +1,7 @@
 // Command names a shell injection runs, with what each one tells us. Knowledge about commands, not a
 // list of payloads: the detector only treats a word as a command where a shell would run one (after a
 // separator, inside a substitution, at the start of the input) and weighs it by how the word is used.
+import { startsWith } from './shell-chars.js';
 import { WordTable } from './word-table.js';
 
 /** Bit flags of a command word. */
@@ -150,9 +151,19 @@ export function commandFlags(codes: Uint16Array, start: number, end: number): nu
   const flags = table.lookupCodes(codes, start, end);
   if (flags !== undefined) return flags;
   if (first !== 0x69 && first !== 0x61 && first !== 0x63) return 0;
-  let prefix = '';
-  for (let k = start; k < start + 8 && k < end; k++) prefix += String.fromCharCode(codes[k]! | 0x20);
-  return familyFlags(prefix, length);
+  for (let f = 0; f < FAMILIES.length; f++) {
+    const [prefix, longerThan, bits] = FAMILIES[f]!;
+    if (length > longerThan && codesStartWith(codes, start, end, prefix)) return bits;
+  }
+  return 0;
+}
+
+// Whether `codes[start..end)` starts with `prefix`, each code unit compared with its 0x20 bit set.
+function codesStartWith(codes: Uint16Array, start: number, end: number, prefix: string): boolean {
+  if (start + prefix.length > end) return false;
+  for (let k = 0; k < prefix.length; k++)
+    if ((codes[start + k]! | 0x20) !== prefix.charCodeAt(k)) return false;
+  return true;
 }
 
 /** Flags ({@link CMD}) of the command word `text[start..end)` (compared case-insensitively), or 0. */
@@ -164,15 +175,33 @@ export function commandFlagsText(text: string, start: number, end: number): numb
   const flags = table.lookupText(text, start, end);
   if (flags !== undefined) return flags;
   if (first !== 0x69 && first !== 0x61 && first !== 0x63) return 0;
-  return familyFlags(text.slice(start, start + 8).toLowerCase(), length);
+  // The prefix is read from the text's (up to) 8 characters at `start`, compared in place; toLowerCase()
+  // also folds some non-ASCII characters (U+212A KELVIN SIGN is `k`), so those take the slow path.
+  const stop = Math.min(text.length, start + 8);
+  for (let k = start; k < stop; k++) {
+    if (text.charCodeAt(k) >= 128) return familyFlags(text.slice(start, stop).toLowerCase(), length);
+  }
+  for (let f = 0; f < FAMILIES.length; f++) {
+    const [prefix, longerThan, bits] = FAMILIES[f]!;
+    if (length > longerThan && startsWith(text, start, prefix)) return bits;
+  }
+  return 0;
 }
 
-// Families named by prefix: PowerShell's Invoke-*, Ansible's and Chef's tool suites. `prefix` holds
-// the first (up to 8) characters, lower-cased.
+// Families named by prefix: PowerShell's Invoke-*, Ansible's and Chef's tool suites, each with the
+// length a word must exceed.
+const FAMILIES: readonly (readonly [prefix: string, longerThan: number, flags: number])[] = [
+  ['invoke-', 7, DISTINCT | WINDOWS],
+  ['ansible', 0, DISTINCT],
+  ['chef-', 5, DISTINCT],
+];
+
+// The family of a word from its lower-cased first (up to) 8 characters `prefix`.
 function familyFlags(prefix: string, length: number): number {
-  if (length > 7 && prefix.startsWith('invoke-')) return DISTINCT | WINDOWS;
-  if (prefix.startsWith('ansible')) return DISTINCT;
-  if (length > 5 && prefix.startsWith('chef-')) return DISTINCT;
+  for (let f = 0; f < FAMILIES.length; f++) {
+    const [family, longerThan, flags] = FAMILIES[f]!;
+    if (length > longerThan && prefix.startsWith(family)) return flags;
+  }
   return 0;
 }
 
