@@ -135,15 +135,10 @@ export function classifyArgument(cmd: number): void {
     } else evidence.plain++;
     return;
   }
-  if (f & W.GLOB) {
-    const last = lastBeforePunctuation(n);
-    for (let k = 0; k < n; k++) {
-      if (word[k] === 0x2a || (word[k] === 0x3f && k < last)) {
-        evidence.strong++;
-        evidence.system++;
-        return;
-      }
-    }
+  if (f & W.GLOB && hasWildcard(n)) {
+    evidence.strong++;
+    evidence.system++;
+    return;
   }
   if (equals > 0) {
     if (word[equals + 1] === 0x2f) {
@@ -188,10 +183,15 @@ function lastBeforePunctuation(n: number): number {
 const SENTENCE_END = new Uint8Array(128);
 for (const c of '?!.,;:') SENTENCE_END[c.charCodeAt(0)] = 1;
 
-function hasGlobCharacter(n: number): boolean {
+// Whether the current word (`n` code units) has a `*`, or a `?` before its sentence punctuation.
+function hasWildcard(n: number): boolean {
   const last = lastBeforePunctuation(n);
   for (let k = 0; k < n; k++) if (word[k] === 0x2a || (word[k] === 0x3f && k < last)) return true;
-  return (state.flags & W.BRACKET_CHAR) !== 0;
+  return false;
+}
+
+function hasGlobCharacter(n: number): boolean {
+  return hasWildcard(n) || (state.flags & W.BRACKET_CHAR) !== 0;
 }
 
 function globMatchesRoot(start: number, end: number): boolean {
