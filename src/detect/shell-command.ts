@@ -3,7 +3,7 @@
 // its arguments. How much evidence is needed depends on the position: `;id` needs none, `a | b` in prose
 // must not fire, and a sentence that starts with "Time" or "Find" must read as a sentence.
 import { aliasDefinition, forLoop, ifStatement, isWindowsVerb, windowsToolVerbs } from './cmd-syntax.js';
-import { identify, name, wholeWordIs } from './command-name.js';
+import { identify, name } from './command-name.js';
 import { CMD } from './command-words.js';
 import { report } from './match.js';
 import { classifyArgument, evidence, globPath, isNumberWord, resetEvidence } from './shell-arguments.js';
@@ -99,7 +99,7 @@ export function evaluateCommand(
     const wordStart = p;
     p = next;
     // Wrappers run the next word: `time whoami`, `nohup sh -c ...`, `sudo -u root id`, `. script`.
-    if ((cmd & CMD.WRAPPER || wholeWordIs('.')) && guard < 6) {
+    if ((cmd & CMD.WRAPPER || wordIs(0, state.length, '.')) && guard < 6) {
       const after = wrapped(text, end, p, options);
       if (after > 0) {
         cmd = identify();
