@@ -2,13 +2,13 @@
 // substitution, here-strings, function definitions (Shellshock, fork bombs), brace expansion, and a
 // native scan for process-spawning calls, `/dev/tcp/` and cmd's `%VAR:~n,m%`.
 
-import { budget, position } from './command-positions.js';
+import { budget, MAX_EVALUATIONS, position } from './command-positions.js';
 import { commandFlagsText } from './command-words.js';
 import { report } from './match.js';
 import { isBlank, isNameChar, isSpace, skipSpaces, startsWith } from './shell-chars.js';
 import { evaluateCommand, POSITION } from './shell-command.js';
 import { READ } from './shell-words.js';
-import { hashText, WordTable } from './word-table.js';
+import { WordTable } from './word-table.js';
 
 // Shell-only constructs found with one native scan (bounded repetitions, no nesting: linear time):
 // process-spawning calls in code that reaches an interpreter (`system('id')`, `os.popen("...")`,
@@ -48,7 +48,7 @@ function parameterExpansion(text: string, i: number): boolean {
   const limit = Math.min(end, i + 40);
   while (k < limit && isNameChar(text.charCodeAt(k))) k++;
   const nameLength = k - (i + 2);
-  if (nameLength === 3 && startsWithExact(text, i + 2, 'IFS')) return report('ifs-evasion', i, k);
+  if (nameLength === 3 && text.startsWith('IFS', i + 2)) return report('ifs-evasion', i, k);
   if (k >= end) return false;
   const op = text.charCodeAt(k);
   if (nameLength === 0) {
@@ -69,13 +69,10 @@ function parameterExpansion(text: string, i: number): boolean {
   return false;
 }
 
-function startsWithExact(text: string, p: number, word: string): boolean {
-  return text.startsWith(word, p);
-}
-
 // `<(cat file)`, `>(tee log)`: process substitution running a known command (or anything a command
-// position accepts).
+// position accepts). Only within the budget of full evaluations.
 export function processSubstitution(text: string, i: number): boolean {
+  if (budget.evaluations >= MAX_EVALUATIONS) return false;
   let k = i + 2;
   const limit = Math.min(text.length, k + 32);
   while (k < limit && (isNameChar(text.charCodeAt(k)) || text.charCodeAt(k) === 0x2d)) k++;
@@ -134,8 +131,10 @@ function isFunctionNameChar(c: number): boolean {
   return isNameChar(c) || c === 0x3a || c === 0x2e || c === 0x2d;
 }
 
-// `{cat,/etc/passwd}`, `{,ifconfig}`: brace expansion turns a comma list into a command line.
+// `{cat,/etc/passwd}`, `{,ifconfig}`: brace expansion turns a comma list into a command line. Each
+// one read spends a full evaluation of the budget; past it, none is read.
 export function braceExpansion(text: string, i: number): boolean {
+  if (budget.evaluations >= MAX_EVALUATIONS) return false;
   const limit = Math.min(text.length, i + 128);
   let comma = false;
   let close = -1;
@@ -235,7 +234,7 @@ export function constructs(text: string): boolean {
     while (start > 0 && isNameChar(text.charCodeAt(start - 1))) start--;
     let nameEnd = at;
     while (nameEnd < matchEnd && isNameChar(text.charCodeAt(nameEnd))) nameEnd++;
-    if (codeCalls.getText(hashText(text, start, nameEnd), text, start, nameEnd) === undefined) continue;
+    if (codeCalls.lookupText(text, start, nameEnd) === undefined) continue;
     // A method of some other object (`regex.exec(s)`) is not a process call, except `os.system(` and
     // `Runtime.getRuntime().exec(`; `x.subprocess.run` is the module.
     if (start > 0 && text.charCodeAt(start - 1) === 0x2e) {
