@@ -205,11 +205,12 @@ function familyFlags(prefix: string, length: number): number {
   return 0;
 }
 
-// Top-level directories a shell-injection payload points at (`cat /etc/passwd`, `/bin/sh`).
+// Top-level directories a shell-injection payload points at (`cat /etc/passwd`, `/bin/sh`): the Unix
+// ones glob matching also tries, then the rest.
+const GLOBBED_ROOTS = 'bin sbin usr etc dev tmp var lib opt proc sys root home boot'.split(' ');
+const OTHER_ROOTS = 'lib64 mnt srv run windows winnt users'.split(' ');
 const systemRoots = new WordTable<boolean>(
-  'bin sbin usr etc dev tmp var lib lib64 opt proc sys root home boot mnt srv run windows winnt users'
-    .split(' ')
-    .map((name) => [name, true] as const),
+  [...GLOBBED_ROOTS, ...OTHER_ROOTS].map((name) => [name, true] as const),
 );
 
 /** Whether `codes[start..end)` is a top-level system directory name (`etc`, `bin`, `tmp`...). */
@@ -217,23 +218,11 @@ export function isSystemRoot(codes: Uint16Array, start: number, end: number): bo
   return end - start <= 8 && systemRoots.lookupCodes(codes, start, end) === true;
 }
 
-/** The names {@link isSystemRoot} knows, for glob matching (`/???/`, `/e*c/`). */
-export const SYSTEM_ROOT_NAMES: readonly string[] = [
-  'bin',
-  'sbin',
-  'usr',
-  'etc',
-  'dev',
-  'tmp',
-  'var',
-  'lib',
-  'opt',
-  'proc',
-  'sys',
-  'root',
-  'home',
-  'boot',
-];
+/**
+ * The names glob matching (`/???/`, `/e*c/`) tries: the Unix roots {@link isSystemRoot} knows, without
+ * `lib64`, `mnt`, `srv`, `run` and the Windows names.
+ */
+export const SYSTEM_ROOT_NAMES: readonly string[] = GLOBBED_ROOTS;
 
 // Directories whose files are programs: `/usr/bin/id`, `C:\Windows\System32\cmd.exe`.
 const binDirectories = new WordTable<boolean>(
