@@ -5,9 +5,6 @@
 // glues the escape into the word (`idn`); this view undoes the escapes once so the scan finds the command.
 // Windows paths keep their backslashes: `C:\new\notes.txt` and `D:\data\nmap` are not read.
 
-/** A backslash before `n`, `r` or a backtick: the escapes undone, and `\\n` too (settled below). */
-const ESCAPE = /\\[nr`]/g;
-
 /** Longest token read for escapes (a longer one is data, left as it is). */
 const TOKEN_MAX = 512;
 /** Most escapes undone per input: a payload needs a few; the rest of a hostile input is copied as is. */
@@ -19,18 +16,13 @@ const MAX_ESCAPES = 64;
  * one, or null when there is none. A `\\` pair is an escaped backslash and stays. Linear time.
  */
 export function unescapeOnce(text: string): string | null {
-  // Most text has no such escape at all: native scans settle it, also for long runs of backslashes.
-  const first = text.indexOf('\\');
-  if (first < 0) return null;
-  ESCAPE.lastIndex = first;
-  if (!ESCAPE.test(text)) return null;
   const end = text.length;
   let out = '';
   let copied = 0;
   let previous = 0; // where the last token read ended
   let undone = 0;
   let last = 0; // where the last token with an escape undone ends
-  for (let k = first; k >= 0 && undone < MAX_ESCAPES; k = text.indexOf('\\', k)) {
+  for (let k = text.indexOf('\\'); k >= 0 && undone < MAX_ESCAPES; k = text.indexOf('\\', k)) {
     const next = text.charCodeAt(k + 1);
     if (!(next === 0x6e || next === 0x72 || next === 0x60) || k < previous) {
       k += next === 0x5c ? 2 : 1; // `\\` is an escaped backslash: its second one escapes nothing
