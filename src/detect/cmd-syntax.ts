@@ -2,8 +2,9 @@
 // `IF "%1"==`, `alias x=...`, and administration tools whose first argument is a verb (`net user`).
 import { commandFlags } from './command-words.js';
 import { report } from './match.js';
-import { skipSpaces } from './shell-command.js';
+import { skipSpaces, startsWith } from './shell-chars.js';
 import { READ, readWord, state, W, word, wordIs } from './shell-words.js';
+import { WordTable } from './word-table.js';
 
 // Administration tools whose first argument is a verb or a context: `net user`, `reg query`, `sc qc`,
 // `netsh firewall`.
@@ -49,15 +50,29 @@ const WINDOWS_VERBS: Record<string, readonly string[]> = {
   ],
 };
 
-/** The tool named by `word[start..end)` when it takes a verb, else undefined. */
-export function windowsToolName(start: number, end: number): string | undefined {
-  for (const tool in WINDOWS_VERBS) if (wordIs(start, end, tool)) return tool;
-  return undefined;
+// The tools of WINDOWS_VERBS, each with its verbs.
+const windowsTools = new WordTable<readonly string[]>(Object.entries(WINDOWS_VERBS));
+
+/** The verbs of the tool named by `word[start..end)` when it takes one, else undefined. */
+export function windowsToolVerbs(start: number, end: number): readonly string[] | undefined {
+  return windowsTools.lookupCodes(word, start, end);
 }
 
-export function isWindowsVerb(tool: string): boolean {
+/** Whether `text[start..end)` names a tool that takes a verb (`net`, `reg`, `sc`, `netsh`). */
+export function isWindowsTool(text: string, start: number, end: number): boolean {
+  return end - start <= 5 && windowsTools.lookupText(text, start, end) !== undefined;
+}
+
+/** Whether the current word is one of `verbs` (see {@link windowsToolVerbs}). */
+export function isWindowsVerb(verbs: readonly string[]): boolean {
+  return wordIsOneOf(verbs);
+}
+
+// Whether the current word is one of `words` (lower case).
+function wordIsOneOf(words: readonly string[]): boolean {
   const n = state.length;
-  return WINDOWS_VERBS[tool]!.some((verb) => wordIs(0, n, verb));
+  for (let k = 0; k < words.length; k++) if (wordIs(0, n, words[k]!)) return true;
+  return false;
 }
 
 // cmd: `FOR /F "tokens=*" %i IN ('whoami') DO ...` — a loop variable followed by IN.
@@ -76,8 +91,16 @@ export function forLoop(text: string, end: number, p: number, start: number): bo
   return false;
 }
 
-const IF_KEYWORDS = ['exist', 'defined', 'errorlevel', 'cmdextversion'];
-const IF_OPERATORS = ['==', 'equ', 'neq', 'lss', 'leq', 'gtr', 'geq'];
+/** The keywords of cmd's `IF` that take one operand: `IF EXIST file`, `IF DEFINED var`... */
+export const IF_KEYWORDS: readonly string[] = ['exist', 'defined', 'errorlevel', 'cmdextversion'];
+/** cmd's comparison operators written as words (`IF %A% GEQ 2`); `==` is the other one. */
+export const IF_COMPARISONS: readonly string[] = ['equ', 'neq', 'lss', 'leq', 'gtr', 'geq'];
+
+/** Whether `text` has one of `words` (lower case) at `p`, compared case-insensitively. */
+export function startsWithOneOf(text: string, p: number, words: readonly string[]): boolean {
+  for (let k = 0; k < words.length; k++) if (startsWith(text, p, words[k]!)) return true;
+  return false;
+}
 
 // cmd: `IF [/I] [NOT] EXIST file command`, `IF "%1"=="x" command`, `IF %A% GEQ 2 command`.
 export function ifStatement(text: string, end: number, p: number, start: number): boolean {
@@ -95,7 +118,7 @@ export function ifStatement(text: string, end: number, p: number, start: number)
         p = next;
         continue;
       }
-      if (IF_KEYWORDS.some((k) => wordIs(0, n, k))) stage = 1;
+      if (wordIsOneOf(IF_KEYWORDS)) stage = 1;
       else if (state.flags & W.DOUBLE_EQ) stage = 3;
       else stage = 2;
       p = next;
@@ -113,7 +136,7 @@ export function ifStatement(text: string, end: number, p: number, start: number)
       continue;
     }
     if (stage === 2) {
-      if (!IF_OPERATORS.some((k) => wordIs(0, n, k))) return false;
+      if (!(wordIs(0, n, '==') || wordIsOneOf(IF_COMPARISONS))) return false;
       stage = 3;
       p = next;
       continue;

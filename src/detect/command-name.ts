@@ -3,7 +3,6 @@
 import { commandFlags, isBinDirectory } from './command-words.js';
 import { state, word, wordIs } from './shell-words.js';
 
-// Where the command word sits in `word` after identification (basename, extension stripped).
 /** Where the command name sits in `word` after {@link identify}, and whether it came with a bin path. */
 export const name = { start: 0, end: 0, qualified: false };
 
@@ -72,8 +71,4 @@ function isExecutableExtension(start: number, end: number): boolean {
     wordIs(start, end, 'cmd') ||
     wordIs(start, end, 'ps1')
   );
-}
-
-export function wholeWordIs(text: string): boolean {
-  return wordIs(0, state.length, text);
 }

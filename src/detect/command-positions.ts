@@ -1,11 +1,11 @@
 // Command positions: where a command can start (after a separator, in a substitution, at the start of
 // the input). A cheap look at the first word decides whether the full evaluation (shell-command.ts)
 // is worth it; past a budget per input only a cheap check is left, so hostile input stays linear.
+import { IF_COMPARISONS, IF_KEYWORDS, isWindowsTool, startsWithOneOf } from './cmd-syntax.js';
 import { CMD, commandFlagsText, mayStartCommand } from './command-words.js';
 import { report } from './match.js';
-import { isBlank, isNameChar, RUN, startsWith, TRIGGER } from './shell-chars.js';
+import { isBlank, isNameChar, isSpace, RUN, skipSpaces, startsWith, TRIGGER } from './shell-chars.js';
 import { evaluateCommand, POSITION } from './shell-command.js';
-import { isSpace } from './shell-words.js';
 
 // Full command budget.evaluations per input; past them every position still gets a cheap check (see
 // position()), so an input with thousands of separators costs linear time with a small constant.
@@ -59,7 +59,7 @@ function startsCommandWord(first: number, second: number): boolean {
 
 function evaluatePosition(text: string, p: number, strength: number, separator: number): boolean {
   const end = text.length;
-  while (p < end && isSpace(text.charCodeAt(p))) p++;
+  p = skipSpaces(text, end, p);
   if (p >= end) return false;
   const first = text.charCodeAt(p);
   // A separator, backtick or `$(` here opens a position of its own, evaluated when the scan gets there.
@@ -80,8 +80,7 @@ function evaluatePosition(text: string, p: number, strength: number, separator: 
   if (flags === 0) return false;
   if (flags & CMD.DISTINCT) return report('shell-separator-command', p, q);
   if (flags & CMD.ENGLISH) {
-    let r = q;
-    while (r < end && isSpace(text.charCodeAt(r))) r++;
+    const r = skipSpaces(text, end, q);
     const c = text.charCodeAt(r);
     const option =
       c === 0x2d && (text.charCodeAt(r + 1) | 0x20) >= 0x61 && (text.charCodeAt(r + 1) | 0x20) <= 0x7a;
@@ -113,8 +112,7 @@ function knownWordMayRun(
   if (flags & (CMD.WRAPPER | CMD.LOOKUP) && nextWordIsCommand(text, q)) return true;
   if (isWindowsTool(text, base, q)) return true;
   const end = text.length;
-  let k = q;
-  while (k < end && isSpace(text.charCodeAt(k))) k++;
+  let k = skipSpaces(text, end, q);
   if (k >= end || (text.charCodeAt(k) < 128 && RUN[text.charCodeAt(k)] === 1)) {
     return (flags & CMD.BARE) !== 0; // bare: `ls`, `id;`
   }
@@ -154,7 +152,7 @@ function nextWordIsCommand(text: string, q: number): boolean {
   let k = q;
   // Options and numbers of the wrapper (`nice -n 10`, `timeout 5`) come before the command.
   for (let words = 0; words < 4; words++) {
-    while (k < end && isSpace(text.charCodeAt(k))) k++;
+    k = skipSpaces(text, end, k);
     const start = k;
     while (k < end && k - start <= 40 && !isBlank(text.charCodeAt(k)) && RUN[text.charCodeAt(k)] !== 1) k++;
     if (k === start) return false;
@@ -169,12 +167,6 @@ function nextWordIsCommand(text: string, q: number): boolean {
   return false;
 }
 
-function isWindowsTool(text: string, start: number, end: number): boolean {
-  const length = end - start;
-  if (length === 2) return startsWith(text, start, 'sc');
-  return length === 3 && (startsWith(text, start, 'net') || startsWith(text, start, 'reg'));
-}
-
 // `for`, `if`, `alias` at a command position: worth reading only with the syntax of their cmd or
 // shell forms (`for %i in`, `if exist`, `if "%1"==`, `alias x=`), not in prose ("For example...").
 function keywordMayRun(text: string, start: number, end: number): boolean {
@@ -183,20 +175,22 @@ function keywordMayRun(text: string, start: number, end: number): boolean {
   for (let k = end; k < limit; k++) {
     const c = text.charCodeAt(k);
     if (c < 128 && RUN[c] === 1) return false;
-    if (alias ? c === 0x3d : c === 0x25 || c === 0x3d || c === 0x28 || c === 0x5b) return true;
-    if (!alias && (c | 0x20) === 0x65 && (startsWith(text, k, 'exist') || startsWith(text, k, 'errorlevel')))
+    if (alias) {
+      if (c === 0x3d) return true;
+      continue;
+    }
+    if (c === 0x25 || c === 0x3d || c === 0x28 || c === 0x5b) return true;
+    // `EXIST`, `ERRORLEVEL`, `DEFINED`, `CMDEXTVERSION`
+    const l = c | 0x20;
+    if ((l === 0x65 || l === 0x64 || l === 0x63) && startsWithOneOf(text, k, IF_KEYWORDS)) return true;
+    // A comparison operator as a whole word: `IF 2 GEQ 15 ...`.
+    if (
+      isBlank(text.charCodeAt(k - 1)) &&
+      isBlank(text.charCodeAt(k + 3)) &&
+      startsWithOneOf(text, k, IF_COMPARISONS)
+    )
       return true;
-    if (!alias && (c | 0x20) === 0x64 && startsWith(text, k, 'defined')) return true;
-    if (!alias && (c | 0x20) === 0x63 && startsWith(text, k, 'cmdextversion')) return true;
-    if (!alias && isBlank(text.charCodeAt(k - 1)) && isComparison(text, k)) return true;
   }
-  return false;
-}
-
-// cmd's comparison operators, as whole words: `IF 2 GEQ 15 ...`.
-function isComparison(text: string, k: number): boolean {
-  if (!isBlank(text.charCodeAt(k + 3))) return false;
-  for (const op of ['equ', 'neq', 'lss', 'leq', 'gtr', 'geq']) if (startsWith(text, k, op)) return true;
   return false;
 }
 
@@ -211,7 +205,7 @@ for (const c of ';|&\n\r`') OWN_POSITION[c.charCodeAt(0)] = 1;
 // positions in ordinary text start with an ordinary word and are skipped.
 export function mayBeCommand(text: string, p: number, strength: number): boolean {
   const end = text.length;
-  while (p < end && isSpace(text.charCodeAt(p))) p++;
+  p = skipSpaces(text, end, p);
   let q = p;
   let base = p;
   while (q < end) {

@@ -1,6 +1,7 @@
 // Command names a shell injection runs, with what each one tells us. Knowledge about commands, not a
 // list of payloads: the detector only treats a word as a command where a shell would run one (after a
 // separator, inside a substitution, at the start of the input) and weighs it by how the word is used.
+import { startsWith } from './shell-chars.js';
 import { WordTable } from './word-table.js';
 
 /** Bit flags of a command word. */
@@ -150,9 +151,19 @@ export function commandFlags(codes: Uint16Array, start: number, end: number): nu
   const flags = table.lookupCodes(codes, start, end);
   if (flags !== undefined) return flags;
   if (first !== 0x69 && first !== 0x61 && first !== 0x63) return 0;
-  let prefix = '';
-  for (let k = start; k < start + 8 && k < end; k++) prefix += String.fromCharCode(codes[k]! | 0x20);
-  return familyFlags(prefix, length);
+  for (let f = 0; f < FAMILIES.length; f++) {
+    const [prefix, longerThan, bits] = FAMILIES[f]!;
+    if (length > longerThan && codesStartWith(codes, start, end, prefix)) return bits;
+  }
+  return 0;
+}
+
+// Whether `codes[start..end)` starts with `prefix`, each code unit compared with its 0x20 bit set.
+function codesStartWith(codes: Uint16Array, start: number, end: number, prefix: string): boolean {
+  if (start + prefix.length > end) return false;
+  for (let k = 0; k < prefix.length; k++)
+    if ((codes[start + k]! | 0x20) !== prefix.charCodeAt(k)) return false;
+  return true;
 }
 
 /** Flags ({@link CMD}) of the command word `text[start..end)` (compared case-insensitively), or 0. */
@@ -164,23 +175,42 @@ export function commandFlagsText(text: string, start: number, end: number): numb
   const flags = table.lookupText(text, start, end);
   if (flags !== undefined) return flags;
   if (first !== 0x69 && first !== 0x61 && first !== 0x63) return 0;
-  return familyFlags(text.slice(start, start + 8).toLowerCase(), length);
-}
-
-// Families named by prefix: PowerShell's Invoke-*, Ansible's and Chef's tool suites. `prefix` holds
-// the first (up to 8) characters, lower-cased.
-function familyFlags(prefix: string, length: number): number {
-  if (length > 7 && prefix.startsWith('invoke-')) return DISTINCT | WINDOWS;
-  if (prefix.startsWith('ansible')) return DISTINCT;
-  if (length > 5 && prefix.startsWith('chef-')) return DISTINCT;
+  // The prefix is read from the text's (up to) 8 characters at `start`, compared in place; toLowerCase()
+  // also folds some non-ASCII characters (U+212A KELVIN SIGN is `k`), so those take the slow path.
+  const stop = Math.min(text.length, start + 8);
+  for (let k = start; k < stop; k++) {
+    if (text.charCodeAt(k) >= 128) return familyFlags(text.slice(start, stop).toLowerCase(), length);
+  }
+  for (let f = 0; f < FAMILIES.length; f++) {
+    const [prefix, longerThan, bits] = FAMILIES[f]!;
+    if (length > longerThan && startsWith(text, start, prefix)) return bits;
+  }
   return 0;
 }
 
-// Top-level directories a shell-injection payload points at (`cat /etc/passwd`, `/bin/sh`).
+// Families named by prefix: PowerShell's Invoke-*, Ansible's and Chef's tool suites, each with the
+// length a word must exceed.
+const FAMILIES: readonly (readonly [prefix: string, longerThan: number, flags: number])[] = [
+  ['invoke-', 7, DISTINCT | WINDOWS],
+  ['ansible', 0, DISTINCT],
+  ['chef-', 5, DISTINCT],
+];
+
+// The family of a word from its lower-cased first (up to) 8 characters `prefix`.
+function familyFlags(prefix: string, length: number): number {
+  for (let f = 0; f < FAMILIES.length; f++) {
+    const [family, longerThan, flags] = FAMILIES[f]!;
+    if (length > longerThan && prefix.startsWith(family)) return flags;
+  }
+  return 0;
+}
+
+// Top-level directories a shell-injection payload points at (`cat /etc/passwd`, `/bin/sh`): the Unix
+// ones glob matching also tries, then the rest.
+const GLOBBED_ROOTS = 'bin sbin usr etc dev tmp var lib opt proc sys root home boot'.split(' ');
+const OTHER_ROOTS = 'lib64 mnt srv run windows winnt users'.split(' ');
 const systemRoots = new WordTable<boolean>(
-  'bin sbin usr etc dev tmp var lib lib64 opt proc sys root home boot mnt srv run windows winnt users'
-    .split(' ')
-    .map((name) => [name, true] as const),
+  [...GLOBBED_ROOTS, ...OTHER_ROOTS].map((name) => [name, true] as const),
 );
 
 /** Whether `codes[start..end)` is a top-level system directory name (`etc`, `bin`, `tmp`...). */
@@ -188,23 +218,11 @@ export function isSystemRoot(codes: Uint16Array, start: number, end: number): bo
   return end - start <= 8 && systemRoots.lookupCodes(codes, start, end) === true;
 }
 
-/** The names {@link isSystemRoot} knows, for glob matching (`/???/`, `/e*c/`). */
-export const SYSTEM_ROOT_NAMES: readonly string[] = [
-  'bin',
-  'sbin',
-  'usr',
-  'etc',
-  'dev',
-  'tmp',
-  'var',
-  'lib',
-  'opt',
-  'proc',
-  'sys',
-  'root',
-  'home',
-  'boot',
-];
+/**
+ * The names glob matching (`/???/`, `/e*c/`) tries: the Unix roots {@link isSystemRoot} knows, without
+ * `lib64`, `mnt`, `srv`, `run` and the Windows names.
+ */
+export const SYSTEM_ROOT_NAMES: readonly string[] = GLOBBED_ROOTS;
 
 // Directories whose files are programs: `/usr/bin/id`, `C:\Windows\System32\cmd.exe`.
 const binDirectories = new WordTable<boolean>(

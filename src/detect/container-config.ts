@@ -78,6 +78,13 @@ const NAMESPACES: Record<string, [rule: string, label: string]> = {
   cgroupns: ['host-cgroupns', 'host cgroup namespace'],
 };
 
+// Confinement a setting can switch off: the rule and the label of its finding.
+const CONFINEMENT = {
+  seccomp: ['seccomp-unconfined', 'seccomp disabled'],
+  apparmor: ['apparmor-unconfined', 'AppArmor disabled'],
+  selinux: ['selinux-disabled', 'SELinux confinement disabled'],
+} as const;
+
 /**
  * Inspects a container or pod specification as a scheduler receives it and lists its dangerous
  * settings. Accepts Docker Engine API bodies and `docker inspect` output (`HostConfig.Privileged`,
@@ -116,8 +123,7 @@ class Inspection {
     if (value === null || typeof value !== 'object' || this.visited.has(value)) return;
     this.visited.add(value);
     if (isArray(value)) {
-      const length = Math.min(safeLength(value), MAX_ARRAY_ITEMS);
-      for (let i = 0; i < length; i++) this.walk(read(value, i), key, `${path}[${i}]`, depth + 1);
+      this.eachItem(value, path, (item, itemPath) => this.walk(item, key, itemPath, depth + 1));
       return;
     }
     const keys = ownKeys(value);
@@ -169,24 +175,15 @@ class Inspection {
         return;
       case 'seccompprofile':
       case 'seccomp':
-        if (isUnconfined(value))
-          this.add('suspicious_container', 'seccomp-unconfined', 'seccomp disabled', path, '');
+        if (isUnconfined(value)) this.unconfined('seccomp', path);
         return;
       case 'apparmorprofile':
       case 'apparmor':
-        if (isUnconfined(value)) {
-          this.add('suspicious_container', 'apparmor-unconfined', 'AppArmor disabled', path, '');
-        }
+        if (isUnconfined(value)) this.unconfined('apparmor', path);
         return;
       case 'selinuxoptions':
         if (isRecord(value) && lowerString(read(value, 'type')) === 'spc_t') {
-          this.add(
-            'suspicious_container',
-            'selinux-disabled',
-            'SELinux confinement disabled (spc_t)',
-            path,
-            '',
-          );
+          this.unconfined('selinux', path, ' (spc_t)');
         }
         return;
       case 'runasuser':
@@ -223,15 +220,14 @@ class Inspection {
     }
     // Annotations such as `container.apparmor.security.beta.kubernetes.io/app: unconfined`.
     if ((key.includes('seccomp') || key.includes('apparmor')) && lowerString(value) === 'unconfined') {
-      const rule = key.includes('seccomp') ? 'seccomp-unconfined' : 'apparmor-unconfined';
-      this.add(
-        'suspicious_container',
-        rule,
-        rule === 'seccomp-unconfined' ? 'seccomp disabled' : 'AppArmor disabled',
-        path,
-        '',
-      );
+      this.unconfined(key.includes('seccomp') ? 'seccomp' : 'apparmor', path);
     }
+  }
+
+  // A finding for confinement switched off; `detail` is added to the label.
+  private unconfined(kind: keyof typeof CONFINEMENT, path: string, detail = ''): void {
+    const [rule, label] = CONFINEMENT[kind];
+    this.add('suspicious_container', rule, label + detail, path, '');
   }
 
   private capabilities(value: unknown, path: string): void {
@@ -248,20 +244,16 @@ class Inspection {
   // Docker API `Mounts` and Compose `volumes`: `"/src:/dst:ro"`, `"type=bind,source=/,target=/host"`,
   // `{ Type: "bind", Source: "/" }`. Named volumes have no leading slash and are not host paths.
   private mounts(value: unknown, path: string): void {
-    if (!isArray(value)) return;
-    const length = Math.min(safeLength(value), MAX_ARRAY_ITEMS);
-    for (let i = 0; i < length; i++) {
-      const item = read(value, i);
-      const itemPath = `${path}[${i}]`;
+    this.eachItem(value, path, (item, itemPath) => {
       if (typeof item === 'string') {
         this.hostPath(item.includes('=') ? mountOption(item, ['source', 'src']) : bindSource(item), itemPath);
       } else if (isRecord(item)) {
         const type = lowerString(readKey(item, 'type'));
-        if (type !== undefined && type !== 'bind') continue;
+        if (type !== undefined && type !== 'bind') return;
         const source = readKey(item, 'source') ?? readKey(item, 'src');
         if (typeof source === 'string') this.hostPath(source, itemPath);
       }
-    }
+    });
   }
 
   private devices(value: unknown, path: string): void {
@@ -269,17 +261,13 @@ class Inspection {
       this.device(value.split(':')[0] ?? '', path);
       return;
     }
-    if (!isArray(value)) return;
-    const length = Math.min(safeLength(value), MAX_ARRAY_ITEMS);
-    for (let i = 0; i < length; i++) {
-      const item = read(value, i);
-      const itemPath = `${path}[${i}]`;
+    this.eachItem(value, path, (item, itemPath) => {
       if (typeof item === 'string') this.device(item.split(':')[0] ?? '', itemPath);
       else if (isRecord(item)) {
         const host = readKey(item, 'pathonhost') ?? readKey(item, 'path') ?? readKey(item, 'devicepath');
         this.device(typeof host === 'string' ? host : '', itemPath);
       }
-    }
+    });
   }
 
   private device(name: string, path: string): void {
@@ -289,13 +277,11 @@ class Inspection {
 
   private securityOption(option: string, path: string): void {
     const normalized = option.trim().toLowerCase().replace(':', '=');
-    if (normalized === 'seccomp=unconfined') {
-      this.add('suspicious_container', 'seccomp-unconfined', 'seccomp disabled', path, '');
-    } else if (normalized === 'apparmor=unconfined') {
-      this.add('suspicious_container', 'apparmor-unconfined', 'AppArmor disabled', path, '');
-    } else if (normalized === 'label=disable' || normalized === 'label=type=spc_t') {
-      this.add('suspicious_container', 'selinux-disabled', 'SELinux confinement disabled', path, '');
-    } else if (normalized === 'systempaths=unconfined') {
+    if (normalized === 'seccomp=unconfined') this.unconfined('seccomp', path);
+    else if (normalized === 'apparmor=unconfined') this.unconfined('apparmor', path);
+    else if (normalized === 'label=disable' || normalized === 'label=type=spc_t')
+      this.unconfined('selinux', path);
+    else if (normalized === 'systempaths=unconfined') {
       this.add('suspicious_container', 'proc-unmasked', '/proc and /sys unmasked', path, '');
     }
   }
@@ -325,12 +311,16 @@ class Inspection {
       for (const part of value.split(',').slice(0, MAX_ARRAY_ITEMS)) visit(part, path);
       return;
     }
+    this.eachItem(value, path, (item, itemPath) => {
+      if (typeof item === 'string') visit(item, itemPath);
+    });
+  }
+
+  // Visits the first MAX_ARRAY_ITEMS items of an array (nothing for any other value) with their paths.
+  private eachItem(value: unknown, path: string, visit: (item: unknown, itemPath: string) => void): void {
     if (!isArray(value)) return;
     const length = Math.min(safeLength(value), MAX_ARRAY_ITEMS);
-    for (let i = 0; i < length; i++) {
-      const item = read(value, i);
-      if (typeof item === 'string') visit(item, `${path}[${i}]`);
-    }
+    for (let i = 0; i < length; i++) visit(read(value, i), `${path}[${i}]`);
   }
 
   private add(type: ContainerFindingType, rule: string, label: string, path: string, detail: string): void {

@@ -2,6 +2,7 @@
 // are evidence of a command line; ordinary words are evidence of prose. Reads the current word of
 // shell-words.ts.
 import { CMD, commandFlags, isSystemRoot, SYSTEM_ROOT_NAMES } from './command-words.js';
+import { isDigit, isLetter } from './shell-chars.js';
 import { state, W, word } from './shell-words.js';
 
 /** Evidence gathered while reading the arguments of one command (one shared record). */
@@ -30,19 +31,10 @@ export function resetEvidence(): void {
   evidence.switches = 0;
 }
 
-export function isLetterCode(c: number): boolean {
-  const l = c | 0x20;
-  return l >= 0x61 && l <= 0x7a;
-}
-
-function isDigitCode(c: number): boolean {
-  return c >= 0x30 && c <= 0x39;
-}
-
 export function isNumberWord(): boolean {
   for (let k = 0; k < state.length; k++) {
     const c = word[k]!;
-    if (!(isDigitCode(c) || c === 0x2e || c === 0x2c)) return false;
+    if (!(isDigit(c) || c === 0x2e || c === 0x2c)) return false;
   }
   return true;
 }
@@ -64,10 +56,10 @@ export function classifyArgument(cmd: number): void {
   }
   const c0 = word[0]!;
   if (c0 === 0x2d) {
-    if (n >= 2 && (isLetterCode(word[1]!) || (word[1] === 0x2d && n >= 3 && isLetterCode(word[2]!)))) {
+    if (n >= 2 && (isLetter(word[1]!) || (word[1] === 0x2d && n >= 3 && isLetter(word[2]!)))) {
       evidence.strong++;
       evidence.system++;
-    } else if (n >= 2 && isDigitCode(word[1]!) && cmd & CMD.NUMERIC) {
+    } else if (n >= 2 && isDigit(word[1]!) && cmd & CMD.NUMERIC) {
       evidence.strong++;
       evidence.system++;
     }
@@ -76,7 +68,7 @@ export function classifyArgument(cmd: number): void {
   if (c0 === 0x2f) {
     let segEnd = 1;
     while (segEnd < n && word[segEnd] !== 0x2f) segEnd++;
-    if (segEnd === n && n >= 2 && isLetterCode(word[1]!)) evidence.switches++;
+    if (segEnd === n && n >= 2 && isLetter(word[1]!)) evidence.switches++;
     if (
       n === 1 ||
       isSystemRoot(word, 1, segEnd) ||
@@ -92,7 +84,7 @@ export function classifyArgument(cmd: number): void {
     c0 === 0x7e ||
     (c0 === 0x2e && (word[1] === 0x2f || (word[1] === 0x2e && word[2] === 0x2f))) ||
     f & W.SLASH_SWITCH ||
-    (isLetterCode(c0) && word[1] === 0x3a && word[2] === 0x2f)
+    (isLetter(c0) && word[1] === 0x3a && word[2] === 0x2f)
   ) {
     evidence.strong++;
     evidence.system++;
@@ -112,8 +104,8 @@ export function classifyArgument(cmd: number): void {
   let plainWord = true;
   for (let k = 0; k < n; k++) {
     const c = word[k]!;
-    if (isDigitCode(c)) digits++;
-    else if (isLetterCode(c)) letters++;
+    if (isDigit(c)) digits++;
+    else if (isLetter(c)) letters++;
     else if (c === 0x2e) {
       dots++;
       if (k > 0 && k < n - 1) innerDot = true;
@@ -125,7 +117,7 @@ export function classifyArgument(cmd: number): void {
         return;
       }
     } else if (c === 0x3d && equals < 0) equals = k;
-    if (!(isLetterCode(c) || isDigitCode(c) || c === 0x2d || c === 0x27 || c === 0x5f || c > 0x7f)) {
+    if (!(isLetter(c) || isDigit(c) || c === 0x2d || c === 0x27 || c === 0x5f || c > 0x7f)) {
       const trailing =
         k === n - 1 && (c === 0x2e || c === 0x2c || c === 0x21 || c === 0x3f || c === 0x3a || c === 0x3b);
       if (!trailing) plainWord = false;
@@ -143,15 +135,10 @@ export function classifyArgument(cmd: number): void {
     } else evidence.plain++;
     return;
   }
-  if (f & W.GLOB) {
-    const last = lastBeforePunctuation(n);
-    for (let k = 0; k < n; k++) {
-      if (word[k] === 0x2a || (word[k] === 0x3f && k < last)) {
-        evidence.strong++;
-        evidence.system++;
-        return;
-      }
-    }
+  if (f & W.GLOB && hasWildcard(n)) {
+    evidence.strong++;
+    evidence.system++;
+    return;
   }
   if (equals > 0) {
     if (word[equals + 1] === 0x2f) {
@@ -196,10 +183,15 @@ function lastBeforePunctuation(n: number): number {
 const SENTENCE_END = new Uint8Array(128);
 for (const c of '?!.,;:') SENTENCE_END[c.charCodeAt(0)] = 1;
 
-function hasGlobCharacter(n: number): boolean {
+// Whether the current word (`n` code units) has a `*`, or a `?` before its sentence punctuation.
+function hasWildcard(n: number): boolean {
   const last = lastBeforePunctuation(n);
   for (let k = 0; k < n; k++) if (word[k] === 0x2a || (word[k] === 0x3f && k < last)) return true;
-  return (state.flags & W.BRACKET_CHAR) !== 0;
+  return false;
+}
+
+function hasGlobCharacter(n: number): boolean {
+  return hasWildcard(n) || (state.flags & W.BRACKET_CHAR) !== 0;
 }
 
 function globMatchesRoot(start: number, end: number): boolean {

@@ -2,22 +2,15 @@
 // inside `$(...)` or backticks) is a command a shell would run, from the command word and the shape of
 // its arguments. How much evidence is needed depends on the position: `;id` needs none, `a | b` in prose
 // must not fire, and a sentence that starts with "Time" or "Find" must read as a sentence.
-import { aliasDefinition, forLoop, ifStatement, isWindowsVerb, windowsToolName } from './cmd-syntax.js';
-import { identify, name, wholeWordIs } from './command-name.js';
+import { aliasDefinition, forLoop, ifStatement, isWindowsVerb, windowsToolVerbs } from './cmd-syntax.js';
+import { identify, name } from './command-name.js';
 import { CMD } from './command-words.js';
 import { report } from './match.js';
-import {
-  classifyArgument,
-  evidence,
-  globPath,
-  isLetterCode,
-  isNumberWord,
-  resetEvidence,
-} from './shell-arguments.js';
+import { classifyArgument, evidence, globPath, isNumberWord, resetEvidence } from './shell-arguments.js';
+import { isBlank, isLetter, skipSpaces } from './shell-chars.js';
 import {
   assignedName,
   isCommandEnd,
-  isSpace,
   READ,
   readWord,
   recordAssignment,
@@ -39,20 +32,13 @@ export const POSITION = {
 
 const MAX_ARGUMENTS = 8;
 
-/** Skips spaces (not newlines: a newline ends a command). */
-export function skipSpaces(text: string, end: number, p: number): number {
-  while (p < end && isSpace(text.charCodeAt(p))) p++;
-  return p;
-}
-
 // Whether only a trailing separator, quotes, spaces or a `#` comment remain from `p`: the command was
 // the last thing in the input (`;id;`, `|id'`, `;id #`).
 function onlyTrailerFrom(text: string, end: number, p: number): boolean {
   while (p < end) {
     const c = text.charCodeAt(p);
     if (c === 0x23) return true;
-    if (!(isSpace(c) || c === 0x3b || c === 0x26 || c === 0x27 || c === 0x22 || c === 0x60 || c <= 0x20))
-      return false;
+    if (!(isBlank(c) || c === 0x3b || c === 0x26 || c === 0x27 || c === 0x22 || c === 0x60)) return false;
     p++;
   }
   return true;
@@ -113,7 +99,7 @@ export function evaluateCommand(
     const wordStart = p;
     p = next;
     // Wrappers run the next word: `time whoami`, `nohup sh -c ...`, `sudo -u root id`, `. script`.
-    if ((cmd & CMD.WRAPPER || wholeWordIs('.')) && guard < 6) {
+    if ((cmd & CMD.WRAPPER || wordIs(0, state.length, '.')) && guard < 6) {
       const after = wrapped(text, end, p, options);
       if (after > 0) {
         cmd = identify();
@@ -143,7 +129,7 @@ export function evaluateCommand(
     return report('obfuscated-command', textStart, p);
   }
   if (wordFlags & W.EXPANDED) return report('variable-command', textStart, p);
-  const windowsTool = windowsToolName(name.start, name.end);
+  const windowsVerbs = windowsToolVerbs(name.start, name.end);
 
   const capitalized = (wordFlags & W.CAPITALIZED) !== 0 && name.start === 0 && !wasWrapped;
   const isQualified = name.qualified;
@@ -201,12 +187,7 @@ export function evaluateCommand(
     if (isCommandEnd(c) || c === 0x60) {
       atEnd = onlyTrailerFrom(text, end, p);
       atSeparator = c !== 0x28 && c !== 0x29;
-      gluedStop =
-        atSeparator &&
-        count === 0 &&
-        p > 0 &&
-        !isSpace(text.charCodeAt(p - 1)) &&
-        text.charCodeAt(p - 1) > 0x20;
+      gluedStop = atSeparator && count === 0 && p > 0 && !isBlank(text.charCodeAt(p - 1));
       break;
     }
     if (c === 0x24 && text.charCodeAt(p + 1) === 0x28) {
@@ -224,7 +205,7 @@ export function evaluateCommand(
       break;
     }
     if (state.length > 0 || state.flags & (W.SUBST | W.VARIABLE | W.ARITHMETIC)) {
-      if (windowsTool !== undefined && count === 0 && isWindowsVerb(windowsTool)) windowsVerb = true;
+      if (windowsVerbs !== undefined && count === 0 && isWindowsVerb(windowsVerbs)) windowsVerb = true;
       classifyArgument(cmd);
       count++;
     }
@@ -336,7 +317,7 @@ function unknownCommand(
       if (
         word[0] === 0x2d &&
         state.length >= 2 &&
-        isLetterCode(word[state.length > 2 && word[1] === 0x2d ? 2 : 1]!)
+        isLetter(word[state.length > 2 && word[1] === 0x2d ? 2 : 1]!)
       )
         option = true;
       classifyArgument(0);

@@ -2,13 +2,13 @@
 // substitution, here-strings, function definitions (Shellshock, fork bombs), brace expansion, and a
 // native scan for process-spawning calls, `/dev/tcp/` and cmd's `%VAR:~n,m%`.
 
-import { budget, position } from './command-positions.js';
+import { budget, MAX_EVALUATIONS, position } from './command-positions.js';
 import { commandFlagsText } from './command-words.js';
 import { report } from './match.js';
-import { isBlank, isNameChar, startsWith } from './shell-chars.js';
+import { isBlank, isNameChar, isSpace, skipSpaces, startsWith } from './shell-chars.js';
 import { evaluateCommand, POSITION } from './shell-command.js';
-import { isSpace, READ } from './shell-words.js';
-import { hashText, WordTable } from './word-table.js';
+import { READ } from './shell-words.js';
+import { WordTable } from './word-table.js';
 
 // Shell-only constructs found with one native scan (bounded repetitions, no nesting: linear time):
 // process-spawning calls in code that reaches an interpreter (`system('id')`, `os.popen("...")`,
@@ -48,7 +48,7 @@ function parameterExpansion(text: string, i: number): boolean {
   const limit = Math.min(end, i + 40);
   while (k < limit && isNameChar(text.charCodeAt(k))) k++;
   const nameLength = k - (i + 2);
-  if (nameLength === 3 && startsWithExact(text, i + 2, 'IFS')) return report('ifs-evasion', i, k);
+  if (nameLength === 3 && text.startsWith('IFS', i + 2)) return report('ifs-evasion', i, k);
   if (k >= end) return false;
   const op = text.charCodeAt(k);
   if (nameLength === 0) {
@@ -69,13 +69,10 @@ function parameterExpansion(text: string, i: number): boolean {
   return false;
 }
 
-function startsWithExact(text: string, p: number, word: string): boolean {
-  return text.startsWith(word, p);
-}
-
 // `<(cat file)`, `>(tee log)`: process substitution running a known command (or anything a command
-// position accepts).
+// position accepts). Only within the budget of full evaluations.
 export function processSubstitution(text: string, i: number): boolean {
+  if (budget.evaluations >= MAX_EVALUATIONS) return false;
   let k = i + 2;
   const limit = Math.min(text.length, k + 32);
   while (k < limit && (isNameChar(text.charCodeAt(k)) || text.charCodeAt(k) === 0x2d)) k++;
@@ -104,8 +101,7 @@ export function hereString(text: string, i: number): boolean {
 // `() { :; };` (Shellshock) and `f(){ f|f& };f` (a fork bomb): function definitions in input.
 export function functionDefinition(text: string, i: number): boolean {
   const end = text.length;
-  let k = i + 2;
-  while (k < end && isSpace(text.charCodeAt(k))) k++;
+  const k = skipSpaces(text, end, i + 2);
   if (text.charCodeAt(k) !== 0x7b) return false;
   let left = i - 1;
   while (left >= 0 && isSpace(text.charCodeAt(left))) left--;
@@ -119,8 +115,7 @@ export function functionDefinition(text: string, i: number): boolean {
     nameStart--;
   nameStart++;
   if (nameStart > left) return false;
-  let body = k + 1;
-  while (body < end && isSpace(text.charCodeAt(body))) body++;
+  const body = skipSpaces(text, end, k + 1);
   const nameLength = left + 1 - nameStart;
   if (body + nameLength > end) return false;
   for (let n = 0; n < nameLength; n++)
@@ -136,8 +131,10 @@ function isFunctionNameChar(c: number): boolean {
   return isNameChar(c) || c === 0x3a || c === 0x2e || c === 0x2d;
 }
 
-// `{cat,/etc/passwd}`, `{,ifconfig}`: brace expansion turns a comma list into a command line.
+// `{cat,/etc/passwd}`, `{,ifconfig}`: brace expansion turns a comma list into a command line. Each
+// one read spends a full evaluation of the budget; past it, none is read.
 export function braceExpansion(text: string, i: number): boolean {
+  if (budget.evaluations >= MAX_EVALUATIONS) return false;
   const limit = Math.min(text.length, i + 128);
   let comma = false;
   let close = -1;
@@ -176,7 +173,7 @@ export function phpComplexSyntax(text: string, i: number): boolean {
     while (k < limit && isNameChar(text.charCodeAt(k))) k++;
     const first = text.charCodeAt(nameStart);
     if (k === nameStart || (first >= 0x30 && first <= 0x39)) return false;
-    while (k < end && isSpace(text.charCodeAt(k))) k++;
+    k = skipSpaces(text, end, k);
     return text.charCodeAt(k) === 0x28 && report('php-complex-syntax', i, k + 1);
   }
   if (text.charCodeAt(k) !== 0x5f) return false;
@@ -190,8 +187,7 @@ export function phpComplexSyntax(text: string, i: number): boolean {
 // (a string or PHP request input run as code), and PHP's environment probes `phpinfo()` and
 // `phpversion()`, the first call an injected PHP payload makes. A method (`obj.eval(`) is not these.
 export function codeEvaluation(text: string, i: number): boolean {
-  let a = i + 1;
-  while (a < text.length && isSpace(text.charCodeAt(a))) a++;
+  const a = skipSpaces(text, text.length, i + 1);
   const argument = text.charCodeAt(a);
   // A string, or request input (`$_GET[...]`); `assert($x > 0)` is an ordinary assertion.
   const code =
@@ -238,7 +234,7 @@ export function constructs(text: string): boolean {
     while (start > 0 && isNameChar(text.charCodeAt(start - 1))) start--;
     let nameEnd = at;
     while (nameEnd < matchEnd && isNameChar(text.charCodeAt(nameEnd))) nameEnd++;
-    if (codeCalls.getText(hashText(text, start, nameEnd), text, start, nameEnd) === undefined) continue;
+    if (codeCalls.lookupText(text, start, nameEnd) === undefined) continue;
     // A method of some other object (`regex.exec(s)`) is not a process call, except `os.system(` and
     // `Runtime.getRuntime().exec(`; `x.subprocess.run` is the module.
     if (start > 0 && text.charCodeAt(start - 1) === 0x2e) {

@@ -1,6 +1,7 @@
 // `$` inside a shell word: special parameters (`$@`, `$1`), variables (`$x`, `${x}`, `${PATH:0:1}`,
 // `$SHELL`), `${IFS}` as a space, and the start of substitutions. Variables the input assigned itself
 // (`a=c;b=at;$a$b`) expand to their values, unset ones to nothing.
+import { isLetter, isNameChar } from './shell-chars.js';
 import { W } from './shell-word-flags.js';
 
 const SPACE = 0x20;
@@ -10,15 +11,6 @@ const DOLLAR = 0x24;
 
 /** What the last {@link dollar} found: flags to add to the word, text to append to it. */
 export const expansion = { flags: 0, value: '' };
-
-function isLetter(c: number): boolean {
-  const l = c | 0x20;
-  return l >= 0x61 && l <= 0x7a;
-}
-
-function isNameChar(c: number): boolean {
-  return isLetter(c) || (c >= 0x30 && c <= 0x39) || c === 0x5f;
-}
 
 // Variables assigned earlier in the same input (`a=/etc&&b=passwd&&cat $a/$b`), at most 16.
 const MAX_VARIABLES = 16;

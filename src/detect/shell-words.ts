@@ -12,6 +12,7 @@ const SCAN_MAX = 512;
 /** How far a quote looks for its closing quote before it is treated as a stray character. */
 const QUOTE_MAX = 256;
 
+import { isBlank, isDigit, isLetter, isNameChar } from './shell-chars.js';
 import { dollar, expansion, recordVariable } from './shell-expansions.js';
 import { W } from './shell-word-flags.js';
 
@@ -56,8 +57,6 @@ export function assignedName(name: string): boolean {
 }
 
 const SPACE = 0x20;
-const TAB = 0x09;
-const PLUS = 0x2b;
 const QUOTE = 0x27;
 const DQUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -65,27 +64,9 @@ const DOLLAR = 0x24;
 const BACKTICK = 0x60;
 const CARET = 0x5e;
 
-/** Whether `c` separates words (`+` too: form-encoded spaces survive in many inputs). */
-export function isSpace(c: number): boolean {
-  return c === SPACE || c === TAB || c === PLUS || c === 0x0b || c === 0x0c || c === 0xa0;
-}
-
 /** Whether `c` ends a command: `;`, `|`, `&`, a newline, a parenthesis. */
 export function isCommandEnd(c: number): boolean {
   return c === 0x3b || c === 0x7c || c === 0x26 || c === 0x0a || c === 0x0d || c === 0x28 || c === 0x29;
-}
-
-function isLetter(c: number): boolean {
-  const l = c | 0x20;
-  return l >= 0x61 && l <= 0x7a;
-}
-
-function isDigit(c: number): boolean {
-  return c >= 0x30 && c <= 0x39;
-}
-
-function isNameChar(c: number): boolean {
-  return isLetter(c) || isDigit(c) || c === 0x5f;
 }
 
 let length = 0;
@@ -180,7 +161,7 @@ export function readWord(text: string, end: number, p: number, options: number):
       p++;
       continue;
     }
-    if (c <= SPACE || isSpace(c)) break;
+    if (isBlank(c)) break;
     if ((c === 0x3c || c === 0x3e) && text.charCodeAt(p + 1) === 0x28 && text.charCodeAt(p + 2) === 0x29) {
       flags |= W.NOISE; // `<()`: an empty process substitution
       p += 3;
@@ -251,8 +232,7 @@ export function readWord(text: string, end: number, p: number, options: number):
       c === CARET &&
       (length > 0 || isLetter(text.charCodeAt(p + 1))) &&
       p + 1 < end &&
-      !isSpace(text.charCodeAt(p + 1)) &&
-      text.charCodeAt(p + 1) > SPACE
+      !isBlank(text.charCodeAt(p + 1))
     ) {
       flags |= W.NOISE; // cmd escape character: `w^h^o^a^m^i`, `^p^o^w^e^r^shell` (not `^1.2`)
       p++;
