@@ -25,7 +25,7 @@ export function startsWith(text: string, start: number, end: number, word: strin
 }
 
 /** The FNV-1a hash of `text[start..end)`, lower-cased: what a {@link WordTable} is keyed by. */
-export function hashText(text: string, start: number, end: number): number {
+function hashText(text: string, start: number, end: number): number {
   let hash = HASH_SEED;
   for (let i = start; i < end; i++) hash = hashStep(hash, lowerCode(text.charCodeAt(i)));
   return hash;
@@ -167,14 +167,6 @@ export class WordTable<T> extends HashedWordTable<T> {
     let hash = HASH_SEED;
     for (let i = start; i < end; i++) hash = hashStep(hash, lowerCode(codes[i]!));
     return this.value(this.findCodes(hash, codes, start, end));
-  }
-
-  /**
-   * The value of `text[start..end)`, whose {@link hashText} is `hash`. Same as {@link lookupText};
-   * public only until shell-constructs.ts calls that instead.
-   */
-  getText(hash: number, text: string, start: number, end: number): T | undefined {
-    return this.value(this.find(hash, text, start, end));
   }
 }
 
