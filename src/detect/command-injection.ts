@@ -1,5 +1,5 @@
 import { mayBeCommand, position, resetBudget } from './command-positions.js';
-import { decodeForInspection } from './decode.js';
+import { decodedNul, decodeForInspection, withoutNul } from './decode.js';
 import { type Finding, finding } from './finding.js';
 import { hit, report } from './match.js';
 import { isBlank, RUN, startsWith, TRIGGER } from './shell-chars.js';
@@ -45,7 +45,9 @@ let sawEscape = false;
  */
 export function detectCommandInjection(input: string): Finding | null {
   if (typeof input !== 'string' || input.length === 0) return null;
-  const text = decodeForInspection(input);
+  // A NUL cannot be part of a shell command: read the value as a server that strips them sees it.
+  let text = decodeForInspection(input);
+  if (decodedNul()) text = withoutNul(text);
   resetVariables();
   resetBudget();
   if (scan(text)) return finding('command_injection', hit.rule, text, hit.start, hit.end);

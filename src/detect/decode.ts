@@ -24,22 +24,40 @@ let roundWide = false;
 /**
  * Decodes `input` for inspection: repeated percent-decoding (also `%uXXXX`, overlong and malformed
  * UTF-8 sequences such as `%c0%ae` and `%c0%2e`), HTML character references (`&#46;`, `&#x2f;`,
- * `&sol;`), `\xNN` / `\uNNNN` escapes and `0x2e`-style hex for `.`, `/` and `\`; NUL bytes and zero-width
- * characters are dropped and Unicode look-alikes of ASCII punctuation (full-width and small forms, dot
- * leaders, division and fraction slashes, set minus) are folded to ASCII. Input with nothing to decode
- * is returned as it is (no copy). Never throws; linear time: at most four passes.
+ * `&sol;`), `\xNN` / `\uNNNN` escapes and `0x2e`-style hex for `.`, `/` and `\`; zero-width characters
+ * are dropped (a NUL is kept, see {@link decodedNul}) and Unicode look-alikes of ASCII punctuation
+ * (full-width and small forms, dot leaders, division and fraction slashes, set minus) are folded to
+ * ASCII. Input with nothing to decode is returned as it is (no copy). Never throws; linear time: at most four passes.
  */
 export function decodeForInspection(input: string): string {
   // Both detectors decode the same value in turn (the request guard runs them one after the other):
   // the second call gets the first one's result.
   if (input === lastInput) return lastOutput;
+  sawNul = false;
   lastOutput = decode(input);
   lastInput = input;
+  lastSawNul = sawNul;
   return lastOutput;
+}
+
+/**
+ * Whether the value decodeForInspection() returned last holds a NUL. A server written in C ends the
+ * name there; one that strips NUL bytes joins what is around it: the detectors read it both ways.
+ */
+export function decodedNul(): boolean {
+  return lastSawNul;
+}
+
+/** `text` without its NUL characters: what a server that strips them sees. */
+export function withoutNul(text: string): string {
+  return text.replaceAll('\0', '');
 }
 
 let lastInput = '';
 let lastOutput = '';
+let lastSawNul = false;
+// Set when the decoding in progress writes (or copies) a NUL.
+let sawNul = false;
 
 function decode(input: string): string {
   // A native scan finds something to decode; most inputs have nothing and are returned untouched.
@@ -67,7 +85,7 @@ function decode(input: string): string {
 // Something decodeRound would change: a percent escape, a character reference, a `\x`/`\u` escape,
 // `0x2e`-style hex, NUL, or a look-alike character. Bounded repetitions only: linear time.
 const ENCODED =
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL bytes are one of the evasions decoded
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: a NUL byte is noted (see decodedNul)
   /%(?:[0-9a-fA-F]{2}|[uU][0-9a-fA-F]{4})|&(?:#|[a-zA-Z]{2,8};)|\\[xu]|\x00|0[xX][0-9a-fA-F]{2}|[\u00ad\u200b-\u200d\u2024\u2025\u2044\u2060\u2215\u2216\u2571\u2572\u29f5\u29f8\u29f9\u3000\ufe50-\ufe6b\ufeff\uff01-\uff5e]/;
 
 // Byte copy of a narrow output, for a one-byte string: half the memory, and faster to scan than the
@@ -118,7 +136,11 @@ let emittedWide = false; // emit() wrote a code unit above 0xff
 
 /** Writes one code point to the output, folding look-alikes; returns whether the output differs. */
 function emit(cp: number): boolean {
-  if (cp === 0) return true; // NUL: a C-string terminator on the server, noise to us
+  if (cp === 0) {
+    sawNul = true;
+    dst[out++] = 0;
+    return false;
+  }
   if (cp < 0x80) {
     if (cp === 0x25 || cp === 0x26 || cp === 0x5c || cp === 0x30) decodedTrigger = true;
     dst[out++] = cp;
@@ -177,10 +199,11 @@ function decodeRound(src: string, target: Uint16Array): number {
         const low = src.charCodeAt(i + 2);
         const byte = hexValue(high) * 16 + hexValue(low); // 0x80 or more unless both are hex digits
         if (byte < 0x80) {
-          if (byte !== 0) {
-            if (PLAIN[byte] === 0) decodedTrigger = true;
-            d[o++] = byte;
+          if (PLAIN[byte] === 0) {
+            if (byte === 0) sawNul = true;
+            else decodedTrigger = true;
           }
+          d[o++] = byte;
           i += 3;
           changed = true;
           continue;
@@ -283,7 +306,8 @@ function decodeRound(src: string, target: Uint16Array): number {
   return o;
 }
 
-// ASCII characters decodeRound copies as they are (all but `%`, `&`, `\\`, `0` and NUL).
+// ASCII characters decodeRound copies as they are (all but `%`, `&`, `\\`, `0` and NUL, which emit()
+// notes).
 const PLAIN = new Uint8Array(128).fill(1);
 for (const c of '%&\\0') PLAIN[c.charCodeAt(0)] = 0;
 PLAIN[0] = 0;

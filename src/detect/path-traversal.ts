@@ -1,4 +1,4 @@
-import { decodeForInspection } from './decode.js';
+import { decodedNul, decodeForInspection, withoutNul } from './decode.js';
 import { dotDotSegment } from './dot-dot-segment.js';
 import { type Finding, finding } from './finding.js';
 import { hit, report } from './match.js';
@@ -29,6 +29,12 @@ import { systemFilePath } from './system-file-path.js';
 export function detectPathTraversal(input: string): Finding | null {
   if (typeof input !== 'string' || input.length === 0) return null;
   const text = decodeForInspection(input);
+  // `C:\boot.ini%00.php`: a NUL ends the name on a server written in C; `..%00/`: others drop it.
+  if (!decodedNul()) return inspect(text, input);
+  return inspect(text, input) ?? inspect(withoutNul(text), input);
+}
+
+function inspect(text: string, input: string): Finding | null {
   // One scan for sensitive paths that also checks for dot-dot segments when it meets two dots, and
   // notes whether a stream wrapper can match; most inputs need nothing more. Dot-dot segments take
   // precedence over stream wrappers, and both over sensitive paths, wherever they are in the input.

@@ -35,6 +35,11 @@ describe('detectCommandInjection: commands after shell separators', () => {
     expect(detectCommandInjection('%0d%0auname%20-a')).not.toBeNull();
   });
 
+  it('reads a NUL the way a server that strips it does (a shell argument cannot hold one)', () => {
+    expect(rule(';wh%00oami')).toBe('shell-separator-command');
+    expect(rule(';who\u0000ami')).toBe('shell-separator-command');
+  });
+
   it('decodes percent-encoded separators, also double-encoded', () => {
     expect(rule('%3Bid')).toBe('shell-separator-command');
     expect(rule('%253Bwhoami')).toBe('shell-separator-command');

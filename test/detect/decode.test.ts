@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeForInspection } from '../../src/detect/decode.js';
+import { decodedNul, decodeForInspection } from '../../src/detect/decode.js';
 
 describe('decodeForInspection', () => {
   it('returns input with nothing to decode as the very same string', () => {
@@ -22,8 +22,9 @@ describe('decodeForInspection', () => {
     ['&amp;lt;', '<'],
     ['\\x2e\\u002f', './'],
     ['0x2e0x2F0x5c', './\\'],
-    ['a\u0000b', 'ab'],
-    ['%00', ''],
+    ['a\u0000b', 'a\u0000b'],
+    ['%00', '\u0000'],
+    ['\\x00%2500', '\u0000\u0000'],
     ['．／＼；', './\\;'],
     ['‥', '..'],
     ['∕∖⁄﹨', '/\\/\\'],
@@ -42,6 +43,15 @@ describe('decodeForInspection', () => {
   it('stops after four rounds: deeper nesting is not something a server decodes', () => {
     expect(decodeForInspection('%2525252e')).toBe('.');
     expect(decodeForInspection('%252525252e')).toBe('%2e');
+  });
+
+  it('keeps a NUL, and says the last value decoded had one', () => {
+    expect(decodeForInspection('win.ini%00.php')).toBe('win.ini\u0000.php');
+    expect(decodedNul()).toBe(true);
+    expect(decodeForInspection('win.ini.php')).toBe('win.ini.php');
+    expect(decodedNul()).toBe(false);
+    expect(decodeForInspection('a\u0000b')).toBe('a\u0000b');
+    expect(decodedNul()).toBe(true);
   });
 
   it('keeps invalid UTF-8 bytes as Latin-1 characters instead of failing', () => {

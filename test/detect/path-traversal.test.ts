@@ -69,6 +69,8 @@ describe('detectPathTraversal: sensitive files without traversal', () => {
   it.each([
     ['/etc/passwd', 'system-path'],
     ['/etc/shadow%00', 'system-path'],
+    ['C:\\boot.ini%00.php', 'sensitive-file'],
+    ['%SYSTEMROOT%\\win.ini\u0000.html', 'sensitive-file'],
     ['cat /etc/passwd', 'system-path'],
     ['file:///etc/passwd', 'system-path'],
     ['https://target.example/etc/passwd', 'system-path'],
