@@ -31,7 +31,7 @@ const PARENTS =
   SEG.PARENT_WINDOWS |
   SEG.PARENT_WP_CONTENT;
 // Segment flags checked when the segment is the first of an absolute path.
-const ROOT_RULES = SEG.ROOT | SEG.DEV_SERVER_FS;
+const ROOT_RULES = SEG.ROOT | SEG.DEV_SERVER_FS | SEG.APP_PRIVATE;
 // Segment flags that only matter right after their parent.
 const CHILDREN =
   SEG.ETC_CHILD |
@@ -53,6 +53,8 @@ const QUIET_RUN = 64;
 const QUIET_SKIP = /[/\\._@:]/g;
 // What makes a token worth a look (a slash, '.', '_', '@') or ends it.
 const TOKEN_SKIP = new RegExp(`[/\\\\._@${BOUNDARIES}]`, 'g');
+
+const EQUALS = 0x3d;
 
 // State of the segment being checked (module state, so checkSegment needs few parameters).
 let segStart = 0;
@@ -165,7 +167,8 @@ function pathToken(text: string, start: number, before: number): number {
     }
     const slashAfter = i < length && (c === SLASH || c === BACKSLASH);
     if (hostPending) hostPending = false;
-    else if (i > s) {
+    else if (i > s && !(index < 0 && i - s === 1 && text.charCodeAt(s) === DOT)) {
+      // (A leading `.` segment is skipped: `/./WEB-INF/` is `/WEB-INF/` to the server.)
       index++;
       const len = i - s;
       // Deep inside a long path only names with a dot or an underscore are looked up: without a
@@ -174,7 +177,10 @@ function pathToken(text: string, start: number, before: number): number {
         len >= 2 && len <= MAX_NAME && (marked || ((slashes || slashAfter) && index < MAX_DIRECTORY_DEPTH))
           ? segmentFlags(text, s, i)
           : 0;
-      const atRoot = absolute && index === 0;
+      // The first segment of an absolute path, or of a relative one that starts the value (or a
+      // `name=value` in it) for `WEB-INF`.
+      const atRoot =
+        index === 0 && (absolute || ((flags & SEG.APP_PRIVATE) !== 0 && (start === 0 || before === EQUALS)));
       const first = text.charCodeAt(s);
       if (
         (atRoot && (flags & ROOT_RULES || first === 0x40)) ||
@@ -253,6 +259,7 @@ function checkSegment(
   const flags = segFlags;
   if (atRoot) {
     if (flags & SEG.ROOT) return report('system-path', start, end);
+    if (flags & SEG.APP_PRIVATE) return report('sensitive-file', start, end);
     if (flags & SEG.DEV_SERVER_FS) return report('dev-server-fs', start, end);
   }
   if (
@@ -268,7 +275,8 @@ function checkSegment(
     (prevFlags & SEG.PARENT_WINDOWS && flags & SEG.WINDOWS_CHILD) ||
     (prevFlags & SEG.PARENT_WP_CONTENT && flags & SEG.WP_CONTENT_CHILD) ||
     flags & SEG.SENSITIVE ||
-    isEnvVariant(text, start, end)
+    isEnvVariant(text, start, end) ||
+    isHistoryFile(text, start, end)
   ) {
     return report('sensitive-file', start, end);
   }
@@ -283,8 +291,20 @@ function checkSegment(
     return report('hidden-file-probe', start, end);
   }
   if (last && absolute && flags & SEG.SERVER_CONFIG) return report('server-config', start, end);
+  if (last && absolute && flags & SEG.SHELL_STARTUP) return report('sensitive-file', start, end);
   if (last && backupFile(text, start, end)) return report('backup-file', start, end);
   return false;
+}
+
+// `.bash_history`, `.mysql_history`, `.php_history`, `.history`: what a shell or a REPL keeps of what
+// was typed into it, passwords included.
+function isHistoryFile(text: string, start: number, end: number): boolean {
+  return (
+    end - start >= 8 &&
+    text.charCodeAt(start) === DOT &&
+    (text.charCodeAt(end - 7) | 0x20) === 0x68 && // `h`: most names end otherwise
+    startsWith(text, end - 7, end, 'history')
+  );
 }
 
 // `.env.local`, `.env.production`... but not the templates projects commit (`.env.example`).

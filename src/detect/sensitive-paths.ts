@@ -32,10 +32,21 @@ export const SEG = {
   SENSITIVE: 1 << 15,
   /** Server configuration: sensitive as the last segment of an absolute path. */
   SERVER_CONFIG: 1 << 16,
+  /**
+   * A shell's start-up file (`.bashrc`, `.profile`): sensitive as the last segment of an absolute path
+   * (`/home/u/.bashrc`); `~/.bashrc` in a value is a name from documentation (file APIs do not expand
+   * `~`).
+   */
+  SHELL_STARTUP: 1 << 20,
   /** `.well-known` is a public, standard hidden directory (RFC 8615). */
   WELL_KNOWN: 1 << 17,
   /** Vite's dev-server `/@fs/` prefix, which serves arbitrary files when misconfigured. */
   DEV_SERVER_FS: 1 << 18,
+  /**
+   * `WEB-INF`: a Java web application's private directory (`web.xml`, classes, libraries), sensitive
+   * as the first segment of the value, absolute or not: a download handler resolves it in the app.
+   */
+  APP_PRIVATE: 1 << 19,
 } as const;
 
 /** Extensions the backup-file rule looks at. */
@@ -52,7 +63,8 @@ function add(flag: number, names: string): void {
 
 add(SEG.ROOT | SEG.PARENT_ETC, 'etc');
 add(SEG.ROOT | SEG.PARENT_PROC, 'proc');
-add(SEG.ROOT, 'root web-inf');
+add(SEG.ROOT, 'root');
+add(SEG.APP_PRIVATE, 'web-inf');
 add(SEG.PARENT_SYS, 'sys');
 add(SEG.ROOT_PARENT, 'var boot');
 add(SEG.PARENT_RUN, 'run');
@@ -70,7 +82,7 @@ add(
    exports inetd.conf xinetd.conf vsftpd.conf proftpd proftpd.conf samba krb5.conf krb5.keytab ldap
    openldap shells inittab lilo.conf grub.conf pam.d sysctl.conf ld.so.preload ld.so.conf docker
    kubernetes machine-id os-release lsb-release wpa_supplicant openvpn rc.local init.d postfix dovecot
-   squid tomcat snmp`,
+   squid tomcat snmp services protocols protocol lmhosts.sam`,
 );
 add(
   SEG.PROC_CHILD,
@@ -87,12 +99,15 @@ add(SEG.WP_CONTENT_CHILD, 'debug.log');
 add(
   SEG.SENSITIVE,
   `win.ini boot.ini system.ini wp-config.php .htpasswd .htaccess .htdigest id_rsa id_rsa.pub id_dsa id_ecdsa
-   id_ed25519 authorized_keys authorized_keys2 .bash_history .zsh_history .sh_history .history
-   .mysql_history .psql_history .python_history .node_repl_history .rediscli_history .lesshst .viminfo
+   id_ed25519 authorized_keys authorized_keys2 .lesshst .viminfo
    .env .ssh .git .svn .hg .bzr .aws .azure .kube .docker .npmrc .pypirc .netrc _netrc .pgpass
-   .git-credentials .vault-token .my.cnf .bashrc .bash_profile .profile .zshrc .bash_logout .gnupg
+   .git-credentials .vault-token .my.cnf .gnupg
    .dockercfg .boto .s3cfg .terraformrc terraform.tfstate tomcat-users.xml unattend.xml sysprep.inf
    sysprep.xml applicationhost.config metabase.xml master.passwd ntuser.dat pearcmd.php`,
+);
+add(
+  SEG.SHELL_STARTUP,
+  '.bashrc .bash_profile .bash_login .bash_logout .profile .zshrc .zprofile .cshrc .tcshrc',
 );
 add(
   SEG.SERVER_CONFIG,

@@ -101,11 +101,6 @@ const ends = new Int32Array(MAX_SEGMENTS);
 export function systemFilePath(text: string): boolean {
   const length = text.length;
   if (length < 4 || length > MAX_LENGTH) return false;
-  // `~/.xinitrc`, `~/.php_history`: a file from a user's home directory that only shells and desktop
-  // sessions read.
-  if (text.charCodeAt(0) === 0x7e && isSlash(text.charCodeAt(1)) && text.charCodeAt(2) === 0x2e) {
-    return splitSegments(text, 1) === 1 && text.charCodeAt(3) !== 0x2e && found(0);
-  }
   // `\\10.0.0.1\share\shell.php`: server-side code from a share, a remote include on Windows.
   if (text.charCodeAt(0) === BACKSLASH && text.charCodeAt(1) === BACKSLASH) {
     const count = splitSegments(text, 2);

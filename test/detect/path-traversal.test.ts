@@ -70,6 +70,15 @@ describe('detectPathTraversal: sensitive files without traversal', () => {
     ['/etc/passwd', 'system-path'],
     ['/etc/shadow%00', 'system-path'],
     ['C:\\boot.ini%00.php', 'sensitive-file'],
+    ['C:\\Windows\\System32\\drivers\\etc\\services::$DATA', 'system-path'],
+    ['/etc/protocols', 'system-path'],
+    ['~/.php_history', 'sensitive-file'],
+    ['/home/deploy/.psql_history', 'sensitive-file'],
+    ['/home/deploy/.bashrc', 'sensitive-file'],
+    ['WEB-INF/web.xml', 'sensitive-file'],
+    ['file=WEB-INF\\web.xml', 'sensitive-file'],
+    ['/./WEB-INF/web.xml', 'sensitive-file'],
+    ['/%c0%ae/%c0%ae/WEB-INF/web.xml', 'sensitive-file'],
     ['%SYSTEMROOT%\\win.ini\u0000.html', 'sensitive-file'],
     ['cat /etc/passwd', 'system-path'],
     ['file:///etc/passwd', 'system-path'],
@@ -130,8 +139,6 @@ describe('detectPathTraversal: a whole value that is a path to system logs or co
     '/C:/inetpub/wwwroot/index.asp',
     'c:\\Program Files\\Apache Group\\Apache\\logs\\access.log',
     'C:/Program Files (x86)/FileZilla Server/FileZilla Server.xml',
-    '~/.xinitrc',
-    '~/.php_history',
     'C:\\xampp\\tomcat\\conf\\web.xml',
     // Server-side code from a share: a remote include on Windows.
     '\\\\10.0.0.1\\share\\shell.php',
@@ -160,6 +167,18 @@ describe('detectPathTraversal: a whole value that is a path to system logs or co
     'data:image/png;base64,iVBORw0KGgo=',
   ])('%s passes', (input) => {
     expect(rule(input) ?? null).not.toBe('system-file');
+  });
+
+  it.each([
+    // Names from installation guides: file APIs do not expand `~`, and a start-up file holds no secret.
+    '~/.bashrc',
+    '~/.zshrc',
+    '~/.nvm',
+    '~/.config',
+    'source ~/.bashrc',
+    'config/.profile',
+  ])('%s passes', (input) => {
+    expect(detectPathTraversal(input)).toBeNull();
   });
 });
 
