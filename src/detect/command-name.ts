@@ -1,7 +1,9 @@
 // Names the command in the current word of shell-words.ts: a path's last segment (noting when the
 // directory holds programs), without a Windows extension or a version suffix.
-import { commandFlags, isBinDirectory } from './command-words.js';
+import { CMD, commandFlags, isBinDirectory } from './command-words.js';
 import { state, word, wordIs } from './shell-words.js';
+
+const COMSPEC_FLAGS = CMD.DISTINCT | CMD.INTERPRETER | CMD.WINDOWS;
 
 /** Where the command name sits in `word` after {@link identify}, and whether it came with a bin path. */
 export const name = { start: 0, end: 0, qualified: false };
@@ -39,6 +41,8 @@ export function identify(): number {
   if (end <= start) return 0;
   let flags = commandFlags(word, start, end);
   if (flags !== 0) return flags;
+  // `%COMSPEC%`: cmd's own variable for the path of cmd.exe.
+  if (word[start] === 0x25 && wordIs(start, end, '%comspec%')) return COMSPEC_FLAGS;
   const dot = lastDot(start, end);
   if (dot > start && isExecutableExtension(dot + 1, end)) {
     name.end = dot;

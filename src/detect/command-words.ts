@@ -97,7 +97,7 @@ add(
 add(
   BARE,
   `id whoami uname ifconfig ipconfig ls dir pwd ps env printenv set who netstat systeminfo tasklist
-   hostname lastlog htop sh bash zsh ksh sysinfo`,
+   hostname lastlog htop sh bash zsh ksh sysinfo ver`,
 );
 add(START_BARE, 'whoami ifconfig ipconfig uname systeminfo netstat tasklist');
 add(
@@ -105,7 +105,7 @@ add(
   `time nohup strace ltrace sudo doas env nice ionice timeout stdbuf exec command builtin xargs
    watch setsid unbuffer cpulimit eval call start`,
 );
-add(NUMERIC, 'sleep usleep timeout ping kill seq');
+add(NUMERIC, 'sleep usleep timeout ping kill seq waitfor choice');
 add(LOOKUP, 'which whereis type hash');
 add(
   NETWORK,
@@ -121,14 +121,14 @@ add(
    bitsadmin wmic psexec schtasks regedit taskkill tasklist systeminfo netsh net1 nltest dsquery vssadmin
    wevtutil bcdedit bcdboot diskpart icacls cacls takeown findstr forfiles msiexec cmstp esentutl extrac32
    makecab ipconfig whoami qwinsta quser xcopy robocopy setx pushd popd setlocal endlocal goto cls tracert
-   iex iwr irm icm saps sal`,
+   iex iwr irm icm saps sal waitfor`,
 );
 add(DISTINCT | INTERPRETER | WINDOWS, 'cmd powershell pwsh iex');
 // Windows commands that are also ordinary words.
 add(
   ENGLISH | WINDOWS,
   `dir type copy move del erase ren rename md rd echo set start call exit ver vol tree more find sort
-   timeout shutdown ping net reg sc attrib`,
+   timeout shutdown ping net reg sc attrib choice`,
 );
 // PowerShell cmdlets (any `Invoke-*` is recognised by prefix as well).
 add(
@@ -139,7 +139,9 @@ add(
    get-command get-credential get-clipboard set-content set-itemproperty set-executionpolicy
    set-mppreference add-mppreference remove-item stop-process out-file add-type import-module
    convertto-securestring new-item copy-item move-item expand-archive compress-archive test-connection
-   resolve-dnsname get-netipaddress get-nettcpconnection set-location write-output write-host`,
+   resolve-dnsname get-netipaddress get-nettcpconnection set-location write-output write-host get-help
+   get-host get-location get-date get-variable get-alias get-module get-psdrive get-hotfix get-computerinfo
+   get-executionpolicy get-history`,
 );
 
 /** Flags ({@link CMD}) of the command word `codes[start..end)` (compared case-insensitively), or 0. */

@@ -168,8 +168,30 @@ export function globPath(): boolean {
   if (word[0] !== 0x2f) return false;
   let segEnd = 1;
   while (segEnd < state.length && word[segEnd] !== 0x2f) segEnd++;
-  if (isSystemRoot(word, 1, segEnd)) return segEnd < state.length;
+  // `/bin/c?t`, `/usr/bin/ca*`: a glob inside a name; `/usr/local/lib/node_modules/*` names a directory.
+  if (isSystemRoot(word, 1, segEnd)) {
+    return segEnd < state.length && ((state.flags & W.BRACKET_CHAR) !== 0 || partialWildcard(segEnd));
+  }
   return globMatchesRoot(1, segEnd);
+}
+
+// Whether a segment of the current word after `from` (a slash) mixes a wildcard with other characters.
+function partialWildcard(from: number): boolean {
+  const n = state.length;
+  let segStart = from + 1;
+  let wildcard = false;
+  let other = false;
+  for (let k = segStart; k <= n; k++) {
+    const c = k < n ? word[k]! : 0x2f;
+    if (c === 0x2f) {
+      if (wildcard && other) return true;
+      segStart = k + 1;
+      wildcard = false;
+      other = false;
+    } else if (c === 0x2a || c === 0x3f || c === 0x5b) wildcard = true;
+    else other = true;
+  }
+  return false;
 }
 
 // Where a trailing run of sentence punctuation (`what?!`, `ok?..`) starts, minus one: a `?` there ends

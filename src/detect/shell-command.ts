@@ -286,6 +286,8 @@ function decide(
   if (cmd & CMD.LOOKUP && !capitalized && !bare && atEnd && evidence.distinct && evidence.commands === count)
     return true;
   if (distinct && bare) return (cmd & CMD.START_BARE) !== 0 && atEnd;
+  // `powershell whoami`, `cmd /c ...`: a Windows interpreter told to run a command.
+  if (cmd & CMD.INTERPRETER && cmd & CMD.WINDOWS && !capitalized && evidence.distinct) return true;
   if (
     distinct &&
     (evidence.system >= 1 || (cmd & CMD.NETWORK && evidence.strong >= 1 && evidence.plain <= evidence.strong))

@@ -128,6 +128,12 @@ describe('detectCommandInjection: Windows cmd and PowerShell', () => {
     'IF EXIST C:\\pagefile.sys ECHO found',
     'if "%VAR%"=="x" goto end',
     '%COMSPEC:~-7,1%',
+    '%COMSPEC% /c whoami',
+    'powershell whoami',
+    '& ver &',
+    '& waitfor /t 5 pause',
+    '& choice /C Y /T 5 /D Y >nul &',
+    ';get-help',
   ])('%s', (input) => {
     expect(detectCommandInjection(input)).not.toBeNull();
   });
@@ -318,6 +324,9 @@ describe('detectCommandInjection: benign look-alikes pass', () => {
     "Schauen Sie sich diese Zahl an: 1'000'000",
     'Die Straße; links Haus Nr. 104.',
     '这是一个测试；请忽略。',
+    '/usr/local/lib/node_modules/*',
+    'Powershell Whoami',
+    'Make your choice & ver soon',
   ])('%s', (input) => {
     expect(detectCommandInjection(input)).toBeNull();
   });
