@@ -2,7 +2,7 @@
 // `IF "%1"==`, `alias x=...`, and administration tools whose first argument is a verb (`net user`).
 import { commandFlags } from './command-words.js';
 import { report } from './match.js';
-import { skipSpaces, startsWith } from './shell-chars.js';
+import { isBlank, skipSpaces, startsWith } from './shell-chars.js';
 import { READ, readWord, state, W, word, wordIs } from './shell-words.js';
 import { WordTable } from './word-table.js';
 
@@ -160,6 +160,17 @@ export function ifStatement(text: string, end: number, p: number, start: number)
     return false;
   }
   return false;
+}
+
+// cmd `SET /A 97531+33806` (arithmetic, a blind-injection probe) and `SET /P x=<file` (reads a line):
+// switches only cmd's SET takes.
+export function setSwitch(text: string, end: number, p: number, start: number): boolean {
+  p = skipSpaces(text, end, p);
+  if (text.charCodeAt(p) !== 0x2f) return false;
+  const letter = text.charCodeAt(p + 1) | 0x20;
+  if ((letter !== 0x61 && letter !== 0x70) || !isBlank(text.charCodeAt(p + 2))) return false;
+  const argument = skipSpaces(text, end, p + 2);
+  return argument < end && report('cmd-set-switch', start, p + 2);
 }
 
 // `alias ls='rm -rf ~'`, `alias -p x=id`: defining an alias is only ever shell input.

@@ -2,7 +2,14 @@
 // inside `$(...)` or backticks) is a command a shell would run, from the command word and the shape of
 // its arguments. How much evidence is needed depends on the position: `;id` needs none, `a | b` in prose
 // must not fire, and a sentence that starts with "Time" or "Find" must read as a sentence.
-import { aliasDefinition, forLoop, ifStatement, isWindowsVerb, windowsToolVerbs } from './cmd-syntax.js';
+import {
+  aliasDefinition,
+  forLoop,
+  ifStatement,
+  isWindowsVerb,
+  setSwitch,
+  windowsToolVerbs,
+} from './cmd-syntax.js';
 import { identify, name } from './command-name.js';
 import { CMD } from './command-words.js';
 import { report } from './match.js';
@@ -123,6 +130,7 @@ export function evaluateCommand(
   if (wordIs(name.start, name.end, 'for')) return forLoop(text, end, p, textStart);
   if (wordIs(name.start, name.end, 'if')) return ifStatement(text, end, p, textStart);
   if (wordIs(name.start, name.end, 'alias')) return aliasDefinition(text, end, p, textStart);
+  if (wordIs(name.start, name.end, 'set') && setSwitch(text, end, p, textStart)) return true;
   if (cmd === 0) return unknownCommand(text, end, p, strength, options, commandStart);
   // The word was disguised and still names a command: nothing innocent looks like that.
   if (wordFlags & (W.QUOTE_SPLIT | W.BACKSLASH | W.NOISE | W.BRACKET_CHAR) && name.end - name.start >= 2) {

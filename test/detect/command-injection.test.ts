@@ -137,6 +137,14 @@ describe('detectCommandInjection: Windows cmd and PowerShell', () => {
   ])('%s', (input) => {
     expect(detectCommandInjection(input)).not.toBeNull();
   });
+
+  it.each(['& set /a 97531+33806 &', 'set /p x=<C:\\secret.txt'])('%s: cmd-set-switch', (input) => {
+    expect(rule(input)).toBe('cmd-set-switch');
+  });
+
+  it.each(['Ready, set /a go', 'Please set /a to on'])('%s passes', (input) => {
+    expect(detectCommandInjection(input)).toBeNull();
+  });
 });
 
 describe('detectCommandInjection: commands at the start of the input', () => {
