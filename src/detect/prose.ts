@@ -1,0 +1,36 @@
+// Whether text around a match reads as a sentence: a sensitive path or a command mentioned in prose
+// (`Edit /etc/hosts to add the entry.`, ``Run `make test` before you push.``) rather than being the
+// value an injection sends.
+import { isAsciiLetter } from './path-chars.js';
+
+/** What may open a quoted mention in a sentence: quotes, backticks, brackets. */
+export const OPENER = new Uint8Array(0x10000);
+for (const c of '`"\'([') OPENER[c.charCodeAt(0)] = 1;
+
+/** What may close a quoted mention in a sentence, with the punctuation after it. */
+export const CLOSER = new Uint8Array(0x10000);
+for (const c of '`"\')].,;:!?') CLOSER[c.charCodeAt(0)] = 1;
+
+/**
+ * Space-separated words of two or more letters (an apostrophe allowed inside, quotes, brackets and
+ * sentence punctuation around) in `text[from..to)`; anything else in a word (digits, slashes, shell
+ * syntax) spoils it.
+ */
+export function proseWords(text: string, from: number, to: number): number {
+  let count = 0;
+  let k = from;
+  while (k < to) {
+    while (k < to && text.charCodeAt(k) === 0x20) k++;
+    const wordStart = k;
+    let letters = 0;
+    let clean = true;
+    while (k < to && text.charCodeAt(k) !== 0x20) {
+      const c = text.charCodeAt(k);
+      if (isAsciiLetter(c)) letters++;
+      else if (!(c === 0x27 && k > wordStart) && CLOSER[c] !== 1 && OPENER[c] !== 1) clean = false;
+      k++;
+    }
+    if (clean && letters >= 2) count++;
+  }
+  return count;
+}
