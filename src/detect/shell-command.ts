@@ -263,12 +263,14 @@ export function evaluateCommand(
   return false;
 }
 
-// Whether a capitalised command word at the start of the input (`Nice to meet you!`, `Top tips for
-// new parents: ...`), not a Windows tool taking a verb, is settled as prose without reading its
-// arguments from `p`. decide() judges such a word a command only with system evidence among its
-// arguments (unless it is a distinct Windows command); noSystemEvidence() tells when the text has
-// none of the characters that evidence needs.
-function proseStart(cmd: number, text: string, p: number, end: number): boolean {
+/**
+ * Whether a capitalised command word at the start of the input (`Nice to meet you!`, `Top tips for
+ * new parents: ...`), not a Windows tool taking a verb, is settled as prose without reading its
+ * arguments from `p`. decide() judges such a word a command only with system evidence among its
+ * arguments (unless it is a distinct Windows command); noSystemEvidence() tells when the text has
+ * none of the characters that evidence needs.
+ */
+export function proseStart(cmd: number, text: string, p: number, end: number): boolean {
   if (cmd & (CMD.NUMERIC | CMD.NETWORK | CMD.ECHO)) return false;
   if (cmd & CMD.WINDOWS && cmd & CMD.DISTINCT) return false;
   return noSystemEvidence(text, p, end);
