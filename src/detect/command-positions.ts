@@ -5,7 +5,7 @@ import { IF_COMPARISONS, IF_KEYWORDS, isWindowsTool, startsWithOneOf } from './c
 import { CMD, commandFlagsText, mayStartCommand } from './command-words.js';
 import { report } from './match.js';
 import { isBlank, isNameChar, isSpace, RUN, skipSpaces, startsWith, TRIGGER } from './shell-chars.js';
-import { evaluateCommand, POSITION } from './shell-command.js';
+import { evaluateCommand, POSITION, proseStart } from './shell-command.js';
 
 // Full command budget.evaluations per input; past them every position still gets a cheap check (see
 // position()), so an input with thousands of separators costs linear time with a small constant.
@@ -105,6 +105,7 @@ function knownWordMayRun(
   flags: number,
   strength: number,
 ): boolean {
+  if (strength === POSITION.START && base === p && capitalisedProse(text, p, q, flags)) return false;
   if (strength === POSITION.STRONG || flags & CMD.DISTINCT || base > p) return true;
   const first = text.charCodeAt(p);
   // `Time & Date`: a capitalised ordinary word after a spaced separator is never judged a command.
@@ -128,6 +129,21 @@ function knownWordMayRun(
     if ((c === 0x22 || c === 0x27) && flags & CMD.ECHO) return true;
   }
   return limit < end; // cut short: read the long command line in full
+}
+
+// `Top tips for new parents: ...`: whether the evaluation would settle the known word `text[p..q)` at
+// the start of the input as prose before reading its arguments (see proseStart()). Only for a word
+// it reads as written: a capital letter and lower-case ones up to a blank; not a wrapper (which reads
+// the next word first), a keyword or a Windows tool taking a verb, whose own grammars come first.
+function capitalisedProse(text: string, p: number, q: number, flags: number): boolean {
+  const first = text.charCodeAt(p);
+  if (!(first >= 65 && first <= 90) || !isBlank(text.charCodeAt(q))) return false;
+  for (let k = p + 1; k < q; k++) {
+    const c = text.charCodeAt(k);
+    if (!(c >= 97 && c <= 122)) return false;
+  }
+  if (flags & CMD.WRAPPER || isKeyword(text, p, q) || isWindowsTool(text, p, q)) return false;
+  return proseStart(flags, text, q, text.length);
 }
 
 // Characters an argument needs to count as evidence: options, paths, variables, substitutions,

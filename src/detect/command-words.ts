@@ -35,27 +35,35 @@ const { DISTINCT, ENGLISH, BARE, INTERPRETER, WRAPPER, NUMERIC, NETWORK, ECHO, W
 
 const table = new WordTable<number>();
 
-// Which pairs of first characters (lower-cased, 7 bits each) begin a command word: most words are
-// rejected here without hashing.
-const FIRST_PAIRS = new Uint8Array(1 << 14);
+// Which pairs of first characters (lower-cased, 7 bits each) begin a command word, and at which
+// lengths (see lengthBit): most words are rejected here without hashing, by their first two
+// characters or, as often, by their length (`hello` starts like `head` and `help` but is longer).
+const FIRST_PAIRS = new Int32Array(1 << 14);
 
 function pairIndex(first: number, second: number): number {
   return ((first & 0x7f) << 7) | (second & 0x7f);
 }
 
-/** Whether some command word starts with these two (lower-cased) characters. */
-export function mayStartCommand(first: number, second: number): boolean {
-  return FIRST_PAIRS[pairIndex(first, second)] === 1;
+// Bit `length` of a pair's mask; every length from 31 on shares bit 31.
+function lengthBit(length: number): number {
+  return 1 << Math.min(length, 31);
 }
 
-// The families recognised by prefix (see familyFlags).
-for (const prefix of ['in', 'an', 'ch'])
-  FIRST_PAIRS[pairIndex(prefix.charCodeAt(0), prefix.charCodeAt(1))] = 1;
+/** Whether some command word starts with these two (lower-cased) characters. */
+export function mayStartCommand(first: number, second: number): boolean {
+  return FIRST_PAIRS[pairIndex(first, second)] !== 0;
+}
+
+// Whether some command word of `length` (at least 2) starts with these two (lower-cased) characters.
+function mayBeCommandOfLength(first: number, second: number, length: number): boolean {
+  return (FIRST_PAIRS[pairIndex(first, second)]! & lengthBit(length)) !== 0;
+}
 
 function add(flags: number, words: string): void {
   for (const word of words.trim().split(/\s+/)) {
     table.set(word, (table.lookupString(word) ?? 0) | flags);
-    if (word.length > 1) FIRST_PAIRS[pairIndex(word.charCodeAt(0), word.charCodeAt(1))] = 1;
+    if (word.length > 1)
+      FIRST_PAIRS[pairIndex(word.charCodeAt(0), word.charCodeAt(1))]! |= lengthBit(word.length);
   }
 }
 
@@ -149,7 +157,7 @@ export function commandFlags(codes: Uint16Array, start: number, end: number): nu
   const length = end - start;
   if (length > 40 || length <= 0) return 0;
   const first = codes[start]! | 0x20;
-  if (length > 1 && !mayStartCommand(first, codes[start + 1]! | 0x20)) return 0;
+  if (length > 1 && !mayBeCommandOfLength(first, codes[start + 1]! | 0x20, length)) return 0;
   const flags = table.lookupCodes(codes, start, end);
   if (flags !== undefined) return flags;
   if (first !== 0x69 && first !== 0x61 && first !== 0x63) return 0;
@@ -173,7 +181,7 @@ export function commandFlagsText(text: string, start: number, end: number): numb
   const length = end - start;
   if (length > 40 || length <= 0) return 0;
   const first = text.charCodeAt(start) | 0x20;
-  if (length > 1 && !mayStartCommand(first, text.charCodeAt(start + 1) | 0x20)) return 0;
+  if (length > 1 && !mayBeCommandOfLength(first, text.charCodeAt(start + 1) | 0x20, length)) return 0;
   const flags = table.lookupText(text, start, end);
   if (flags !== undefined) return flags;
   if (first !== 0x69 && first !== 0x61 && first !== 0x63) return 0;
@@ -197,6 +205,12 @@ const FAMILIES: readonly (readonly [prefix: string, longerThan: number, flags: n
   ['ansible', 0, DISTINCT],
   ['chef-', 5, DISTINCT],
 ];
+
+// A family's words are as long as the longest word looked up (40) and longer than its minimum.
+for (const [prefix, longerThan] of FAMILIES) {
+  for (let length = Math.max(2, longerThan + 1); length <= 40; length++)
+    FIRST_PAIRS[pairIndex(prefix.charCodeAt(0), prefix.charCodeAt(1))]! |= lengthBit(length);
+}
 
 // The family of a word from its lower-cased first (up to) 8 characters `prefix`.
 function familyFlags(prefix: string, length: number): number {

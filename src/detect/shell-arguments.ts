@@ -2,8 +2,8 @@
 // are evidence of a command line; ordinary words are evidence of prose. Reads the current word of
 // shell-words.ts.
 import { CMD, commandFlags, isSystemRoot, SYSTEM_ROOT_NAMES } from './command-words.js';
-import { isDigit, isLetter } from './shell-chars.js';
-import { state, W, word } from './shell-words.js';
+import { isBlank, isDigit, isLetter, isNameChar } from './shell-chars.js';
+import { SCAN_MAX, state, W, word } from './shell-words.js';
 
 /** Evidence gathered while reading the arguments of one command (one shared record). */
 export const evidence = {
@@ -161,6 +161,55 @@ export function classifyArgument(cmd: number): void {
   }
   if (plainWord && letters > 0) evidence.plain++;
 }
+
+/**
+ * Whether the arguments in `text[from..end)`, read without options, cannot give a command system
+ * evidence (`evidence.system`), judged from their characters alone; for a command without the
+ * NUMERIC, NETWORK and ECHO flags, whose numbers, addresses and quoted words are not evidence. Each
+ * kind of system evidence classifyArgument() and the argument reading know needs one of: `$`, `` ` ``
+ * or `%` (substitutions, variables), `<` or `>` (redirections), `/` or `\` (paths, URLs, Windows
+ * paths and registry keys, `x=/...`), `~`, `*` or `[` (globs), `-` or `!` starting a word (options,
+ * history expansion), a `?` inside a word (a glob) or three dots (an IPv4 address). A word's code
+ * units all come from the text when none of `$`, `\` and `[` is in it, so a `-` or `!` right after a
+ * letter or a digit is inside a word, and a `?` before a blank ends one (a quoted `?` need not: with
+ * quotes, any `?` counts).
+ */
+export function noSystemEvidence(text: string, from: number, end: number): boolean {
+  if (end - from > SCAN_MAX) return false; // a longer word is read in pieces
+  let dots = 0;
+  let quotes = false;
+  let question = false;
+  for (let k = from; k < end; k++) {
+    const c = text.charCodeAt(k);
+    if (c >= 128) continue;
+    const kind = EVIDENCE_CHAR[c];
+    if (kind === 0) continue;
+    if (kind === EVIDENCE.ALWAYS) return false;
+    if (kind === EVIDENCE.WORD_START) {
+      // Inside a word after a letter or a digit; a `!` also ends one when a blank follows.
+      if (!(k > from && isNameChar(text.charCodeAt(k - 1)))) {
+        if (c !== 0x21 || !(k + 1 >= end || isBlank(text.charCodeAt(k + 1)))) return false;
+      }
+    } else if (kind === EVIDENCE.QUESTION) {
+      if (!(k + 1 >= end || isBlank(text.charCodeAt(k + 1)))) return false;
+      question = true;
+    } else if (kind === EVIDENCE.DOT) {
+      if (++dots === 3) return false;
+    } else quotes = true;
+  }
+  return !(quotes && question);
+}
+
+const EVIDENCE = { ALWAYS: 1, WORD_START: 2, QUESTION: 3, DOT: 4, QUOTE: 5 } as const;
+// The characters noSystemEvidence() looks at, by kind.
+const EVIDENCE_CHAR = new Uint8Array(128);
+for (const c of '$`%<>/\\~*[') EVIDENCE_CHAR[c.charCodeAt(0)] = EVIDENCE.ALWAYS;
+EVIDENCE_CHAR[0x2d] = EVIDENCE.WORD_START; // -
+EVIDENCE_CHAR[0x21] = EVIDENCE.WORD_START; // !
+EVIDENCE_CHAR[0x3f] = EVIDENCE.QUESTION;
+EVIDENCE_CHAR[0x2e] = EVIDENCE.DOT;
+EVIDENCE_CHAR[0x22] = EVIDENCE.QUOTE;
+EVIDENCE_CHAR[0x27] = EVIDENCE.QUOTE;
 
 // An absolute path with glob characters whose first directory can only be a system directory:
 // `/???/??t`, `/e??/p?ss??`, `/bin/ca?`.

@@ -13,7 +13,14 @@ import {
 import { identify, name } from './command-name.js';
 import { CMD } from './command-words.js';
 import { report } from './match.js';
-import { classifyArgument, evidence, globPath, isNumberWord, resetEvidence } from './shell-arguments.js';
+import {
+  classifyArgument,
+  evidence,
+  globPath,
+  isNumberWord,
+  noSystemEvidence,
+  resetEvidence,
+} from './shell-arguments.js';
 import { isBlank, isLetter, skipSpaces } from './shell-chars.js';
 import {
   assignedName,
@@ -140,6 +147,14 @@ export function evaluateCommand(
   const windowsVerbs = windowsToolVerbs(name.start, name.end);
 
   const capitalized = (wordFlags & W.CAPITALIZED) !== 0 && name.start === 0 && !wasWrapped;
+  // `Nice to meet you!`: prose settled before its words are read.
+  if (
+    strength === POSITION.START &&
+    capitalized &&
+    windowsVerbs === undefined &&
+    proseStart(cmd, text, p, end)
+  )
+    return false;
   const isQualified = name.qualified;
   // Read the arguments.
   resetEvidence();
@@ -254,6 +269,19 @@ export function evaluateCommand(
     return report(strength === POSITION.START ? 'command-line' : 'shell-separator-command', textStart, p);
   }
   return false;
+}
+
+/**
+ * Whether a capitalised command word at the start of the input (`Nice to meet you!`, `Top tips for
+ * new parents: ...`), not a Windows tool taking a verb, is settled as prose without reading its
+ * arguments from `p`. decide() judges such a word a command only with system evidence among its
+ * arguments (unless it is a distinct Windows command); noSystemEvidence() tells when the text has
+ * none of the characters that evidence needs.
+ */
+export function proseStart(cmd: number, text: string, p: number, end: number): boolean {
+  if (cmd & (CMD.NUMERIC | CMD.NETWORK | CMD.ECHO)) return false;
+  if (cmd & CMD.WINDOWS && cmd & CMD.DISTINCT) return false;
+  return noSystemEvidence(text, p, end);
 }
 
 function decide(

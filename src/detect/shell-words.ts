@@ -8,7 +8,7 @@
 /** Most code units of a word kept (the rest of a longer word is read but not stored). */
 export const WORD_MAX = 64;
 /** Most code units one word read looks at before giving up on the rest. */
-const SCAN_MAX = 512;
+export const SCAN_MAX = 512;
 /** How far a quote looks for its closing quote before it is treated as a stray character. */
 const QUOTE_MAX = 256;
 
