@@ -82,7 +82,7 @@ add(
    nmap masscan hydra sqlmap tcpdump tshark getent printenv lastlog mkdir grep egrep fgrep uniq md5sum
    sha1sum sha256sum ldd readelf objdump uptime lsblk fdisk mkfs umount poweroff telinit ulimit umask
    unset  typeset  whereis vim emacs pico tmux sendmail mailx chsh chfn iconv uconv arp whois
-   hostnamectl printf seq expr usleep irb  pip pip3 pipx cscli sysinfo`,
+   hostnamectl printf seq expr usleep irb  pip pip3 pipx cscli sysinfo telnetd utelnetd dropbear adbd`,
 );
 // Shells and interpreters.
 add(

@@ -170,12 +170,14 @@ function pathToken(text: string, start: number, before: number): number {
     else if (i > s && !(index < 0 && i - s === 1 && text.charCodeAt(s) === DOT)) {
       // (A leading `.` segment is skipped: `/./WEB-INF/` is `/WEB-INF/` to the server.)
       index++;
-      const len = i - s;
+      // `boot.ini....`: Windows drops the dots a name ends with (path truncation pads with them).
+      const nameEnd = text.charCodeAt(i - 1) === DOT ? withoutTrailingDots(text, s, i) : i;
+      const len = nameEnd - s;
       // Deep inside a long path only names with a dot or an underscore are looked up: without a
       // parent-directory segment (caught on its own) a deep path cannot reach `/etc` or `/proc`.
       const flags =
         len >= 2 && len <= MAX_NAME && (marked || ((slashes || slashAfter) && index < MAX_DIRECTORY_DEPTH))
-          ? segmentFlags(text, s, i)
+          ? segmentFlags(text, s, nameEnd)
           : 0;
       // The first segment of an absolute path, or of a relative one that starts the value (or a
       // `name=value` in it) for `WEB-INF`.
@@ -215,6 +217,14 @@ function pathToken(text: string, start: number, before: number): number {
     }
   }
 }
+// Where the name in `text[start..end)` ends without the run of dots it ends with; a name that is only
+// dots is kept as it is (dot-dot segments are another rule's).
+function withoutTrailingDots(text: string, start: number, end: number): number {
+  let k = end;
+  while (k > start && text.charCodeAt(k - 1) === DOT) k--;
+  return k === start ? end : k;
+}
+
 // Runs the dot-dot rule on the runs of dots from `from` on (the scan has seen no two dots before it).
 function dotDots(text: string, from: number): boolean {
   seen |= DOT_DOT_CHECKED;

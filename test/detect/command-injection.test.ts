@@ -138,6 +138,13 @@ describe('detectCommandInjection: Windows cmd and PowerShell', () => {
     expect(detectCommandInjection(input)).not.toBeNull();
   });
 
+  it.each(['$(telnetd)', '127.0.0.1; /system/bin/adbd &', '%2froot%3butelnetd%3b'])(
+    '%s (IoT daemons)',
+    (input) => {
+      expect(detectCommandInjection(input)).not.toBeNull();
+    },
+  );
+
   it.each(['& set /a 97531+33806 &', 'set /p x=<C:\\secret.txt'])('%s: cmd-set-switch', (input) => {
     expect(rule(input)).toBe('cmd-set-switch');
   });

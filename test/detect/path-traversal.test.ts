@@ -73,6 +73,9 @@ describe('detectPathTraversal: sensitive files without traversal', () => {
     ['C:\\Windows\\System32\\drivers\\etc\\services::$DATA', 'system-path'],
     ['/etc/protocols', 'system-path'],
     ['~/.php_history', 'sensitive-file'],
+    // Path truncation: Windows drops the dots a name ends with.
+    [`/boot.ini${'.'.repeat(700)}`, 'sensitive-file'],
+    [`file:///windows/win.ini${'.'.repeat(40)}`, 'sensitive-file'],
     ['/home/deploy/.psql_history', 'sensitive-file'],
     ['/home/deploy/.bashrc', 'sensitive-file'],
     ['WEB-INF/web.xml', 'sensitive-file'],
