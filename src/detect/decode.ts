@@ -162,67 +162,61 @@ function decodeRound(src: string, target: Uint16Array): number {
   let wide = false; // a code unit above 0xff written by this loop
   decodedTrigger = false;
   emittedWide = false;
+  let differs = 0; // every code unit copied by the fast path XORed with what it became, ORed
+  let units = 0; // every code unit the fast path wrote, ORed: above 0xff when one is
   let i = 0;
   while (i < length) {
     const c = src.charCodeAt(i);
-    if (c < 0x80) {
-      if (PLAIN[c] === 1) {
-        d[o++] = c;
-        i++;
+    // Most code units are copied or folded to one other unit: one table read, no branch on what they
+    // are. What they change and whether they are wide is worked out from `differs` and `units` at the end.
+    const simple = SIMPLE_OUTPUT[c]!;
+    if (simple !== 0) {
+      d[o++] = simple;
+      differs |= simple ^ c;
+      units |= simple;
+      i++;
+      continue;
+    }
+    if (c === 0x25 && i + 2 < length) {
+      // The common case inline: `%XX` for an ASCII character.
+      const high = src.charCodeAt(i + 1);
+      const low = src.charCodeAt(i + 2);
+      const byte = hexValue(high) * 16 + hexValue(low); // 0x80 or more unless both are hex digits
+      if (byte < 0x80) {
+        if (byte !== 0) {
+          if (PLAIN[byte] === 0) decodedTrigger = true;
+          d[o++] = byte;
+        }
+        i += 3;
+        changed = true;
         continue;
       }
-      if (c === 0x25 && i + 2 < length) {
-        // The common case inline: `%XX` for an ASCII character.
-        const high = src.charCodeAt(i + 1);
-        const low = src.charCodeAt(i + 2);
-        const byte = hexValue(high) * 16 + hexValue(low); // 0x80 or more unless both are hex digits
-        if (byte < 0x80) {
-          if (byte !== 0) {
-            if (PLAIN[byte] === 0) decodedTrigger = true;
-            d[o++] = byte;
-          }
-          i += 3;
+      // `%uXXXX` inline too (IIS-style escapes of look-alikes come in long runs); as emit() would.
+      if ((high | 0x20) === 0x75) {
+        const unit = hexRun(src, i + 2, 4, length);
+        if (unit >= 0x80) {
+          const folded = FOLD_TABLE[unit]!;
+          i += 6;
           changed = true;
+          if (folded === 0) {
+            if (unit > 0xff) wide = true;
+            d[o++] = unit;
+          } else if (folded === TWO_DOTS) {
+            d[o++] = 0x2e;
+            d[o++] = 0x2e;
+          } else if (folded !== ZERO_WIDTH) {
+            if (folded < 0x80 && PLAIN[folded] === 0) decodedTrigger = true;
+            d[o++] = folded;
+          }
           continue;
         }
-        // `%uXXXX` inline too (IIS-style escapes of look-alikes come in long runs); as emit() would.
-        if ((high | 0x20) === 0x75) {
-          const unit = hexRun(src, i + 2, 4, length);
-          if (unit >= 0x80) {
-            const folded = FOLD_TABLE[unit]!;
-            i += 6;
-            changed = true;
-            if (folded === 0) {
-              if (unit > 0xff) wide = true;
-              d[o++] = unit;
-            } else if (folded === TWO_DOTS) {
-              d[o++] = 0x2e;
-              d[o++] = 0x2e;
-            } else if (folded !== ZERO_WIDTH) {
-              if (folded < 0x80 && PLAIN[folded] === 0) decodedTrigger = true;
-              d[o++] = folded;
-            }
-            continue;
-          }
-        }
       }
-    } else {
-      const folded = FOLD_TABLE[c]!;
-      if (folded === 0) {
-        if (c > 0xff) wide = true;
-        d[o++] = c;
-        i++;
-        continue;
-      }
-      changed = true;
+    } else if (c === 0x2025) {
+      // Two dot leaders (U+2025) come in long runs too.
+      d[o++] = 0x2e;
+      d[o++] = 0x2e;
       i++;
-      if (folded === TWO_DOTS) {
-        d[o++] = 0x2e;
-        d[o++] = 0x2e;
-      } else if (folded !== ZERO_WIDTH) {
-        if (folded < 0x80 && PLAIN[folded] === 0) decodedTrigger = true;
-        d[o++] = folded;
-      }
+      changed = true;
       continue;
     }
     out = o;
@@ -277,9 +271,10 @@ function decodeRound(src: string, target: Uint16Array): number {
     o = out;
     i++;
   }
+  if (differs !== 0) changed = true;
   roundChanged = changed;
   roundLeftTriggers = changed && decodedTrigger;
-  roundWide = wide || emittedWide;
+  roundWide = wide || emittedWide || units > 0xff;
   return o;
 }
 
@@ -287,6 +282,17 @@ function decodeRound(src: string, target: Uint16Array): number {
 const PLAIN = new Uint8Array(128).fill(1);
 for (const c of '%&\\0') PLAIN[c.charCodeAt(0)] = 0;
 PLAIN[0] = 0;
+
+// What decodeRound writes for each code unit it copies or folds to one unit without looking further:
+// the unit itself, or the ASCII character a look-alike folds to. 0 for the rest, which emit() and the
+// escape readers handle: NUL, `%`, `&`, `\\`, `0`, zero-width characters, the two dot leader, and the
+// look-alikes of `%`, `&`, `\\` and `0` (another round may decode what they start).
+const SIMPLE_OUTPUT = new Uint16Array(0x10000);
+for (let c = 1; c < 0x10000; c++) {
+  const folded = c < 0x80 ? (PLAIN[c] === 1 ? c : 0) : FOLD_TABLE[c]! || c;
+  if (folded === ZERO_WIDTH || folded === TWO_DOTS || (folded < 0x80 && PLAIN[folded] === 0)) continue;
+  SIMPLE_OUTPUT[c] = folded;
+}
 
 // Two characters read as hex digits the way IIS did, letters past `f` going on from 16 (`g` = 16 ...
 // `z` = 35); -1 unless both are ASCII letters or digits.
