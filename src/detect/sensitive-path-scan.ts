@@ -78,32 +78,31 @@ export function scanPaths(text: string): number {
   while (i < length) {
     const c = text.charCodeAt(i);
     const kind = KIND[c]!;
-    if (i - quiet > QUIET_RUN && kind !== 1) {
-      // A long stretch with no slash, '.', '_', '@' or ':': a native scan finds the next one, and
-      // the token it is in starts after the last boundary before it.
-      QUIET_SKIP.lastIndex = i;
-      if (!QUIET_SKIP.test(text)) return seen;
-      const next = QUIET_SKIP.lastIndex - 1;
-      let start = next;
-      while (start > i && KIND[text.charCodeAt(start - 1)] !== 1) start--;
-      if (start > i) {
-        token = start;
-        before = text.charCodeAt(start - 1);
-      }
-      i = next;
-      quiet = i;
-      continue;
-    }
     if (kind === 0) {
-      // A long token with no slash, '.', '_' or '@' yet: a native scan finds the next one, or its end.
       if (++i - token > LONG_TOKEN) {
+        // A long token with no slash, '.', '_' or '@' yet: a native scan finds the next one, or its end.
         TOKEN_SKIP.lastIndex = i;
         i = TOKEN_SKIP.test(text) ? TOKEN_SKIP.lastIndex - 1 : length;
+      } else if (i - quiet > QUIET_RUN) {
+        // A long stretch with no slash, '.', '_', '@' or ':': a native scan finds the next one, and
+        // the token it is in starts after the last boundary before it.
+        QUIET_SKIP.lastIndex = i;
+        if (!QUIET_SKIP.test(text)) return seen;
+        const next = QUIET_SKIP.lastIndex - 1;
+        let start = next;
+        while (start > i && KIND[text.charCodeAt(start - 1)] !== 1) start--;
+        if (start > i) {
+          token = start;
+          before = text.charCodeAt(start - 1);
+        }
+        i = next;
+        quiet = i;
       }
     } else if (kind === 1) {
-      if (c === COLON) quiet = i;
-      if (c === COLON && text.charCodeAt(i + 1) === SLASH && text.charCodeAt(i + 2) === SLASH)
-        seen |= HAS_SCHEME;
+      if (c === COLON) {
+        quiet = i;
+        if (text.charCodeAt(i + 1) === SLASH && text.charCodeAt(i + 2) === SLASH) seen |= HAS_SCHEME;
+      }
       before = c;
       token = ++i;
     } else {
