@@ -106,8 +106,10 @@ export function scanPaths(text: string): number {
       before = c;
       token = ++i;
     } else {
-      // Only tokens with a slash, '.', '_' or '@' can name a sensitive file or an absolute path.
-      i = pathToken(text, token, before);
+      // Only tokens with a slash, '.', '_' or '@' can name a sensitive file or an absolute path. What
+      // comes before this character in the token is ordinary, and read once is enough (unless it
+      // is too long to be a name, a case pathToken handles from the start).
+      i = pathToken(text, token, before, i - token < MAX_NAME ? i : token);
       quiet = i;
       if (i < 0) return seen & FOUND_DOT_DOT ? seen : seen | FOUND_SENSITIVE;
     }
@@ -117,10 +119,11 @@ export function scanPaths(text: string): number {
 
 /**
  * Checks the token at `start` (path segments separated by slashes, up to a boundary); `before` is the
- * boundary character in front of it (0 at the start of the input). Returns where the token ends, or
- * -1 when it matched.
+ * boundary character in front of it (0 at the start of the input). The characters before `from` are
+ * ordinary ones (no slash, '.' or '_'; fewer than MAX_NAME), so the first segment is read from there.
+ * Returns where the token ends, or -1 when it matched.
  */
-function pathToken(text: string, start: number, before: number): number {
+function pathToken(text: string, start: number, before: number, from: number): number {
   const length = text.length;
   let i = start;
   let c = text.charCodeAt(i);
@@ -135,6 +138,7 @@ function pathToken(text: string, start: number, before: number): number {
   let prevWasRoot = false;
   for (;;) {
     const s = i;
+    if (from > i) i = from; // the first segment only
     let marked = false; // the segment has '.' or '_' (every sensitive file name does)
     c = 0;
     while (i < length) {
