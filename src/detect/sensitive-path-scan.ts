@@ -79,7 +79,13 @@ export function scanPaths(text: string): number {
     const c = text.charCodeAt(i);
     const kind = KIND[c]!;
     if (kind === 0) {
-      if (++i - token > LONG_TOKEN) {
+      // Ordinary characters: read on to the next one that is not, or to where a native scan takes
+      // over (a long token, a long quiet stretch).
+      const limit = Math.min(length, token + LONG_TOKEN + 1, quiet + QUIET_RUN + 1);
+      i++;
+      while (i < limit && KIND[text.charCodeAt(i)] === 0) i++;
+      if (i < limit || i === length) continue;
+      if (i - token > LONG_TOKEN) {
         // A long token with no slash, '.', '_' or '@' yet: a native scan finds the next one, or its end.
         TOKEN_SKIP.lastIndex = i;
         i = TOKEN_SKIP.test(text) ? TOKEN_SKIP.lastIndex - 1 : length;
