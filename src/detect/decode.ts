@@ -4,7 +4,7 @@
 
 import { characterReference, reference } from './html-references.js';
 import { FOLD_TABLE, TWO_DOTS, ZERO_WIDTH } from './lookalikes.js';
-import { hexValue } from './path-chars.js';
+import { hexValue, isAsciiLetter } from './path-chars.js';
 
 // Rounds of decoding: `%25252e` needs three. More rounds than this are not something a server does.
 const MAX_ROUNDS = 4;
@@ -41,6 +41,15 @@ export function decodeForInspection(input: string): string {
 let lastInput = '';
 let lastOutput = '';
 
+/**
+ * Records that `input` decodes to itself (a scan of it met no {@link encodingAt}), so the next
+ * decodeForInspection() of it, by the other detector, costs nothing.
+ */
+export function noteUndecoded(input: string): void {
+  lastInput = input;
+  lastOutput = input;
+}
+
 function decode(input: string): string {
   // A native scan finds something to decode; most inputs have nothing and are returned untouched.
   if (!ENCODED.test(input)) return input;
@@ -69,6 +78,46 @@ function decode(input: string): string {
 const ENCODED =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL bytes are one of the evasions decoded
   /%(?:[0-9a-fA-F]{2}|[uU][0-9a-fA-F]{4})|&(?:#|[a-zA-Z]{2,8};)|\\[xu]|\x00|0[xX][0-9a-fA-F]{2}|[\u00ad\u200b-\u200d\u2024\u2025\u2044\u2060\u2215\u2216\u2571\u2572\u29f5\u29f8\u29f9\u3000\ufe50-\ufe6b\ufeff\uff01-\uff5e]/;
+
+/**
+ * Code units that may start something decodeForInspection() changes (see {@link encodingAt}): `%`,
+ * `&`, `\\`, `0`, NUL and every character ENCODED lists as a look-alike.
+ */
+export const ENCODING_START = new Uint8Array(0x10000);
+for (const c of '%&\\0\0') ENCODING_START[c.charCodeAt(0)] = 1;
+for (let c = 0x80; c < 0x10000; c++) if (ENCODED.test(String.fromCharCode(c))) ENCODING_START[c] = 1;
+
+/**
+ * Whether something decodeForInspection() changes may start at `text[i]`: what ENCODED matches there
+ * (or more). A text with no such position anywhere decodes to itself, so a scanner that reads every
+ * character can inspect the raw text and skip the decoder's native scan.
+ */
+export function encodingAt(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  const next = text.charCodeAt(i + 1);
+  switch (c) {
+    case 0x25: // `%XX`, `%uXXXX`
+      return (
+        hexRun(text, i + 1, 2, text.length) >= 0 ||
+        ((next | 0x20) === 0x75 && hexRun(text, i + 2, 4, text.length) >= 0)
+      );
+    case 0x26: // `&#`, `&name;`
+      return next === 0x23 || namedReference(text, i + 1);
+    case 0x5c: // `\x`, `\u`
+      return next === 0x78 || next === 0x75;
+    case 0x30: // `0x2e`
+      return (next | 0x20) === 0x78 && hexRun(text, i + 2, 2, text.length) >= 0;
+    default: // NUL, look-alikes
+      return ENCODING_START[c] === 1;
+  }
+}
+
+// Two to eight ASCII letters and a `;` from `at` on, as ENCODED's `&[a-zA-Z]{2,8};`.
+function namedReference(text: string, at: number): boolean {
+  let end = at;
+  while (end - at <= 8 && isAsciiLetter(text.charCodeAt(end))) end++;
+  return end - at >= 2 && end - at <= 8 && text.charCodeAt(end) === 0x3b;
+}
 
 // Byte copy of a narrow output, for a one-byte string: half the memory, and faster to scan than the
 // two-byte string 'utf16le' decoding always makes.

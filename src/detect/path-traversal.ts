@@ -1,14 +1,16 @@
-import { decodeForInspection } from './decode.js';
+import { decodeForInspection, noteUndecoded } from './decode.js';
 import { dotDotSegment } from './dot-dot-segment.js';
 import { type Finding, finding } from './finding.js';
 import { hit, report } from './match.js';
 import { isAsciiLetter, isBoundary, isSlash } from './path-chars.js';
 import {
   DOT_DOT_CHECKED,
+  ENCODING,
   FOUND_DOT_DOT,
   FOUND_SENSITIVE,
   HAS_SCHEME,
   scanPaths,
+  UNCHECKED,
 } from './sensitive-path-scan.js';
 import { isStreamWrapper } from './sensitive-paths.js';
 import { systemFilePath } from './system-file-path.js';
@@ -28,11 +30,22 @@ import { systemFilePath } from './system-file-path.js';
  */
 export function detectPathTraversal(input: string): Finding | null {
   if (typeof input !== 'string' || input.length === 0) return null;
-  const text = decodeForInspection(input);
   // One scan for sensitive paths that also checks for dot-dot segments when it meets two dots, and
   // notes whether a stream wrapper can match; most inputs need nothing more. Dot-dot segments take
   // precedence over stream wrappers, and both over sensitive paths, wherever they are in the input.
-  const scan = scanPaths(text);
+  let text = input;
+  let scan = 0;
+  if (input.length <= RAW_SCAN_MAX) {
+    // Most inputs have nothing to decode: the scan reads the input as it is, and tells.
+    scan = scanPaths(input, true);
+    if (scan & (ENCODING | UNCHECKED)) {
+      text = decodeForInspection(input);
+      if (scan & ENCODING || text !== input) scan = scanPaths(text, false);
+    } else noteUndecoded(input);
+  } else {
+    text = decodeForInspection(input);
+    scan = scanPaths(text, false);
+  }
   if (scan & FOUND_SENSITIVE) {
     const { rule, start, end } = hit;
     const dotDot = (scan & DOT_DOT_CHECKED) === 0 && dotDotSegment(text, 0);
@@ -49,6 +62,10 @@ export function detectPathTraversal(input: string): Finding | null {
   }
   return finding('path_traversal', hit.rule, text, hit.start, hit.end);
 }
+
+// Longest input scanned before it is decoded: for a long input, the decoder's native look for
+// encodings costs little next to the scan, and a scan that meets an encoding late would be wasted.
+const RAW_SCAN_MAX = 1024;
 
 // Shortest and longest value looked at as base64 (`Li4v` is `../`; a path longer than 3 KiB is no probe).
 const BASE64_MIN = 8;
@@ -72,7 +89,7 @@ function base64Path(input: string): boolean {
   const bytes = Buffer.from(input, 'base64');
   for (const byte of bytes) if (byte < 0x20 || byte > 0x7e) return false;
   const text = decodeForInspection(bytes.toString('latin1'));
-  const scan = scanPaths(text);
+  const scan = scanPaths(text, false);
   if (!(scan & (FOUND_SENSITIVE | FOUND_DOT_DOT)) && !systemFilePath(text)) return false;
   return report('base64-encoded-path', 0, length);
 }

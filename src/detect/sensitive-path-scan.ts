@@ -1,7 +1,10 @@
 // Finds references to sensitive files and directories in a decoded input, matched as whole path
 // segments: system directories at the root of a path, credential and history files, Windows system
 // files, server configuration at absolute paths, backups, hidden files at the root of a URL path.
-// One pass over the input, which also notes whether the other path-traversal rules can match.
+// One pass over the input, which also notes whether the other path-traversal rules can match. A short
+// input is scanned as it is first, noting whether anything in it is to be decoded (most inputs have
+// nothing): the decoder then need not look at it again.
+import { ENCODING_START, encodingAt } from './decode.js';
 import { dotDotSegment, longDotRun, NOT_DOT } from './dot-dot-segment.js';
 import { report } from './match.js';
 import { BACKSLASH, BOUNDARIES, COLON, DOT, isDigit, isSlash, KIND, SLASH } from './path-chars.js';
@@ -16,6 +19,16 @@ export const FOUND_SENSITIVE = 2;
 export const DOT_DOT_CHECKED = 4;
 /** {@link scanPaths} result bit: the input holds `://` (only set when nothing matched). */
 export const HAS_SCHEME = 8;
+/**
+ * {@link scanPaths} result bit, raw text only: the scan met something the decoder changes (see
+ * `encodingAt`) and stopped there; the other bits mean nothing.
+ */
+export const ENCODING = 16;
+/**
+ * {@link scanPaths} result bit: the scan did not read every character (a native scan skipped some, or
+ * it stopped at a match). For raw text: the result stands only if the text decodes to itself.
+ */
+export const UNCHECKED = 32;
 
 // Longest segment name the tables hold; longer segments are not looked up.
 const MAX_NAME = 24;
@@ -54,6 +67,15 @@ const QUIET_SKIP = /[/\\._@:]/g;
 // What makes a token worth a look (a slash, '.', '_', '@') or ends it.
 const TOKEN_SKIP = new RegExp(`[/\\\\._@${BOUNDARIES}]`, 'g');
 
+// KIND as the scan reads it: what may start an encoding is MAY_ENCODE (see encodingAt), except a
+// backslash (a slash to the scan), which raw text has checked where its run of slashes ends. Past
+// those characters that start no encoding (and in decoded text), the scan takes them as KIND does.
+const MAY_ENCODE = 5;
+const SCAN_KIND = KIND.slice();
+for (let c = 0; c < 0x10000; c++) if (ENCODING_START[c] === 1 && c !== BACKSLASH) SCAN_KIND[c] = MAY_ENCODE;
+// What pathToken returns when it met an encoding in raw text (-1: a match).
+const ENCODED_TOKEN = -2;
+
 // State of the segment being checked (module state, so checkSegment needs few parameters).
 let segStart = 0;
 let segEnd = 0;
@@ -62,12 +84,13 @@ let segFlags = 0;
 let seen = 0;
 
 /**
- * Scans `text` (decoded) for references to sensitive files and directories, matched as whole path
- * segments, and for dot-dot segments (see dot-dot-segment.ts) once it meets two dots in a row. Returns
- * the result bits: which rule matched (the match is in `hit`), whether dot-dot segments were ruled out,
- * whether the input holds `://` (so a stream wrapper can match).
+ * Scans `text` (decoded, or `raw`: as received) for references to sensitive files and directories,
+ * matched as whole path segments, and for dot-dot segments (see dot-dot-segment.ts) once it meets two
+ * dots in a row. Returns the result bits: which rule matched (the match is in `hit`), whether dot-dot
+ * segments were ruled out, whether the input holds `://` (so a stream wrapper can match); for raw text,
+ * whether it met an encoding ({@link ENCODING}) or did not read every character ({@link UNCHECKED}).
  */
-export function scanPaths(text: string): number {
+export function scanPaths(text: string, raw: boolean): number {
   const length = text.length;
   seen = 0;
   longDotRun.end = -1;
@@ -77,14 +100,15 @@ export function scanPaths(text: string): number {
   let i = 0;
   while (i < length) {
     const c = text.charCodeAt(i);
-    const kind = KIND[c]!;
+    const kind = SCAN_KIND[c]!;
     if (kind === 0) {
       // Ordinary characters: read on to the next one that is not, or to where a native scan takes
       // over (a long token, a long quiet stretch).
       const limit = Math.min(length, token + LONG_TOKEN + 1, quiet + QUIET_RUN + 1);
       i++;
-      while (i < limit && KIND[text.charCodeAt(i)] === 0) i++;
+      while (i < limit && SCAN_KIND[text.charCodeAt(i)] === 0) i++;
       if (i < limit || i === length) continue;
+      seen |= UNCHECKED;
       if (i - token > LONG_TOKEN) {
         // A long token with no slash, '.', '_' or '@' yet: a native scan finds the next one, or its end.
         TOKEN_SKIP.lastIndex = i;
@@ -111,25 +135,39 @@ export function scanPaths(text: string): number {
       }
       before = c;
       token = ++i;
+    } else if (kind === MAY_ENCODE) {
+      // `%`, `&`, `0`, NUL or a look-alike. Past one that starts no encoding in raw text, the scan
+      // goes on as for decoded text.
+      if (raw && encodingAt(text, i)) return ENCODING;
+      if (KIND[c] === 1) {
+        before = c; // `&`, NUL
+        token = ++i;
+      } else i++;
     } else {
       // Only tokens with a slash, '.', '_' or '@' can name a sensitive file or an absolute path. What
       // comes before this character in the token is ordinary, and read once is enough (unless it
       // is too long to be a name, a case pathToken handles from the start).
-      i = pathToken(text, token, before, i - token < MAX_NAME ? i : token);
+      i = pathToken(text, token, before, i - token < MAX_NAME ? i : token, raw);
       quiet = i;
-      if (i < 0) return seen & FOUND_DOT_DOT ? seen : seen | FOUND_SENSITIVE;
+      if (i < 0) return i === ENCODED_TOKEN ? ENCODING : matched();
     }
   }
   return seen;
+}
+
+// The result bits of a scan that stopped at a match.
+function matched(): number {
+  return (seen & FOUND_DOT_DOT ? seen : seen | FOUND_SENSITIVE) | UNCHECKED;
 }
 
 /**
  * Checks the token at `start` (path segments separated by slashes, up to a boundary); `before` is the
  * boundary character in front of it (0 at the start of the input). The characters before `from` are
  * ordinary ones (no slash, '.' or '_'; fewer than MAX_NAME), so the first segment is read from there.
- * Returns where the token ends, or -1 when it matched.
+ * `raw`: the text is as received (see scanPaths). Returns where the token ends, -1 when it matched, or
+ * ENCODED_TOKEN.
  */
-function pathToken(text: string, start: number, before: number, from: number): number {
+function pathToken(text: string, start: number, before: number, from: number, raw: boolean): number {
   const length = text.length;
   let i = start;
   let c = text.charCodeAt(i);
@@ -138,6 +176,7 @@ function pathToken(text: string, start: number, before: number, from: number): n
   let hostPending = absolute && before === COLON && isSlash(text.charCodeAt(i + 1));
   if (hostPending) i += 2;
   else if (absolute) i++;
+  if (raw && absolute && escapeAfter(text, i)) return ENCODED_TOKEN;
   let slashes = absolute; // whether the token has a slash so far
   let index = -1; // index of the current non-empty segment within the path
   let prevFlags = 0;
@@ -149,22 +188,26 @@ function pathToken(text: string, start: number, before: number, from: number): n
     c = 0;
     while (i < length) {
       c = text.charCodeAt(i);
-      const kind = KIND[c]!;
+      const kind = SCAN_KIND[c]!;
       if (kind !== 0 && kind !== 4) {
-        if (kind !== 3) break;
-        marked = true;
-        // The first two dots in a row: the dot-dot rule checks them and every later run of dots.
-        if (
-          c === DOT &&
-          text.charCodeAt(i - 1) === DOT &&
-          (seen & DOT_DOT_CHECKED) === 0 &&
-          dotDots(text, i - 1)
-        )
-          return -1;
+        if (kind === 3) {
+          marked = true;
+          // The first two dots in a row: the dot-dot rule checks them and every later run of dots.
+          if (
+            c === DOT &&
+            text.charCodeAt(i - 1) === DOT &&
+            (seen & DOT_DOT_CHECKED) === 0 &&
+            dotDots(text, i - 1)
+          )
+            return -1;
+        } else if (kind !== MAY_ENCODE) break;
+        else if (raw && encodingAt(text, i)) return ENCODED_TOKEN;
+        else if (KIND[c] === 1) break; // `&`, NUL
       }
       if (i - s >= MAX_NAME) {
         // Too long to be a name: find where it ends with a native scan, which may skip two dots.
         if ((seen & DOT_DOT_CHECKED) === 0 && dotDots(text, s)) return -1;
+        seen |= UNCHECKED;
         i = segmentEnd(text, i, c);
         c = i < length ? text.charCodeAt(i) : 0;
         marked = true;
@@ -204,11 +247,13 @@ function pathToken(text: string, start: number, before: number, from: number): n
     slashes = true;
     i++; // the slash
     i = skipSlashes(text, i); // empty segments: `//`, `\\`
+    if (raw && escapeAfter(text, i)) return ENCODED_TOKEN;
     // Deep in a path, after a segment that is no parent, a segment without '.' or '_' can match
     // nothing (no look up, not at the root, not a hidden or backup file): a native scan skips to the
     // next one that has them, or to the end of the token.
     if (index >= MAX_DIRECTORY_DEPTH - 1 && prevFlags === 0) {
       const from = i;
+      seen |= UNCHECKED;
       DEEP_SKIP.lastIndex = from;
       if (!DEEP_SKIP.test(text)) return length;
       const next = DEEP_SKIP.lastIndex - 1;
@@ -218,6 +263,12 @@ function pathToken(text: string, start: number, before: number, from: number): n
     }
   }
 }
+// Raw text: whether the run of slashes ending before `i` ends in a `\\x` or `\\u` escape (its last
+// slash is the only one not followed by a slash).
+function escapeAfter(text: string, i: number): boolean {
+  return text.charCodeAt(i - 1) === BACKSLASH && encodingAt(text, i - 1);
+}
+
 // Runs the dot-dot rule on the runs of dots from `from` on (the scan has seen no two dots before it).
 function dotDots(text: string, from: number): boolean {
   seen |= DOT_DOT_CHECKED;
