@@ -114,8 +114,9 @@ export function encodingAt(text: string, i: number): boolean {
 
 // Two to eight ASCII letters and a `;` from `at` on, as ENCODED's `&[a-zA-Z]{2,8};`.
 function namedReference(text: string, at: number): boolean {
+  const limit = Math.min(text.length, at + 9);
   let end = at;
-  while (end - at <= 8 && isAsciiLetter(text.charCodeAt(end))) end++;
+  while (end < limit && isAsciiLetter(text.charCodeAt(end))) end++;
   return end - at >= 2 && end - at <= 8 && text.charCodeAt(end) === 0x3b;
 }
 

@@ -67,12 +67,12 @@ const QUIET_SKIP = /[/\\._@:]/g;
 // What makes a token worth a look (a slash, '.', '_', '@') or ends it.
 const TOKEN_SKIP = new RegExp(`[/\\\\._@${BOUNDARIES}]`, 'g');
 
-// KIND as the scan reads it: what may start an encoding is MAY_ENCODE (see encodingAt), except a
-// backslash (a slash to the scan), which raw text has checked where its run of slashes ends. Past
-// those characters that start no encoding (and in decoded text), the scan takes them as KIND does.
+// KIND for raw text: what may start an encoding is MAY_ENCODE (see encodingAt), except a backslash (a
+// slash to the scan), which is checked where its run of slashes ends. Past those characters that
+// start no encoding, the scan takes them as KIND does.
 const MAY_ENCODE = 5;
-const SCAN_KIND = KIND.slice();
-for (let c = 0; c < 0x10000; c++) if (ENCODING_START[c] === 1 && c !== BACKSLASH) SCAN_KIND[c] = MAY_ENCODE;
+const RAW_KIND = KIND.slice();
+for (let c = 0; c < 0x10000; c++) if (ENCODING_START[c] === 1 && c !== BACKSLASH) RAW_KIND[c] = MAY_ENCODE;
 // What pathToken returns when it met an encoding in raw text (-1: a match).
 const ENCODED_TOKEN = -2;
 
@@ -98,15 +98,16 @@ export function scanPaths(text: string, raw: boolean): number {
   let token = 0; // where the token being read starts
   let quiet = 0; // where the stretch without a slash, '.', '_', '@' or ':' being read starts
   let i = 0;
+  const kinds = raw ? RAW_KIND : KIND;
   while (i < length) {
     const c = text.charCodeAt(i);
-    const kind = SCAN_KIND[c]!;
+    const kind = kinds[c]!;
     if (kind === 0) {
       // Ordinary characters: read on to the next one that is not, or to where a native scan takes
       // over (a long token, a long quiet stretch).
       const limit = Math.min(length, token + LONG_TOKEN + 1, quiet + QUIET_RUN + 1);
       i++;
-      while (i < limit && SCAN_KIND[text.charCodeAt(i)] === 0) i++;
+      while (i < limit && kinds[text.charCodeAt(i)] === 0) i++;
       if (i < limit || i === length) continue;
       seen |= UNCHECKED;
       if (i - token > LONG_TOKEN) {
@@ -138,7 +139,7 @@ export function scanPaths(text: string, raw: boolean): number {
     } else if (kind === MAY_ENCODE) {
       // `%`, `&`, `0`, NUL or a look-alike. Past one that starts no encoding in raw text, the scan
       // goes on as for decoded text.
-      if (raw && encodingAt(text, i)) return ENCODING;
+      if (encodingAt(text, i)) return ENCODING;
       if (KIND[c] === 1) {
         before = c; // `&`, NUL
         token = ++i;
@@ -147,7 +148,7 @@ export function scanPaths(text: string, raw: boolean): number {
       // Only tokens with a slash, '.', '_' or '@' can name a sensitive file or an absolute path. What
       // comes before this character in the token is ordinary, and read once is enough (unless it
       // is too long to be a name, a case pathToken handles from the start).
-      i = pathToken(text, token, before, i - token < MAX_NAME ? i : token, raw);
+      i = pathToken(text, token, before, i - token < MAX_NAME ? i : token, raw, kinds);
       quiet = i;
       if (i < 0) return i === ENCODED_TOKEN ? ENCODING : matched();
     }
@@ -164,10 +165,17 @@ function matched(): number {
  * Checks the token at `start` (path segments separated by slashes, up to a boundary); `before` is the
  * boundary character in front of it (0 at the start of the input). The characters before `from` are
  * ordinary ones (no slash, '.' or '_'; fewer than MAX_NAME), so the first segment is read from there.
- * `raw`: the text is as received (see scanPaths). Returns where the token ends, -1 when it matched, or
- * ENCODED_TOKEN.
+ * `raw`: the text is as received (see scanPaths), and `kinds` is RAW_KIND (else KIND). Returns where
+ * the token ends, -1 when it matched, or ENCODED_TOKEN.
  */
-function pathToken(text: string, start: number, before: number, from: number, raw: boolean): number {
+function pathToken(
+  text: string,
+  start: number,
+  before: number,
+  from: number,
+  raw: boolean,
+  kinds: Uint8Array,
+): number {
   const length = text.length;
   let i = start;
   let c = text.charCodeAt(i);
@@ -188,7 +196,7 @@ function pathToken(text: string, start: number, before: number, from: number, ra
     c = 0;
     while (i < length) {
       c = text.charCodeAt(i);
-      const kind = SCAN_KIND[c]!;
+      const kind = kinds[c]!;
       if (kind !== 0 && kind !== 4) {
         if (kind === 3) {
           marked = true;
@@ -200,9 +208,9 @@ function pathToken(text: string, start: number, before: number, from: number, ra
             dotDots(text, i - 1)
           )
             return -1;
-        } else if (kind !== MAY_ENCODE) break;
-        else if (raw && encodingAt(text, i)) return ENCODED_TOKEN;
-        else if (KIND[c] === 1) break; // `&`, NUL
+        } else if (kind !== MAY_ENCODE || KIND[c] === 1)
+          break; // `&`, NUL: the main loop checks them
+        else if (encodingAt(text, i)) return ENCODED_TOKEN;
       }
       if (i - s >= MAX_NAME) {
         // Too long to be a name: find where it ends with a native scan, which may skip two dots.
