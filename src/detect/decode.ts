@@ -262,10 +262,11 @@ function decodeRound(src: string, target: Uint16Array): number {
         }
       }
     } else if (c === 0x2025) {
-      // Two dot leaders (U+2025) come in long runs too.
-      d[o++] = 0x2e;
-      d[o++] = 0x2e;
-      i++;
+      // Two dot leaders (U+2025) come in long runs too: a run is written in one loop.
+      do {
+        d[o++] = 0x2e;
+        d[o++] = 0x2e;
+      } while (++i < length && src.charCodeAt(i) === 0x2025);
       changed = true;
       continue;
     }
