@@ -143,14 +143,15 @@ export function extensionFlags(text: string, start: number, end: number): number
 
 // PHP stream wrappers that read files or run code (`php://filter/...`, `expect://id`, `data://`; a
 // `data:` URI without the two slashes is an ordinary inline image or font).
-const wrappers = new WordTable(
-  wordEntries(
-    'php phar zip expect glob compress.zlib compress.bzip2 rar ogg ssh2.shell ssh2.exec zlib data',
-    true,
-  ),
-);
+const WRAPPERS =
+  'php phar zip expect glob compress.zlib compress.bzip2 rar ogg ssh2.shell ssh2.exec zlib data';
+const wrappers = new WordTable(wordEntries(WRAPPERS, true));
+// See edgeKey(): most schemes a value holds (`http`, `https`) are ruled out with one read.
+const WRAPPER_EDGES = new Uint8Array(1 << 15);
+for (const [name] of wordEntries(WRAPPERS, true)) WRAPPER_EDGES[edgeKey(name, 0, name.length)] = 1;
 
 /** Whether `text[start..end)` names a stream wrapper scheme. */
 export function isStreamWrapper(text: string, start: number, end: number): boolean {
+  if (end - start < 2 || WRAPPER_EDGES[edgeKey(text, start, end)] === 0) return false;
   return wrappers.lookupText(text, start, end) === true;
 }
