@@ -201,13 +201,11 @@ function pathToken(
         if (kind === 3) {
           marked = true;
           // The first two dots in a row: the dot-dot rule checks them and every later run of dots.
-          if (
-            c === DOT &&
-            text.charCodeAt(i - 1) === DOT &&
-            (seen & DOT_DOT_CHECKED) === 0 &&
-            dotDots(text, i - 1)
-          )
-            return -1;
+          // In raw text, `..%2f` and the like are to be decoded first: no use checking them now.
+          if (c === DOT && text.charCodeAt(i - 1) === DOT && (seen & DOT_DOT_CHECKED) === 0) {
+            if (raw && encodingAt(text, i + 1)) return ENCODED_TOKEN;
+            if (dotDots(text, i - 1)) return -1;
+          }
         } else if (kind !== MAY_ENCODE || KIND[c] === 1)
           break; // `&`, NUL: the main loop checks them
         else if (encodingAt(text, i)) return ENCODED_TOKEN;
