@@ -212,18 +212,17 @@ function decodeRound(src: string, target: Uint16Array): number {
   let wide = false; // a code unit above 0xff written by this loop
   decodedTrigger = false;
   emittedWide = false;
-  let differs = 0; // every code unit copied by the fast path XORed with what it became, ORed
   let units = 0; // every code unit the fast path wrote, ORed: above 0xff when one is
   let i = 0;
   while (i < length) {
     const c = src.charCodeAt(i);
-    // Most code units are copied or folded to one other unit: one table read, no branch on what they
-    // are. What they change and whether they are wide is worked out from `differs` and `units` at the end.
+    // Most code units are copied, or folded to one other unit: one table read settles them. Whether
+    // one is wide is worked out from `units` at the end.
     const simple = SIMPLE_OUTPUT[c]!;
     if (simple !== 0) {
       d[o++] = simple;
-      differs |= simple ^ c;
       units |= simple;
+      if (simple !== c) changed = true; // a look-alike folded
       i++;
       continue;
     }
@@ -322,7 +321,6 @@ function decodeRound(src: string, target: Uint16Array): number {
     o = out;
     i++;
   }
-  if (differs !== 0) changed = true;
   roundChanged = changed;
   roundLeftTriggers = changed && decodedTrigger;
   roundWide = wide || emittedWide || units > 0xff;
