@@ -243,7 +243,7 @@ function codeSpanInProse(text: string, open: number): boolean {
   const before = proseWords(text, 0, open);
   if (before < 1 || before + proseWords(text, close + 1, text.length) < PROSE_WORDS) return false;
   // `cat /etc/passwd`, `less ../../.env`: a sensitive file or a way out of a directory is no example.
-  return (scanPaths(text.slice(open + 1, close)) & (FOUND_SENSITIVE | FOUND_DOT_DOT)) === 0;
+  return (scanPaths(text.slice(open + 1, close), false) & (FOUND_SENSITIVE | FOUND_DOT_DOT)) === 0;
 }
 
 // The last characters of the names codeEvaluation() knows (`eval`, `assert`, `phpinfo`, `phpversion`),

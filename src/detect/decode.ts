@@ -4,7 +4,7 @@
 
 import { characterReference, reference } from './html-references.js';
 import { FOLD_TABLE, TWO_DOTS, ZERO_WIDTH } from './lookalikes.js';
-import { hexValue } from './path-chars.js';
+import { hexValue, isAsciiLetter } from './path-chars.js';
 
 // Rounds of decoding: `%25252e` needs three. More rounds than this are not something a server does.
 const MAX_ROUNDS = 4;
@@ -59,6 +59,16 @@ let lastSawNul = false;
 // Set when the decoding in progress writes (or copies) a NUL.
 let sawNul = false;
 
+/**
+ * Records that `input` decodes to itself (a scan of it met no {@link encodingAt}), so the next
+ * decodeForInspection() of it, by the other detector, costs nothing.
+ */
+export function noteUndecoded(input: string): void {
+  lastInput = input;
+  lastOutput = input;
+  lastSawNul = false; // a NUL is an encodingAt() position
+}
+
 function decode(input: string): string {
   // A native scan finds something to decode; most inputs have nothing and are returned untouched.
   if (!ENCODED.test(input)) return input;
@@ -87,6 +97,47 @@ function decode(input: string): string {
 const ENCODED =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: a NUL byte is noted (see decodedNul)
   /%(?:[0-9a-fA-F]{2}|[uU][0-9a-fA-F]{4})|&(?:#|[a-zA-Z]{2,8};)|\\[xu]|\x00|0[xX][0-9a-fA-F]{2}|[\u00ad\u200b-\u200d\u2024\u2025\u2044\u2060\u2215\u2216\u2571\u2572\u29f5\u29f8\u29f9\u3000\ufe50-\ufe6b\ufeff\uff01-\uff5e]/;
+
+/**
+ * Code units that may start something decodeForInspection() changes (see {@link encodingAt}): `%`,
+ * `&`, `\\`, `0`, NUL and every character ENCODED lists as a look-alike.
+ */
+export const ENCODING_START = new Uint8Array(0x10000);
+for (const c of '%&\\0\0') ENCODING_START[c.charCodeAt(0)] = 1;
+for (let c = 0x80; c < 0x10000; c++) if (ENCODED.test(String.fromCharCode(c))) ENCODING_START[c] = 1;
+
+/**
+ * Whether something decodeForInspection() changes may start at `text[i]`: what ENCODED matches there
+ * (or more). A text with no such position anywhere decodes to itself, so a scanner that reads every
+ * character can inspect the raw text and skip the decoder's native scan.
+ */
+export function encodingAt(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  const next = text.charCodeAt(i + 1);
+  switch (c) {
+    case 0x25: // `%XX`, `%uXXXX`
+      return (
+        hexRun(text, i + 1, 2, text.length) >= 0 ||
+        ((next | 0x20) === 0x75 && hexRun(text, i + 2, 4, text.length) >= 0)
+      );
+    case 0x26: // `&#`, `&name;`
+      return next === 0x23 || namedReference(text, i + 1);
+    case 0x5c: // `\x`, `\u`
+      return next === 0x78 || next === 0x75;
+    case 0x30: // `0x2e`
+      return (next | 0x20) === 0x78 && hexRun(text, i + 2, 2, text.length) >= 0;
+    default: // NUL, look-alikes
+      return ENCODING_START[c] === 1;
+  }
+}
+
+// Two to eight ASCII letters and a `;` from `at` on, as ENCODED's `&[a-zA-Z]{2,8};`.
+function namedReference(text: string, at: number): boolean {
+  const limit = Math.min(text.length, at + 9);
+  let end = at;
+  while (end < limit && isAsciiLetter(text.charCodeAt(end))) end++;
+  return end - at >= 2 && end - at <= 8 && text.charCodeAt(end) === 0x3b;
+}
 
 // Byte copy of a narrow output, for a one-byte string: half the memory, and faster to scan than the
 // two-byte string 'utf16le' decoding always makes.
@@ -184,68 +235,62 @@ function decodeRound(src: string, target: Uint16Array): number {
   let wide = false; // a code unit above 0xff written by this loop
   decodedTrigger = false;
   emittedWide = false;
+  let units = 0; // every code unit the fast path wrote, ORed: above 0xff when one is
   let i = 0;
   while (i < length) {
     const c = src.charCodeAt(i);
-    if (c < 0x80) {
-      if (PLAIN[c] === 1) {
-        d[o++] = c;
-        i++;
+    // Most code units are copied, or folded to one other unit: one table read settles them. Whether
+    // one is wide is worked out from `units` at the end.
+    const simple = SIMPLE_OUTPUT[c]!;
+    if (simple !== 0) {
+      d[o++] = simple;
+      units |= simple;
+      if (simple !== c) changed = true; // a look-alike folded
+      i++;
+      continue;
+    }
+    if (c === 0x25 && i + 2 < length) {
+      // The common case inline: `%XX` for an ASCII character.
+      const high = src.charCodeAt(i + 1);
+      const low = src.charCodeAt(i + 2);
+      const byte = hexValue(high) * 16 + hexValue(low); // 0x80 or more unless both are hex digits
+      if (byte < 0x80) {
+        if (PLAIN[byte] === 0) {
+          if (byte === 0) sawNul = true;
+          else decodedTrigger = true;
+        }
+        d[o++] = byte;
+        i += 3;
+        changed = true;
         continue;
       }
-      if (c === 0x25 && i + 2 < length) {
-        // The common case inline: `%XX` for an ASCII character.
-        const high = src.charCodeAt(i + 1);
-        const low = src.charCodeAt(i + 2);
-        const byte = hexValue(high) * 16 + hexValue(low); // 0x80 or more unless both are hex digits
-        if (byte < 0x80) {
-          if (PLAIN[byte] === 0) {
-            if (byte === 0) sawNul = true;
-            else decodedTrigger = true;
-          }
-          d[o++] = byte;
-          i += 3;
+      // `%uXXXX` inline too (IIS-style escapes of look-alikes come in long runs); as emit() would.
+      if ((high | 0x20) === 0x75) {
+        const unit = hexRun(src, i + 2, 4, length);
+        if (unit >= 0x80) {
+          const folded = FOLD_TABLE[unit]!;
+          i += 6;
           changed = true;
+          if (folded === 0) {
+            if (unit > 0xff) wide = true;
+            d[o++] = unit;
+          } else if (folded === TWO_DOTS) {
+            d[o++] = 0x2e;
+            d[o++] = 0x2e;
+          } else if (folded !== ZERO_WIDTH) {
+            if (folded < 0x80 && PLAIN[folded] === 0) decodedTrigger = true;
+            d[o++] = folded;
+          }
           continue;
         }
-        // `%uXXXX` inline too (IIS-style escapes of look-alikes come in long runs); as emit() would.
-        if ((high | 0x20) === 0x75) {
-          const unit = hexRun(src, i + 2, 4, length);
-          if (unit >= 0x80) {
-            const folded = FOLD_TABLE[unit]!;
-            i += 6;
-            changed = true;
-            if (folded === 0) {
-              if (unit > 0xff) wide = true;
-              d[o++] = unit;
-            } else if (folded === TWO_DOTS) {
-              d[o++] = 0x2e;
-              d[o++] = 0x2e;
-            } else if (folded !== ZERO_WIDTH) {
-              if (folded < 0x80 && PLAIN[folded] === 0) decodedTrigger = true;
-              d[o++] = folded;
-            }
-            continue;
-          }
-        }
       }
-    } else {
-      const folded = FOLD_TABLE[c]!;
-      if (folded === 0) {
-        if (c > 0xff) wide = true;
-        d[o++] = c;
-        i++;
-        continue;
-      }
+    } else if (c === 0x2025) {
+      // Two dot leaders (U+2025) come in long runs too: a run is written in one loop.
+      do {
+        d[o++] = 0x2e;
+        d[o++] = 0x2e;
+      } while (++i < length && src.charCodeAt(i) === 0x2025);
       changed = true;
-      i++;
-      if (folded === TWO_DOTS) {
-        d[o++] = 0x2e;
-        d[o++] = 0x2e;
-      } else if (folded !== ZERO_WIDTH) {
-        if (folded < 0x80 && PLAIN[folded] === 0) decodedTrigger = true;
-        d[o++] = folded;
-      }
       continue;
     }
     out = o;
@@ -302,15 +347,25 @@ function decodeRound(src: string, target: Uint16Array): number {
   }
   roundChanged = changed;
   roundLeftTriggers = changed && decodedTrigger;
-  roundWide = wide || emittedWide;
+  roundWide = wide || emittedWide || units > 0xff;
   return o;
 }
 
-// ASCII characters decodeRound copies as they are (all but `%`, `&`, `\\`, `0` and NUL, which emit()
-// notes).
+// ASCII characters decodeRound copies as they are (all but `%`, `&`, `\\`, `0` and NUL).
 const PLAIN = new Uint8Array(128).fill(1);
 for (const c of '%&\\0') PLAIN[c.charCodeAt(0)] = 0;
 PLAIN[0] = 0;
+
+// What decodeRound writes for each code unit it copies or folds to one unit without looking further:
+// the unit itself, or the ASCII character a look-alike folds to. 0 for the rest, which emit() and the
+// escape readers handle: NUL, `%`, `&`, `\\`, `0`, zero-width characters, the two dot leader, and the
+// look-alikes of `%`, `&`, `\\` and `0` (another round may decode what they start).
+const SIMPLE_OUTPUT = new Uint16Array(0x10000);
+for (let c = 1; c < 0x10000; c++) {
+  const folded = c < 0x80 ? (PLAIN[c] === 1 ? c : 0) : FOLD_TABLE[c]! || c;
+  if (folded === ZERO_WIDTH || folded === TWO_DOTS || (folded < 0x80 && PLAIN[folded] === 0)) continue;
+  SIMPLE_OUTPUT[c] = folded;
+}
 
 // Two characters read as hex digits the way IIS did, letters past `f` going on from 16 (`g` = 16 ...
 // `z` = 35); -1 unless both are ASCII letters or digits.

@@ -1,7 +1,10 @@
 // Finds references to sensitive files and directories in a decoded input, matched as whole path
 // segments: system directories at the root of a path, credential and history files, Windows system
 // files, server configuration at absolute paths, backups, hidden files at the root of a URL path.
-// One pass over the input, which also notes whether the other path-traversal rules can match.
+// One pass over the input, which also notes whether the other path-traversal rules can match. A short
+// input is scanned as it is first, noting whether anything in it is to be decoded (most inputs have
+// nothing): the decoder then need not look at it again.
+import { ENCODING_START, encodingAt } from './decode.js';
 import { dotDotSegment, longDotRun, NOT_DOT } from './dot-dot-segment.js';
 import { report } from './match.js';
 import { BACKSLASH, BOUNDARIES, COLON, DOT, isDigit, isSlash, KIND, SLASH } from './path-chars.js';
@@ -16,6 +19,16 @@ export const FOUND_SENSITIVE = 2;
 export const DOT_DOT_CHECKED = 4;
 /** {@link scanPaths} result bit: the input holds `://` (only set when nothing matched). */
 export const HAS_SCHEME = 8;
+/**
+ * {@link scanPaths} result bit, raw text only: the scan met something the decoder changes (see
+ * `encodingAt`) and stopped there; the other bits mean nothing.
+ */
+export const ENCODING = 16;
+/**
+ * {@link scanPaths} result bit: the scan did not read every character (a native scan skipped some, or
+ * it stopped at a match). For raw text: the result stands only if the text decodes to itself.
+ */
+export const UNCHECKED = 32;
 
 // Longest segment name the tables hold; longer segments are not looked up.
 const MAX_NAME = 24;
@@ -56,6 +69,15 @@ const TOKEN_SKIP = new RegExp(`[/\\\\._@${BOUNDARIES}]`, 'g');
 
 const EQUALS = 0x3d;
 
+// KIND for raw text: what may start an encoding is MAY_ENCODE (see encodingAt), except a backslash (a
+// slash to the scan), which is checked where its run of slashes ends. Past those characters that
+// start no encoding, the scan takes them as KIND does.
+const MAY_ENCODE = 5;
+const RAW_KIND = KIND.slice();
+for (let c = 0; c < 0x10000; c++) if (ENCODING_START[c] === 1 && c !== BACKSLASH) RAW_KIND[c] = MAY_ENCODE;
+// What pathToken returns when it met an encoding in raw text (-1: a match).
+const ENCODED_TOKEN = -2;
+
 // State of the segment being checked (module state, so checkSegment needs few parameters).
 let segStart = 0;
 let segEnd = 0;
@@ -64,12 +86,13 @@ let segFlags = 0;
 let seen = 0;
 
 /**
- * Scans `text` (decoded) for references to sensitive files and directories, matched as whole path
- * segments, and for dot-dot segments (see dot-dot-segment.ts) once it meets two dots in a row. Returns
- * the result bits: which rule matched (the match is in `hit`), whether dot-dot segments were ruled out,
- * whether the input holds `://` (so a stream wrapper can match).
+ * Scans `text` (decoded, or `raw`: as received) for references to sensitive files and directories,
+ * matched as whole path segments, and for dot-dot segments (see dot-dot-segment.ts) once it meets two
+ * dots in a row. Returns the result bits: which rule matched (the match is in `hit`), whether dot-dot
+ * segments were ruled out, whether the input holds `://` (so a stream wrapper can match); for raw text,
+ * whether it met an encoding ({@link ENCODING}) or did not read every character ({@link UNCHECKED}).
  */
-export function scanPaths(text: string): number {
+export function scanPaths(text: string, raw: boolean): number {
   const length = text.length;
   seen = 0;
   longDotRun.end = -1;
@@ -77,53 +100,84 @@ export function scanPaths(text: string): number {
   let token = 0; // where the token being read starts
   let quiet = 0; // where the stretch without a slash, '.', '_', '@' or ':' being read starts
   let i = 0;
+  const kinds = raw ? RAW_KIND : KIND;
   while (i < length) {
     const c = text.charCodeAt(i);
-    const kind = KIND[c]!;
-    if (i - quiet > QUIET_RUN && kind !== 1) {
-      // A long stretch with no slash, '.', '_', '@' or ':': a native scan finds the next one, and
-      // the token it is in starts after the last boundary before it.
-      QUIET_SKIP.lastIndex = i;
-      if (!QUIET_SKIP.test(text)) return seen;
-      const next = QUIET_SKIP.lastIndex - 1;
-      let start = next;
-      while (start > i && KIND[text.charCodeAt(start - 1)] !== 1) start--;
-      if (start > i) {
-        token = start;
-        before = text.charCodeAt(start - 1);
-      }
-      i = next;
-      quiet = i;
-      continue;
-    }
+    const kind = kinds[c]!;
     if (kind === 0) {
-      // A long token with no slash, '.', '_' or '@' yet: a native scan finds the next one, or its end.
-      if (++i - token > LONG_TOKEN) {
+      // Ordinary characters: read on to the next one that is not, or to where a native scan takes
+      // over (a long token, a long quiet stretch).
+      const limit = Math.min(length, token + LONG_TOKEN + 1, quiet + QUIET_RUN + 1);
+      i++;
+      while (i < limit && kinds[text.charCodeAt(i)] === 0) i++;
+      if (i < limit || i === length) continue;
+      seen |= UNCHECKED;
+      if (i - token > LONG_TOKEN) {
+        // A long token with no slash, '.', '_' or '@' yet: a native scan finds the next one, or its end.
         TOKEN_SKIP.lastIndex = i;
         i = TOKEN_SKIP.test(text) ? TOKEN_SKIP.lastIndex - 1 : length;
+      } else if (i - quiet > QUIET_RUN) {
+        // A long stretch with no slash, '.', '_', '@' or ':': a native scan finds the next one, and
+        // the token it is in starts after the last boundary before it.
+        QUIET_SKIP.lastIndex = i;
+        if (!QUIET_SKIP.test(text)) return seen;
+        const next = QUIET_SKIP.lastIndex - 1;
+        let start = next;
+        while (start > i && KIND[text.charCodeAt(start - 1)] !== 1) start--;
+        if (start > i) {
+          token = start;
+          before = text.charCodeAt(start - 1);
+        }
+        i = next;
+        quiet = i;
       }
     } else if (kind === 1) {
-      if (c === COLON) quiet = i;
-      if (c === COLON && text.charCodeAt(i + 1) === SLASH && text.charCodeAt(i + 2) === SLASH)
-        seen |= HAS_SCHEME;
+      if (c === COLON) {
+        quiet = i;
+        if (text.charCodeAt(i + 1) === SLASH && text.charCodeAt(i + 2) === SLASH) seen |= HAS_SCHEME;
+      }
       before = c;
       token = ++i;
+    } else if (kind === MAY_ENCODE) {
+      // `%`, `&`, `0`, NUL or a look-alike. Past one that starts no encoding in raw text, the scan
+      // goes on as for decoded text.
+      if (encodingAt(text, i)) return ENCODING;
+      if (KIND[c] === 1) {
+        before = c; // `&`, NUL
+        token = ++i;
+      } else i++;
     } else {
-      // Only tokens with a slash, '.', '_' or '@' can name a sensitive file or an absolute path.
-      i = pathToken(text, token, before);
+      // Only tokens with a slash, '.', '_' or '@' can name a sensitive file or an absolute path. What
+      // comes before this character in the token is ordinary, and read once is enough (unless it
+      // is too long to be a name, a case pathToken handles from the start).
+      i = pathToken(text, token, before, i - token < MAX_NAME ? i : token, raw, kinds);
       quiet = i;
-      if (i < 0) return seen & FOUND_DOT_DOT ? seen : seen | FOUND_SENSITIVE;
+      if (i < 0) return i === ENCODED_TOKEN ? ENCODING : matched();
     }
   }
   return seen;
 }
 
+// The result bits of a scan that stopped at a match.
+function matched(): number {
+  return (seen & FOUND_DOT_DOT ? seen : seen | FOUND_SENSITIVE) | UNCHECKED;
+}
+
 /**
  * Checks the token at `start` (path segments separated by slashes, up to a boundary); `before` is the
- * boundary character in front of it (0 at the start of the input). Returns where the token ends, or
- * -1 when it matched.
+ * boundary character in front of it (0 at the start of the input). The characters before `from` are
+ * ordinary ones (no slash, '.' or '_'; fewer than MAX_NAME), so the first segment is read from there.
+ * `raw`: the text is as received (see scanPaths), and `kinds` is RAW_KIND (else KIND). Returns where
+ * the token ends, -1 when it matched, or ENCODED_TOKEN.
  */
-function pathToken(text: string, start: number, before: number): number {
+function pathToken(
+  text: string,
+  start: number,
+  before: number,
+  from: number,
+  raw: boolean,
+  kinds: Uint8Array,
+): number {
   const length = text.length;
   let i = start;
   let c = text.charCodeAt(i);
@@ -132,32 +186,36 @@ function pathToken(text: string, start: number, before: number): number {
   let hostPending = absolute && before === COLON && isSlash(text.charCodeAt(i + 1));
   if (hostPending) i += 2;
   else if (absolute) i++;
+  if (raw && absolute && escapeAfter(text, i)) return ENCODED_TOKEN;
   let slashes = absolute; // whether the token has a slash so far
   let index = -1; // index of the current non-empty segment within the path
   let prevFlags = 0;
   let prevWasRoot = false;
   for (;;) {
     const s = i;
+    if (from > i) i = from; // the first segment only
     let marked = false; // the segment has '.' or '_' (every sensitive file name does)
     c = 0;
     while (i < length) {
       c = text.charCodeAt(i);
-      const kind = KIND[c]!;
+      const kind = kinds[c]!;
       if (kind !== 0 && kind !== 4) {
-        if (kind !== 3) break;
-        marked = true;
-        // The first two dots in a row: the dot-dot rule checks them and every later run of dots.
-        if (
-          c === DOT &&
-          text.charCodeAt(i - 1) === DOT &&
-          (seen & DOT_DOT_CHECKED) === 0 &&
-          dotDots(text, i - 1)
-        )
-          return -1;
+        if (kind === 3) {
+          marked = true;
+          // The first two dots in a row: the dot-dot rule checks them and every later run of dots.
+          // In raw text, `..%2f` and the like are to be decoded first: no use checking them now.
+          if (c === DOT && text.charCodeAt(i - 1) === DOT && (seen & DOT_DOT_CHECKED) === 0) {
+            if (raw && encodingAt(text, i + 1)) return ENCODED_TOKEN;
+            if (dotDots(text, i - 1)) return -1;
+          }
+        } else if (kind !== MAY_ENCODE || KIND[c] === 1)
+          break; // `&`, NUL: the main loop checks them
+        else if (encodingAt(text, i)) return ENCODED_TOKEN;
       }
       if (i - s >= MAX_NAME) {
         // Too long to be a name: find where it ends with a native scan, which may skip two dots.
         if ((seen & DOT_DOT_CHECKED) === 0 && dotDots(text, s)) return -1;
+        seen |= UNCHECKED;
         i = segmentEnd(text, i, c);
         c = i < length ? text.charCodeAt(i) : 0;
         marked = true;
@@ -203,11 +261,13 @@ function pathToken(text: string, start: number, before: number): number {
     slashes = true;
     i++; // the slash
     i = skipSlashes(text, i); // empty segments: `//`, `\\`
+    if (raw && escapeAfter(text, i)) return ENCODED_TOKEN;
     // Deep in a path, after a segment that is no parent, a segment without '.' or '_' can match
     // nothing (no look up, not at the root, not a hidden or backup file): a native scan skips to the
     // next one that has them, or to the end of the token.
     if (index >= MAX_DIRECTORY_DEPTH - 1 && prevFlags === 0) {
       const from = i;
+      seen |= UNCHECKED;
       DEEP_SKIP.lastIndex = from;
       if (!DEEP_SKIP.test(text)) return length;
       const next = DEEP_SKIP.lastIndex - 1;
@@ -223,6 +283,12 @@ function withoutTrailingDots(text: string, start: number, end: number): number {
   let k = end;
   while (k > start && text.charCodeAt(k - 1) === DOT) k--;
   return k === start ? end : k;
+}
+
+// Raw text: whether the run of slashes ending before `i` ends in a `\\x` or `\\u` escape (its last
+// slash is the only one not followed by a slash).
+function escapeAfter(text: string, i: number): boolean {
+  return text.charCodeAt(i - 1) === BACKSLASH && encodingAt(text, i - 1);
 }
 
 // Runs the dot-dot rule on the runs of dots from `from` on (the scan has seen no two dots before it).

@@ -55,10 +55,14 @@ export const EXT = { ARCHIVE: 1, SQL: 2, BAK: 4, DUMP: 8 } as const;
 // Keyed by edgeHash, which reads a constant number of characters: the scanner looks up most segments
 // it reads. At most a quarter full, so a miss usually reads one empty slot.
 const table = new HashedWordTable<number>(edgeHash, 0.25);
+// See edgeKey().
+const EDGES = new Uint8Array(1 << 15);
 
 function add(flag: number, names: string): void {
-  for (const [name, value] of wordEntries(names, flag))
+  for (const [name, value] of wordEntries(names, flag)) {
     table.set(name, (table.lookupString(name) ?? 0) | value);
+    EDGES[edgeKey(name, 0, name.length)] = 1;
+  }
 }
 
 add(SEG.ROOT | SEG.PARENT_ETC, 'etc');
@@ -117,8 +121,18 @@ add(
    ssh_config access.log error.log access_log error_log catalina.out`,
 );
 
+// The (length, first character, last character) of every name in the table, each character by its low
+// five bits (the same for both cases of a letter): most segments a scan reads are no name, and one read
+// here rules them out before the table is hashed.
+function edgeKey(text: string, start: number, end: number): number {
+  return (
+    (((end - start) & 31) << 10) | ((text.charCodeAt(start) & 31) << 5) | (text.charCodeAt(end - 1) & 31)
+  );
+}
+
 /** Flags ({@link SEG}) of the path segment `text[start..end)` (at least 2 characters), or 0. */
 export function segmentFlags(text: string, start: number, end: number): number {
+  if (EDGES[edgeKey(text, start, end)] === 0) return 0;
   return table.lookupText(text, start, end) ?? 0;
 }
 
@@ -144,14 +158,15 @@ export function extensionFlags(text: string, start: number, end: number): number
 
 // PHP stream wrappers that read files or run code (`php://filter/...`, `expect://id`, `data://`; a
 // `data:` URI without the two slashes is an ordinary inline image or font).
-const wrappers = new WordTable(
-  wordEntries(
-    'php phar zip expect glob compress.zlib compress.bzip2 rar ogg ssh2.shell ssh2.exec zlib data',
-    true,
-  ),
-);
+const WRAPPERS =
+  'php phar zip expect glob compress.zlib compress.bzip2 rar ogg ssh2.shell ssh2.exec zlib data';
+const wrappers = new WordTable(wordEntries(WRAPPERS, true));
+// See edgeKey(): most schemes a value holds (`http`, `https`) are ruled out with one read.
+const WRAPPER_EDGES = new Uint8Array(1 << 15);
+for (const [name] of wordEntries(WRAPPERS, true)) WRAPPER_EDGES[edgeKey(name, 0, name.length)] = 1;
 
 /** Whether `text[start..end)` names a stream wrapper scheme. */
 export function isStreamWrapper(text: string, start: number, end: number): boolean {
+  if (end - start < 2 || WRAPPER_EDGES[edgeKey(text, start, end)] === 0) return false;
   return wrappers.lookupText(text, start, end) === true;
 }

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodedNul, decodeForInspection } from '../../src/detect/decode.js';
+import { decodedNul, decodeForInspection, encodingAt } from '../../src/detect/decode.js';
 
 describe('decodeForInspection', () => {
   it('returns input with nothing to decode as the very same string', () => {
@@ -56,5 +57,86 @@ describe('decodeForInspection', () => {
 
   it('keeps invalid UTF-8 bytes as Latin-1 characters instead of failing', () => {
     expect(decodeForInspection('%ff%fe')).toBe('\u00ff\u00fe');
+  });
+});
+
+describe('encodingAt', () => {
+  it.each([
+    ['%2e', true],
+    ['%u002E', true],
+    ['&#46;', true],
+    ['&sol;', true],
+    ['\\x2e', true],
+    ['\\u002e', true],
+    ['0x2e', true],
+    ['\u0000', true],
+    ['．', true],
+    ['\u200b', true],
+    ['%2', false],
+    ['%zz', false],
+    ['%u12', false],
+    ['& ', false],
+    ['&a;', false],
+    ['&abcdefghi;', false],
+    ['\\X', false],
+    ['0x', false],
+    ['007', false],
+  ])('%j at 0: %s', (text, expected) => {
+    expect(encodingAt(text, 0)).toBe(expected);
+  });
+
+  it('finds a place in every text the decoder changes (a scan relies on it to skip decoding)', () => {
+    const fragment = fc.constantFrom(
+      '%',
+      '%2',
+      '%2e',
+      '%u',
+      '%u00',
+      '%u002f',
+      '%U002F',
+      '%25',
+      '%c0%ae',
+      '&',
+      '&#',
+      '&#46;',
+      '&am',
+      '&amp;',
+      '&sol;',
+      '&abcdefghi;',
+      ';',
+      '\\',
+      '\\x',
+      '\\u',
+      '\\X',
+      'x',
+      'X',
+      'u',
+      '0',
+      '0x',
+      '0X2',
+      '0x2f',
+      'a',
+      'f',
+      'z',
+      '9',
+      '/',
+      '.',
+      ' ',
+      '\u0000',
+      '．',
+      '‥',
+      '\u200b',
+      '\ufe51',
+      'é',
+    );
+    fc.assert(
+      fc.property(fc.array(fragment, { maxLength: 12 }), (parts) => {
+        const text = parts.join('');
+        let some = false;
+        for (let i = 0; i < text.length; i++) some ||= encodingAt(text, i);
+        return some || decodeForInspection(text) === text;
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

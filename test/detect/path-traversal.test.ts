@@ -1,4 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { decodeForInspection } from '../../src/detect/decode.js';
+import { hit } from '../../src/detect/match.js';
+import { ENCODING, scanPaths, UNCHECKED } from '../../src/detect/sensitive-path-scan.js';
 import { detectPathTraversal } from '../../src/index.js';
 
 function rule(input: string): string | undefined {
@@ -300,5 +304,66 @@ describe('detectPathTraversal: the finding', () => {
     expect(detectPathTraversal('')).toBeNull();
     expect(detectPathTraversal(undefined as unknown as string)).toBeNull();
     expect(detectPathTraversal(42 as unknown as string)).toBeNull();
+  });
+});
+
+describe('scanPaths on raw input', () => {
+  it('gives what the scan of the decoded input gives, unless it met an encoding or skipped a part', () => {
+    const fragment = fc.constantFrom(
+      '..',
+      '../',
+      '..\\',
+      '/',
+      '\\',
+      '\\\\',
+      '.',
+      '_',
+      '@',
+      ':',
+      '://',
+      '%2e',
+      '%2',
+      '%zz',
+      '&',
+      '&#46;',
+      '&amp',
+      '0',
+      '0x2f',
+      '\\x2e',
+      '\\X',
+      '\u0000',
+      '．',
+      ' ',
+      ';',
+      'etc',
+      'passwd',
+      'proc',
+      'self',
+      '.git',
+      '.env',
+      'backup.sql',
+      'win.ini',
+      'var',
+      'log',
+      'a'.repeat(30),
+      'php',
+      'x',
+      'u',
+    );
+    fc.assert(
+      fc.property(fc.array(fragment, { maxLength: 16 }), (parts) => {
+        const text = parts.join('');
+        const raw = scanPaths(text, true);
+        const rawHit = { ...hit };
+        if (raw & (ENCODING | UNCHECKED) && (raw & ENCODING || decodeForInspection(text) !== text))
+          return true;
+        expect(decodeForInspection(text)).toBe(text);
+        const decoded = scanPaths(text, false);
+        expect(raw & ~UNCHECKED).toBe(decoded & ~UNCHECKED);
+        if (raw & 3) expect(rawHit).toEqual(hit);
+        return true;
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
