@@ -48,9 +48,22 @@ export function decodedNul(): boolean {
   return lastSawNul;
 }
 
-/** `text` without its NUL characters: what a server that strips them sees. */
+/**
+ * `text` without its NUL characters: what a server that strips them sees. Built like a decoded value
+ * (`replaceAll` may return a slice of `text`, and a scanner that meets one string kind more reads
+ * every later input slower: 1.8 times on the bench's adversarial shapes).
+ */
 export function withoutNul(text: string): string {
-  return text.replaceAll('\0', '');
+  const codes = new Uint16Array(text.length);
+  let length = 0;
+  let wide = false;
+  for (let k = 0; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 0) continue;
+    codes[length++] = c;
+    if (c > 0xff) wide = true;
+  }
+  return toText(codes, length, wide);
 }
 
 let lastInput = '';

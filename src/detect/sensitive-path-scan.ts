@@ -30,6 +30,8 @@ export const ENCODING = 16;
  */
 export const UNCHECKED = 32;
 
+// Longest run of dots a name is read through (see withoutTrailingDots).
+const MAX_PADDING = 8192;
 // Longest segment name the tables hold; longer segments are not looked up.
 const MAX_NAME = 24;
 // Directory names (without '.' or '_') are looked up in the first this many segments of a path.
@@ -278,8 +280,10 @@ function pathToken(
   }
 }
 // Where the name in `text[start..end)` ends without the run of dots it ends with; a name that is only
-// dots is kept as it is (dot-dot segments are another rule's).
+// dots is kept as it is (dot-dot segments are another rule's), and so is a longer padding than path
+// truncation needs (4 KiB): walking back over megabytes of dots would double the cost of such input.
 function withoutTrailingDots(text: string, start: number, end: number): number {
+  if (end - start > MAX_NAME + MAX_PADDING) return end;
   let k = end;
   while (k > start && text.charCodeAt(k - 1) === DOT) k--;
   return k === start ? end : k;
