@@ -184,7 +184,3 @@ function logExporter(protocol: OtlpProtocol, config: OtlpExporterConfig) {
 function metricExporter(protocol: OtlpProtocol, config: OtlpExporterConfig) {
   return protocol === 'http/json' ? new OTLPJsonMetricExporter(config) : new OTLPProtoMetricExporter(config);
 }
-
-// Resolves when every promise has settled or after `timeoutMs`, whichever comes first; never rejects.
-// The timer is deliberately not unref'd: an awaited shutdown must resolve even if nothing else is
-// keeping the event loop alive, and it keeps it alive for at most `timeoutMs`.
