@@ -5,7 +5,7 @@
 import { budget, MAX_EVALUATIONS, position } from './command-positions.js';
 import { commandFlagsText } from './command-words.js';
 import { report } from './match.js';
-import { isBlank, isNameChar, isSpace, skipSpaces, startsWith } from './shell-chars.js';
+import { isBlank, isDigit, isNameChar, isSpace, skipSpaces, startsWith } from './shell-chars.js';
 import { evaluateCommand, POSITION } from './shell-command.js';
 import { READ } from './shell-words.js';
 import { WordTable } from './word-table.js';
@@ -176,7 +176,7 @@ export function phpComplexSyntax(text: string, i: number): boolean {
     const limit = Math.min(end, k + 64);
     while (k < limit && isNameChar(text.charCodeAt(k))) k++;
     const first = text.charCodeAt(nameStart);
-    if (k === nameStart || (first >= 0x30 && first <= 0x39)) return false;
+    if (k === nameStart || isDigit(first)) return false;
     k = skipSpaces(text, end, k);
     return text.charCodeAt(k) === 0x28 && report('php-complex-syntax', i, k + 1);
   }
