@@ -51,8 +51,6 @@ export function detectCommandInjection(input: string): Finding | null {
   // A NUL cannot be part of a shell command: read the value as a server that strips them sees it.
   let text = decodeForInspection(input);
   if (decodedNul()) text = withoutNul(text);
-  resetVariables();
-  resetBudget();
   if (scan(text)) return finding('command_injection', hit.rule, text, hit.start, hit.end);
   return sawEscape ? scanUnescaped(text) : null;
 }
@@ -60,15 +58,15 @@ export function detectCommandInjection(input: string): Finding | null {
 // `;id\n`, `\nid|`, ``\`id\` ``: escaped line breaks and backticks, once a layer unescapes them.
 function scanUnescaped(text: string): Finding | null {
   const unescaped = unescapeOnce(text);
-  if (unescaped === null) return null;
-  resetVariables();
-  resetBudget();
-  if (scan(unescaped)) return finding('command_injection', hit.rule, unescaped, hit.start, hit.end);
-  return null;
+  if (unescaped === null || !scan(unescaped)) return null;
+  return finding('command_injection', hit.rule, unescaped, hit.start, hit.end);
 }
 
+// Reads `text` afresh: no variables assigned, the whole budget, no escape seen yet.
 function scan(text: string): boolean {
   const end = text.length;
+  resetVariables();
+  resetBudget();
   sawEscape = false;
   if (mayBeCommand(text, 0, POSITION.START) && evaluateCommand(text, end, 0, POSITION.START, 0, 0))
     return true;
