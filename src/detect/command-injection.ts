@@ -9,6 +9,7 @@ import { isBlank, isNameChar, RUN, startsWith, TRIGGER } from './shell-chars.js'
 import { evaluateCommand, POSITION } from './shell-command.js';
 import {
   braceExpansion,
+  CALL_NAME_END,
   codeEvaluation,
   constructs,
   dollar,
@@ -243,11 +244,6 @@ function codeSpanInProse(text: string, open: number): boolean {
   // `cat /etc/passwd`, `less ../../.env`: a sensitive file or a way out of a directory is no example.
   return (scanPaths(text.slice(open + 1, close), false) & (FOUND_SENSITIVE | FOUND_DOT_DOT)) === 0;
 }
-
-// The last characters of the names codeEvaluation() knows (`eval`, `assert`, `phpinfo`, `phpversion`),
-// and a space, to look back for a name only where one can end.
-const CALL_NAME_END = new Uint8Array(128);
-for (const c of 'ltnoLTNO \t+') CALL_NAME_END[c.charCodeAt(0)] = 1;
 
 // How many blank characters the input starts with (a newline after only those is a strong position).
 function blankRunLength(text: string): number {

@@ -187,6 +187,13 @@ export function phpComplexSyntax(text: string, i: number): boolean {
   return k - nameStart >= 3 && text.charCodeAt(k) === 0x5b && report('php-complex-syntax', i, k + 1);
 }
 
+/**
+ * The last characters of the names {@link codeEvaluation} knows (`eval`, `assert`, `phpinfo`,
+ * `phpversion`), and a space: the scanner looks back for a name only where one can end.
+ */
+export const CALL_NAME_END = new Uint8Array(128);
+for (const c of 'ltnoLTNO \t+') CALL_NAME_END[c.charCodeAt(0)] = 1;
+
 // Code evaluation at the `(` at `i`, found from the name before it: `eval('ls')`, `assert($_GET[...])`
 // (a string or PHP request input run as code), and PHP's environment probes `phpinfo()` and
 // `phpversion()`, the first call an injected PHP payload makes. A method (`obj.eval(`) is not these.
