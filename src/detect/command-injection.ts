@@ -9,6 +9,7 @@ import { isBlank, isNameChar, RUN, startsWith, TRIGGER } from './shell-chars.js'
 import { evaluateCommand, POSITION } from './shell-command.js';
 import {
   braceExpansion,
+  CALL_NAME_END,
   codeEvaluation,
   constructs,
   dollar,
@@ -51,8 +52,6 @@ export function detectCommandInjection(input: string): Finding | null {
   // A NUL cannot be part of a shell command: read the value as a server that strips them sees it.
   let text = decodeForInspection(input);
   if (decodedNul()) text = withoutNul(text);
-  resetVariables();
-  resetBudget();
   if (scan(text)) return finding('command_injection', hit.rule, text, hit.start, hit.end);
   return sawEscape ? scanUnescaped(text) : null;
 }
@@ -60,15 +59,15 @@ export function detectCommandInjection(input: string): Finding | null {
 // `;id\n`, `\nid|`, ``\`id\` ``: escaped line breaks and backticks, once a layer unescapes them.
 function scanUnescaped(text: string): Finding | null {
   const unescaped = unescapeOnce(text);
-  if (unescaped === null) return null;
-  resetVariables();
-  resetBudget();
-  if (scan(unescaped)) return finding('command_injection', hit.rule, unescaped, hit.start, hit.end);
-  return null;
+  if (unescaped === null || !scan(unescaped)) return null;
+  return finding('command_injection', hit.rule, unescaped, hit.start, hit.end);
 }
 
+// Reads `text` afresh: no variables assigned, the whole budget, no escape seen yet.
 function scan(text: string): boolean {
   const end = text.length;
+  resetVariables();
+  resetBudget();
   sawEscape = false;
   if (mayBeCommand(text, 0, POSITION.START) && evaluateCommand(text, end, 0, POSITION.START, 0, 0))
     return true;
@@ -245,11 +244,6 @@ function codeSpanInProse(text: string, open: number): boolean {
   // `cat /etc/passwd`, `less ../../.env`: a sensitive file or a way out of a directory is no example.
   return (scanPaths(text.slice(open + 1, close), false) & (FOUND_SENSITIVE | FOUND_DOT_DOT)) === 0;
 }
-
-// The last characters of the names codeEvaluation() knows (`eval`, `assert`, `phpinfo`, `phpversion`),
-// and a space, to look back for a name only where one can end.
-const CALL_NAME_END = new Uint8Array(128);
-for (const c of 'ltnoLTNO \t+') CALL_NAME_END[c.charCodeAt(0)] = 1;
 
 // How many blank characters the input starts with (a newline after only those is a strong position).
 function blankRunLength(text: string): number {

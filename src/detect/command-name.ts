@@ -1,9 +1,10 @@
 // Names the command in the current word of shell-words.ts: a path's last segment (noting when the
 // directory holds programs), without a Windows extension or a version suffix.
-import { CMD, commandFlags, isBinDirectory } from './command-words.js';
+import { commandFlags, commandFlagsText, isBinDirectory } from './command-words.js';
 import { state, word, wordIs } from './shell-words.js';
 
-const COMSPEC_FLAGS = CMD.DISTINCT | CMD.INTERPRETER | CMD.WINDOWS;
+// `%COMSPEC%` holds the path of cmd.exe: it names `cmd`, with its flags.
+const COMSPEC_FLAGS = commandFlagsText('cmd', 0, 3);
 
 /** Where the command name sits in `word` after {@link identify}, and whether it came with a bin path. */
 export const name = { start: 0, end: 0, qualified: false };

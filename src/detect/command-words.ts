@@ -185,17 +185,13 @@ export function commandFlagsText(text: string, start: number, end: number): numb
   const flags = table.lookupText(text, start, end);
   if (flags !== undefined) return flags;
   if (first !== 0x69 && first !== 0x61 && first !== 0x63) return 0;
-  // The prefix is read from the text's (up to) 8 characters at `start`, compared in place; toLowerCase()
-  // also folds some non-ASCII characters (U+212A KELVIN SIGN is `k`), so those take the slow path.
+  // The prefix is compared in place, in the text's (up to) 8 characters at `start`; toLowerCase() also
+  // folds some non-ASCII characters (U+212A KELVIN SIGN is `k`), so those are compared lower-cased.
   const stop = Math.min(text.length, start + 8);
   for (let k = start; k < stop; k++) {
-    if (text.charCodeAt(k) >= 128) return familyFlags(text.slice(start, stop).toLowerCase(), length);
+    if (text.charCodeAt(k) >= 128) return familyFlags(text.slice(start, stop).toLowerCase(), 0, length);
   }
-  for (let f = 0; f < FAMILIES.length; f++) {
-    const [prefix, longerThan, bits] = FAMILIES[f]!;
-    if (length > longerThan && startsWith(text, start, prefix)) return bits;
-  }
-  return 0;
+  return familyFlags(text, start, length);
 }
 
 // Families named by prefix: PowerShell's Invoke-*, Ansible's and Chef's tool suites, each with the
@@ -212,11 +208,11 @@ for (const [prefix, longerThan] of FAMILIES) {
     FIRST_PAIRS[pairIndex(prefix.charCodeAt(0), prefix.charCodeAt(1))]! |= lengthBit(length);
 }
 
-// The family of a word from its lower-cased first (up to) 8 characters `prefix`.
-function familyFlags(prefix: string, length: number): number {
+// The family of the word of `length` characters whose first ones are at `text[start..]`.
+function familyFlags(text: string, start: number, length: number): number {
   for (let f = 0; f < FAMILIES.length; f++) {
-    const [family, longerThan, flags] = FAMILIES[f]!;
-    if (length > longerThan && prefix.startsWith(family)) return flags;
+    const [prefix, longerThan, flags] = FAMILIES[f]!;
+    if (length > longerThan && startsWith(text, start, prefix)) return flags;
   }
   return 0;
 }

@@ -5,7 +5,7 @@
 import { budget, MAX_EVALUATIONS, position } from './command-positions.js';
 import { commandFlagsText } from './command-words.js';
 import { report } from './match.js';
-import { isBlank, isNameChar, isSpace, skipSpaces, startsWith } from './shell-chars.js';
+import { isBlank, isDigit, isNameChar, isSpace, skipSpaces, startsWith } from './shell-chars.js';
 import { evaluateCommand, POSITION } from './shell-command.js';
 import { READ } from './shell-words.js';
 import { WordTable } from './word-table.js';
@@ -176,7 +176,7 @@ export function phpComplexSyntax(text: string, i: number): boolean {
     const limit = Math.min(end, k + 64);
     while (k < limit && isNameChar(text.charCodeAt(k))) k++;
     const first = text.charCodeAt(nameStart);
-    if (k === nameStart || (first >= 0x30 && first <= 0x39)) return false;
+    if (k === nameStart || isDigit(first)) return false;
     k = skipSpaces(text, end, k);
     return text.charCodeAt(k) === 0x28 && report('php-complex-syntax', i, k + 1);
   }
@@ -186,6 +186,13 @@ export function phpComplexSyntax(text: string, i: number): boolean {
   while (k < end && k - nameStart < 8 && text.charCodeAt(k) >= 0x41 && text.charCodeAt(k) <= 0x5a) k++;
   return k - nameStart >= 3 && text.charCodeAt(k) === 0x5b && report('php-complex-syntax', i, k + 1);
 }
+
+/**
+ * The last characters of the names {@link codeEvaluation} knows (`eval`, `assert`, `phpinfo`,
+ * `phpversion`), and a space: the scanner looks back for a name only where one can end.
+ */
+export const CALL_NAME_END = new Uint8Array(128);
+for (const c of 'ltnoLTNO \t+') CALL_NAME_END[c.charCodeAt(0)] = 1;
 
 // Code evaluation at the `(` at `i`, found from the name before it: `eval('ls')`, `assert($_GET[...])`
 // (a string or PHP request input run as code), and PHP's environment probes `phpinfo()` and

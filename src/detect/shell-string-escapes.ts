@@ -4,6 +4,7 @@
 // backslash and `n` (or `r`), and a substitution as escaped backticks. Read as written, the shell reading
 // glues the escape into the word (`idn`); this view undoes the escapes once so the scan finds the command.
 // Windows paths keep their backslashes: `C:\new\notes.txt` and `D:\data\nmap` are not read.
+import { isLetter } from './shell-chars.js';
 
 /** Longest token read for escapes (a longer one is data, left as it is). */
 const TOKEN_MAX = 512;
@@ -60,8 +61,7 @@ function windowsPathToken(text: string, start: number, stop: number): boolean {
   let p = start;
   while (p < stop && OPENER[text.charCodeAt(p)] === 1) p++;
   const c = text.charCodeAt(p);
-  const l = c | 0x20;
-  if (l >= 0x61 && l <= 0x7a && text.charCodeAt(p + 1) === 0x3a) return true; // `C:`
+  if (isLetter(c) && text.charCodeAt(p + 1) === 0x3a) return true; // `C:`
   if (c === 0x25 || c === 0x2e || c === 0x7e) return true; // `%VAR%\`, `.\`, `..\`, `~\`
   for (let j = p; j < stop; j++) {
     if (text.charCodeAt(j) !== 0x5c) continue;
