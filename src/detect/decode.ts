@@ -111,12 +111,18 @@ const ENCODED =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: a NUL byte is noted (see decodedNul)
   /%(?:[0-9a-fA-F]{2}|[uU][0-9a-fA-F]{4})|&(?:#|[a-zA-Z]{2,8};)|\\[xu]|\x00|0[xX][0-9a-fA-F]{2}|[\u00ad\u200b-\u200d\u2024\u2025\u2044\u2060\u2215\u2216\u2571\u2572\u29f5\u29f8\u29f9\u3000\ufe50-\ufe6b\ufeff\uff01-\uff5e]/;
 
+// ASCII characters decodeRound copies as they are: all but `%`, `&`, `\\`, `0` and NUL, which may start
+// something to decode (a round that writes one of the first four may leave work for another round).
+const PLAIN = new Uint8Array(128).fill(1);
+for (const c of '%&\\0') PLAIN[c.charCodeAt(0)] = 0;
+PLAIN[0] = 0;
+
 /**
  * Code units that may start something decodeForInspection() changes (see {@link encodingAt}): `%`,
  * `&`, `\\`, `0`, NUL and every character ENCODED lists as a look-alike.
  */
 export const ENCODING_START = new Uint8Array(0x10000);
-for (const c of '%&\\0\0') ENCODING_START[c.charCodeAt(0)] = 1;
+for (let c = 0; c < 0x80; c++) if (PLAIN[c] === 0) ENCODING_START[c] = 1;
 for (let c = 0x80; c < 0x10000; c++) if (ENCODED.test(String.fromCharCode(c))) ENCODING_START[c] = 1;
 
 /**
@@ -206,7 +212,7 @@ function emit(cp: number): boolean {
     return false;
   }
   if (cp < 0x80) {
-    if (cp === 0x25 || cp === 0x26 || cp === 0x5c || cp === 0x30) decodedTrigger = true;
+    if (PLAIN[cp] === 0) decodedTrigger = true;
     dst[out++] = cp;
     return false;
   }
@@ -229,7 +235,7 @@ function emit(cp: number): boolean {
     dst[out++] = 0x2e;
     return true;
   }
-  if (folded === 0x25 || folded === 0x26 || folded === 0x5c || folded === 0x30) decodedTrigger = true;
+  if (PLAIN[folded] === 0) decodedTrigger = true; // a look-alike folds to ASCII, never to NUL
   dst[out++] = folded;
   return true;
 }
@@ -363,11 +369,6 @@ function decodeRound(src: string, target: Uint16Array): number {
   roundWide = wide || emittedWide || units > 0xff;
   return o;
 }
-
-// ASCII characters decodeRound copies as they are (all but `%`, `&`, `\\`, `0` and NUL).
-const PLAIN = new Uint8Array(128).fill(1);
-for (const c of '%&\\0') PLAIN[c.charCodeAt(0)] = 0;
-PLAIN[0] = 0;
 
 // What decodeRound writes for each code unit it copies or folds to one unit without looking further:
 // the unit itself, or the ASCII character a look-alike folds to. 0 for the rest, which emit() and the
