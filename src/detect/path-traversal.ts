@@ -3,7 +3,7 @@ import { dotDotSegment } from './dot-dot-segment.js';
 import { type Finding, finding } from './finding.js';
 import { hit, report } from './match.js';
 import { isBoundary, isSlash } from './path-chars.js';
-import { CLOSER, OPENER, proseWords } from './prose.js';
+import { CLOSER, OPENER, proseAround } from './prose.js';
 import {
   DOT_DOT_CHECKED,
   ENCODING,
@@ -126,9 +126,6 @@ function streamWrapper(text: string): boolean {
   return false;
 }
 
-// Words (outside the path) that make a value a sentence rather than a path.
-const PROSE_WORDS = 3;
-
 /**
  * Whether the sensitive path at `[start, end)` is mentioned in a sentence (`Edit /etc/hosts to add the
  * entry.`, ``stored in `/etc/kubernetes/pki`.``) rather than being the value: it stands between spaces,
@@ -146,8 +143,7 @@ function mentionedInProse(text: string, start: number, end: number): boolean {
   let pathEnd = tokenEnd;
   while (pathEnd > end && CLOSER[text.charCodeAt(pathEnd - 1)] === 1) pathEnd--;
   if (!onlyPathChars(text, pathStart, start) || !onlyPathChars(text, end, pathEnd)) return false;
-  const before = proseWords(text, 0, tokenStart);
-  return before >= 1 && before + proseWords(text, tokenEnd, text.length) >= PROSE_WORDS;
+  return proseAround(text, tokenStart, tokenEnd);
 }
 
 function onlyPathChars(text: string, from: number, to: number): boolean {

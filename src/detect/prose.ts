@@ -34,3 +34,15 @@ export function proseWords(text: string, from: number, to: number): number {
   }
   return count;
 }
+
+// Words of prose around a match that make the value a sentence, at least one of them before it.
+const PROSE_WORDS = 3;
+
+/**
+ * Whether the text around the match at `[start, end)` reads as a sentence: a word of prose (see
+ * {@link proseWords}) before it, and {@link PROSE_WORDS} or more before and after it together.
+ */
+export function proseAround(text: string, start: number, end: number): boolean {
+  const before = proseWords(text, 0, start);
+  return before >= 1 && before + proseWords(text, end, text.length) >= PROSE_WORDS;
+}

@@ -1,7 +1,7 @@
 // What a path-traversal or file-inclusion attempt reaches for: system directories, credential and
 // history files, server configuration, source-control metadata. Names, not payloads: the scanner in
 // path-traversal.ts matches them as whole path segments, in any encoding the decoder undoes.
-import { edgeHash, HashedWordTable, WordTable, wordEntries } from './word-table.js';
+import { WordTable, wordEntries } from './word-table.js';
 
 /** Bit flags describing what a path segment name means; a name can carry several. */
 export const SEG = {
@@ -52,10 +52,9 @@ export const SEG = {
 /** Extensions the backup-file rule looks at. */
 export const EXT = { ARCHIVE: 1, SQL: 2, BAK: 4, DUMP: 8 } as const;
 
-// Keyed by edgeHash, which reads a constant number of characters: the scanner looks up most segments
-// it reads. At most a quarter full, so a miss usually reads one empty slot.
-const table = new HashedWordTable<number>(edgeHash, 0.25);
-// See edgeKey().
+const table = new WordTable<number>();
+// See edgeKey(): the scanner looks up most segments it reads, and this rules most of them out before
+// the table is hashed.
 const EDGES = new Uint8Array(1 << 15);
 
 function add(flag: number, names: string): void {

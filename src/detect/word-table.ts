@@ -31,20 +31,6 @@ function hashText(text: string, start: number, end: number): number {
   return hash;
 }
 
-/**
- * A hash of `text[start..end)` (at least 2 characters), lower-cased, from its length and its first two
- * and last two characters: a constant number of reads whatever the word's length, for a scanner that
- * looks up most of the words it reads.
- */
-export function edgeHash(text: string, start: number, end: number): number {
-  let hash = Math.imul((end - start) ^ 0x811c9dc5, 0x01000193);
-  hash = Math.imul(hash ^ lowerCode(text.charCodeAt(start)), 0x01000193);
-  hash = Math.imul(hash ^ lowerCode(text.charCodeAt(start + 1)), 0x01000193);
-  hash = Math.imul(hash ^ lowerCode(text.charCodeAt(end - 2)), 0x01000193);
-  hash = Math.imul(hash ^ lowerCode(text.charCodeAt(end - 1)), 0x01000193);
-  return hash ^ (hash >>> 15);
-}
-
 /** Each word of `names` (separated by white space) paired with `value`, to fill a word table. */
 export function wordEntries<T>(names: string, value: T): (readonly [string, T])[] {
   return names
@@ -53,44 +39,37 @@ export function wordEntries<T>(names: string, value: T): (readonly [string, T])[
     .map((name) => [name, value] as const);
 }
 
-/** A hash of `text[start..end)`, lower-cased, that a {@link HashedWordTable} is keyed by. */
-export type WordHash = (text: string, start: number, end: number) => number;
-
 /**
- * Maps lower-case ASCII words to values, keyed by `hash`, and kept at most `maxLoad` full (a lower load
- * makes a miss cheaper). Words are compared case-insensitively.
+ * Maps lower-case ASCII words to values, keyed by {@link hashText} and kept at most half full. Words
+ * are compared case-insensitively, in a string or in code units.
  */
-export class HashedWordTable<T> {
+export class WordTable<T> {
   private keys = new Int32Array(64);
   private slots = new Int32Array(64); // entry index + 1; 0 marks an empty slot
   private mask = 63;
   private readonly words: string[] = [];
   private readonly values: T[] = [];
 
-  constructor(
-    private readonly hash: WordHash,
-    private readonly maxLoad: number,
-    words?: Iterable<readonly [string, T]>,
-  ) {
+  constructor(words?: Iterable<readonly [string, T]>) {
     if (words) for (const [word, value] of words) this.set(word, value);
   }
 
   /** Adds `word` (lower case) or replaces its value. */
   set(word: string, value: T): void {
-    const existing = this.find(this.hash(word, 0, word.length), word, 0, word.length);
+    const existing = this.find(hashText(word, 0, word.length), word, 0, word.length);
     if (existing >= 0) {
       this.values[existing] = value;
       return;
     }
     this.words.push(word);
     this.values.push(value);
-    if (this.words.length > (this.mask + 1) * this.maxLoad) this.grow();
+    if (this.words.length * 2 > this.mask + 1) this.grow();
     else this.insert(this.words.length - 1);
   }
 
   /** The value of the word `text[start..end)`, or undefined. */
   lookupText(text: string, start: number, end: number): T | undefined {
-    return this.value(this.find(this.hash(text, start, end), text, start, end));
+    return this.value(this.find(hashText(text, start, end), text, start, end));
   }
 
   /** The value of a whole string, or undefined. */
@@ -98,8 +77,15 @@ export class HashedWordTable<T> {
     return this.lookupText(word, 0, word.length);
   }
 
+  /** The value of the word in the code units `codes[start..end)`, or undefined. */
+  lookupCodes(codes: Uint16Array, start: number, end: number): T | undefined {
+    let hash = HASH_SEED;
+    for (let i = start; i < end; i++) hash = hashStep(hash, lowerCode(codes[i]!));
+    return this.value(this.findCodes(hash, codes, start, end));
+  }
+
   /** The index of the entry for `text[start..end)` hashing to `hash`, or -1. */
-  protected find(hash: number, text: string, start: number, end: number): number {
+  private find(hash: number, text: string, start: number, end: number): number {
     const { keys, slots, mask } = this;
     let slot = hash & mask;
     for (;;) {
@@ -110,11 +96,8 @@ export class HashedWordTable<T> {
     }
   }
 
-  /**
-   * The index of the entry for the code units `codes[start..end)` hashing to `hash`, or -1. For
-   * {@link WordTable.lookupCodes} only: a table keyed by another hash has no look-up by code units.
-   */
-  protected findCodes(hash: number, codes: Uint16Array, start: number, end: number): number {
+  /** The index of the entry for the code units `codes[start..end)` hashing to `hash`, or -1. */
+  private findCodes(hash: number, codes: Uint16Array, start: number, end: number): number {
     const { keys, slots, mask } = this;
     let slot = hash & mask;
     for (;;) {
@@ -126,13 +109,13 @@ export class HashedWordTable<T> {
   }
 
   /** The value of entry `index` (-1: none). */
-  protected value(index: number): T | undefined {
+  private value(index: number): T | undefined {
     return index < 0 ? undefined : this.values[index];
   }
 
   private insert(index: number): void {
     const word = this.words[index]!;
-    const hash = this.hash(word, 0, word.length);
+    const hash = hashText(word, 0, word.length);
     let slot = hash & this.mask;
     while (this.slots[slot] !== 0) slot = (slot + 1) & this.mask;
     this.keys[slot] = hash;
@@ -145,28 +128,6 @@ export class HashedWordTable<T> {
     this.slots = new Int32Array(size);
     this.mask = size - 1;
     for (let i = 0; i < this.words.length; i++) this.insert(i);
-  }
-}
-
-/**
- * A {@link HashedWordTable} keyed by {@link hashText} and at most half full; being keyed by a hash of
- * every character, it also looks up words held as code units.
- */
-export class WordTable<T> extends HashedWordTable<T> {
-  constructor(words?: Iterable<readonly [string, T]>) {
-    super(hashText, 0.5, words);
-  }
-
-  // The same as the inherited lookup, with a direct call to the hash, which V8 inlines.
-  override lookupText(text: string, start: number, end: number): T | undefined {
-    return this.value(this.find(hashText(text, start, end), text, start, end));
-  }
-
-  /** The value of the word in the code units `codes[start..end)`, or undefined. */
-  lookupCodes(codes: Uint16Array, start: number, end: number): T | undefined {
-    let hash = HASH_SEED;
-    for (let i = start; i < end; i++) hash = hashStep(hash, lowerCode(codes[i]!));
-    return this.value(this.findCodes(hash, codes, start, end));
   }
 }
 
