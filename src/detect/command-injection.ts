@@ -3,7 +3,7 @@ import { CMD, commandFlagsText } from './command-words.js';
 import { decodedNul, decodeForInspection, withoutNul } from './decode.js';
 import { type Finding, finding } from './finding.js';
 import { hit, report } from './match.js';
-import { CLOSER, proseWords } from './prose.js';
+import { CLOSER, proseAround } from './prose.js';
 import { FOUND_DOT_DOT, FOUND_SENSITIVE, scanPaths } from './sensitive-path-scan.js';
 import { isBlank, isNameChar, RUN, startsWith, TRIGGER } from './shell-chars.js';
 import { evaluateCommand, POSITION } from './shell-command.js';
@@ -216,8 +216,6 @@ function scan(text: string): boolean {
 
 // Longest Markdown code span looked at as one (`` `npm install -g grunt` ``).
 const MAX_CODE_SPAN = 120;
-// Words of prose around a code span, at least one of them before it (as for paths in prose).
-const PROSE_WORDS = 3;
 
 /**
  * ``Create one with `touch ~/.zshrc` and run it again.``: a backtick after a space that opens a
@@ -239,8 +237,7 @@ function codeSpanInProse(text: string, open: number): boolean {
   while (k < close && isNameChar(text.charCodeAt(k))) k++;
   if (k === open + 1 || !(k === close || isBlank(text.charCodeAt(k)))) return false;
   if (commandFlagsText(text, open + 1, k) & CMD.DISTINCT) return false;
-  const before = proseWords(text, 0, open);
-  if (before < 1 || before + proseWords(text, close + 1, text.length) < PROSE_WORDS) return false;
+  if (!proseAround(text, open, close + 1)) return false;
   // `cat /etc/passwd`, `less ../../.env`: a sensitive file or a way out of a directory is no example.
   return (scanPaths(text.slice(open + 1, close), false) & (FOUND_SENSITIVE | FOUND_DOT_DOT)) === 0;
 }

@@ -16,7 +16,7 @@ for (const c of '`"\')].,;:!?') CLOSER[c.charCodeAt(0)] = 1;
  * sentence punctuation around) in `text[from..to)`; anything else in a word (digits, slashes, shell
  * syntax) spoils it.
  */
-export function proseWords(text: string, from: number, to: number): number {
+function proseWords(text: string, from: number, to: number): number {
   let count = 0;
   let k = from;
   while (k < to) {
