@@ -1,4 +1,5 @@
 // Character classes shared by the command-injection scanners.
+import { startsWith as startsWithIn } from './word-table.js';
 
 /** Characters where a command can start or shell-only syntax begins. */
 export const TRIGGER = new Uint8Array(128);
@@ -25,16 +26,8 @@ export function isBlank(c: number): boolean {
   return !(c > 0x20) || isSpace(c);
 }
 
-/** An ASCII letter, either case. */
-export function isLetter(c: number): boolean {
-  const l = c | 0x20;
-  return l >= 0x61 && l <= 0x7a;
-}
-
-/** An ASCII digit. */
-export function isDigit(c: number): boolean {
-  return c >= 0x30 && c <= 0x39;
-}
+// ASCII letters (either case) and digits, as the path side reads them.
+export { isAsciiLetter as isLetter, isDigit } from './path-chars.js';
 
 /** A letter, a digit or `_`. */
 export function isNameChar(c: number): boolean {
@@ -44,10 +37,5 @@ export function isNameChar(c: number): boolean {
 
 /** Whether `text` has `word` (lower case) at `p`, compared case-insensitively. */
 export function startsWith(text: string, p: number, word: string): boolean {
-  if (p + word.length > text.length) return false;
-  for (let k = 0; k < word.length; k++) {
-    const c = text.charCodeAt(p + k);
-    if ((c >= 65 && c <= 90 ? c | 0x20 : c) !== word.charCodeAt(k)) return false;
-  }
-  return true;
+  return startsWithIn(text, p, text.length, word);
 }
