@@ -3,6 +3,7 @@
 // (`a=c;b=at;$a$b`) expand to their values, unset ones to nothing.
 import { isLetter, isNameChar } from './shell-chars.js';
 import { W } from './shell-word-flags.js';
+import { lowerCode } from './word-table.js';
 
 const SPACE = 0x20;
 const QUOTE = 0x27;
@@ -140,8 +141,7 @@ function expand(text: string, start: number, end: number, after: number): number
   if (variableNames.length > 0) {
     let name = '';
     for (let k = start; k < end; k++) {
-      const c = text.charCodeAt(k);
-      name += String.fromCharCode(c >= 65 && c <= 90 ? c | 0x20 : c);
+      name += String.fromCharCode(lowerCode(text.charCodeAt(k)));
     }
     const at = variableNames.indexOf(name);
     if (at >= 0) {
