@@ -41,6 +41,15 @@ export function decodeForInspection(input: string): string {
 }
 
 /**
+ * decodeForInspection() of a value derived from the one being inspected (the text inside a base64
+ * value), leaving the remembered last value, and what decodedNul() says of it, as they were: the next
+ * detector still finds the inspected value decoded.
+ */
+export function decodeDerived(input: string): string {
+  return decode(input);
+}
+
+/**
  * Whether the value decodeForInspection() returned last holds a NUL. A server written in C ends the
  * name there; one that strips NUL bytes joins what is around it: the detectors read it both ways.
  */

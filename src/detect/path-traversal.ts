@@ -1,4 +1,4 @@
-import { decodedNul, decodeForInspection, noteUndecoded, withoutNul } from './decode.js';
+import { decodeDerived, decodedNul, decodeForInspection, noteUndecoded, withoutNul } from './decode.js';
 import { dotDotSegment } from './dot-dot-segment.js';
 import { type Finding, finding } from './finding.js';
 import { hit, report } from './match.js';
@@ -47,9 +47,8 @@ export function detectPathTraversal(input: string): Finding | null {
     text = decodeForInspection(input);
     scan = scanPaths(text, false);
   }
-  const nul = decodedNul(); // before judge(): its base64 look decodes another value
   const found = judge(text, scan, input);
-  if (found !== null || !nul) return found;
+  if (found !== null || !decodedNul()) return found;
   // `C:\boot.ini%00.php`: a NUL ends the name on a server written in C; `..%00/`: others drop it.
   const stripped = withoutNul(text);
   return judge(stripped, scanPaths(stripped, false), input);
@@ -101,7 +100,7 @@ function base64Path(input: string): boolean {
   if (!BASE64.test(input)) return false;
   const bytes = Buffer.from(input, 'base64');
   for (const byte of bytes) if (byte < 0x20 || byte > 0x7e) return false;
-  const text = decodeForInspection(bytes.toString('latin1'));
+  const text = decodeDerived(bytes.toString('latin1'));
   const scan = scanPaths(text, false);
   if (!(scan & (FOUND_SENSITIVE | FOUND_DOT_DOT)) && !systemFilePath(text)) return false;
   return report('base64-encoded-path', 0, length);
