@@ -3,7 +3,9 @@
 // ships one ESM build; CommonJS loads it through require(esm), which needs no top-level await
 // anywhere in the graph of an entry point. Every entry point of the exports map is checked, so a
 // new one (`secmon/guard`, ...) is covered once it is in package.json.
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, startProcess, waitFor } from '../support/processes.js';
 import { type ConsumerProject, type PackedPackage, packPackage } from './consumer-project.js';
 
 let packed: PackedPackage;
@@ -223,4 +225,50 @@ describe('an Express app', () => {
     },
     30_000,
   );
+});
+
+describe('`secmon serve` installed in an Express 4 project (npx secmon serve)', () => {
+  it("runs on the project's Express 4 and answers as it does on 5", async () => {
+    const consumer = await packed.consumer('serve-express-4', { type: 'commonjs', express: 'express4' });
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const token = 'serve-express4-token-0123';
+    const service = startProcess(
+      process.execPath,
+      [join('node_modules', 'secmon', 'dist', 'service', 'cli.js'), 'serve'],
+      {
+        cwd: consumer.dir,
+        env: {
+          ...process.env,
+          SECMON_PORT: String(port),
+          SECMON_INGEST_TOKENS: token,
+          SECMON_LOG_LEVEL: 'warn',
+        },
+        name: 'secmon serve (Express 4)',
+      },
+    );
+    try {
+      await waitFor('secmon serve to be ready', async () => (await fetch(`${base}/readyz`)).ok, {
+        timeoutMs: 20_000,
+      }).catch((error: Error) => {
+        throw new Error(`${error.message}\n${service.output()}`);
+      });
+      const post = (body: string) =>
+        fetch(`${base}/v1/events`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body,
+        });
+      const accepted = await post(JSON.stringify({ type: 'failed_auth', ip: '192.0.2.4' }));
+      expect([accepted.status, await accepted.json()]).toEqual([202, { accepted: 1 }]);
+      const malformed = await post('{not json');
+      expect(malformed.status).toBe(400);
+      const unknown = await fetch(`${base}/no-such-page`);
+      expect(unknown.status).toBe(404);
+      expect(typeof ((await unknown.json()) as { error?: unknown }).error).toBe('string');
+      expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/^secmon_failed_auth_total 1$/m);
+    } finally {
+      await service.stop();
+    }
+  }, 60_000);
 });
