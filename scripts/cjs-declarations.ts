@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 const RELATIVE_JS_SPECIFIER = /((?:from|import)\s*\(?\s*)(['"])(\.{1,2}\/[^'"]*?)\.js\2/g;
 
 /** The text of the `.d.cts` twin of a `.d.ts` file: relative imports point at the other twins. */
-export function cjsDeclaration(source: string): string {
+function cjsDeclaration(source: string): string {
   return source.replace(RELATIVE_JS_SPECIFIER, '$1$2$3.cjs$2');
 }
 

@@ -5,7 +5,7 @@
 // (a dev dependency) then fails as it would after `npm install secmon`.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -140,9 +140,4 @@ async function makeConsumer(
       }
     },
   };
-}
-
-/** Reads a file of the extracted package in a consumer. */
-export function readPacked(consumer: ConsumerProject, path: string): Promise<string> {
-  return readFile(join(consumer.dir, 'node_modules', 'secmon', path), 'utf8');
 }
