@@ -154,7 +154,7 @@ export function secmonDashboard(options: RenderOptions = {}): Dashboard {
   const builder = new DashboardBuilder('secmon: security anomalies')
     .uid(DASHBOARD_UID)
     .description(
-      'Attacks secmon detected (brute force, privilege escalation, injection, traversal) and the health ' +
+      'Attacks secmon detected (login attacks and account takeover, privilege escalation, injection, traversal) and the health ' +
         'of secmon itself. Generated from observability/dashboard.ts.',
     )
     .tags(['secmon', 'security'])
@@ -257,6 +257,15 @@ export function secmonDashboard(options: RenderOptions = {}): Dashboard {
         'Alerts held back by a re-alert interval, per minute: the attack goes on but was already reported.',
         PER_MINUTE,
       ).withTarget(query(perMinute('type', 'secmon_alerts_suppressed_total'), '{{type}}')),
+    )
+    .withPanel(
+      timeseries(
+        'Attacks in progress by type',
+        'Attacks secmon is following right now (an alert fired, not yet resolved), by type: each line lasts as long as the attacks do. `secmon offenders` lists who they are.',
+        'short',
+      )
+        .decimals(0)
+        .withTarget(query(`sum by (type) (secmon_active_alerts{${inst}})`, '{{type}}')),
     );
 
   builder
@@ -295,6 +304,33 @@ export function secmonDashboard(options: RenderOptions = {}): Dashboard {
         'Addresses evicted per minute because the cap was reached: a sustained rate means address spraying.',
         PER_MINUTE,
       ).withTarget(query(perMinute('instance', 'secmon_tracked_ips_evicted_total'), '{{instance}}')),
+    )
+    .withPanel(
+      timeseries(
+        'Successful logins',
+        'Successful logins reported to secmon per minute, per instance. One in the middle of a login attack raises account_compromise_suspected.',
+        PER_MINUTE,
+      ).withTarget(query(perMinute('instance', 'secmon_successful_auth_total'), '{{instance}}')),
+    )
+    .withPanel(
+      timeseries(
+        'Monitored accounts against the cap',
+        'Accounts with failed logins inside the window, and the most secmon tracks at once (SECMON_MAX_TRACKED_ACCOUNTS).',
+        'short',
+      ).targets([
+        query(`sum by (instance) (secmon_monitored_accounts{${inst}})`, '{{instance}} monitored', 'A'),
+        query(`max by (instance) (secmon_tracked_accounts_limit{${inst}})`, '{{instance}} cap', 'B'),
+      ]),
+    )
+    .withPanel(
+      timeseries(
+        'Account and network evictions',
+        'Accounts and networks evicted per minute because their cap was reached: a sustained rate means account names (or networks) are being sprayed.',
+        PER_MINUTE,
+      ).targets([
+        query(perMinute('instance', 'secmon_tracked_accounts_evicted_total'), '{{instance}} accounts', 'A'),
+        query(perMinute('instance', 'secmon_tracked_networks_evicted_total'), '{{instance}} networks', 'B'),
+      ]),
     );
 
   builder

@@ -1,16 +1,18 @@
 #!/usr/bin/env node
 // The `secmon` command: `secmon serve` runs the service (what `npm start` runs), `secmon demo`
-// sends an attack mix to a running service.
+// sends an attack mix to a running service, `secmon offenders` lists who is attacking it now.
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { Command, CommanderError, Option } from 'commander';
+import { MAX_OFFENDERS_LIMIT } from '../core/offenders.js';
 import { startOtelExport } from '../telemetry/otel-export.js';
 import { VERSION } from '../version.js';
 import { ConfigError, loadConfig } from './config.js';
 import { formatSummary, runDemo } from './demo.js';
 import { createLogger } from './logger.js';
+import { fetchOffenders, formatOffenders } from './offenders-command.js';
 import { createService } from './server.js';
-import { SETTINGS, type SettingKey } from './settings.js';
+import { SERVICE_GROUP, SETTINGS, type Setting, type SettingKey } from './settings.js';
 
 const USAGE_ERROR = 2;
 const SHUTDOWN_DEADLINE_MS = 5000;
@@ -94,11 +96,11 @@ function program(): Command {
       'after',
       '\nEvery flag can also be set with its environment variable; flags win. Standard OTEL_* variables\n(e.g. OTEL_EXPORTER_OTLP_ENDPOINT) enable OTLP export of alert events and metrics.',
     );
-  for (const setting of SETTINGS) {
+  for (const setting of SETTINGS as readonly Setting[]) {
     const option = new Option(
       `${setting.flag} <value>`,
       `${setting.description} [env ${setting.env}, default ${setting.defaultText}]`,
-    );
+    ).helpGroup(setting.group ?? SERVICE_GROUP);
     serveCommand.addOption(option);
   }
   serveCommand.action(async (options: Record<string, string>) => {
@@ -125,13 +127,7 @@ function program(): Command {
         process.env.SECMON_DEMO_TOKEN ??
         process.env.SECMON_INGEST_TOKENS?.split(',')[0]?.trim();
       if (!token) fail("demo needs --token: one of the service's SECMON_INGEST_TOKENS");
-      let target: URL;
-      try {
-        target = new URL(options.target);
-        if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new Error('not http');
-      } catch {
-        fail(`--target must be an http(s) URL (got ${JSON.stringify(options.target)})`);
-      }
+      const target = httpUrl('--target', options.target);
       try {
         const summary = await runDemo({ target: target.href, token });
         process.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : formatSummary(summary));
@@ -140,7 +136,54 @@ function program(): Command {
         process.exit(1);
       }
     });
+  root
+    .command('offenders')
+    .description('list who is attacking a running secmon service right now (GET /v1/offenders)')
+    .option('--url <url>', 'base URL of the service [default http://127.0.0.1:$SECMON_PORT, or port 9870]')
+    .option(
+      '--token <token>',
+      'an offenders token of the service [env SECMON_OFFENDERS_TOKEN, or the first of SECMON_OFFENDERS_TOKENS]',
+    )
+    .option('--limit <n>', `most offenders listed, 1 to ${MAX_OFFENDERS_LIMIT} [default 100]`)
+    .option('--json', 'print the list as JSON, as the service gives it')
+    .action(async (options: { url?: string; token?: string; limit?: string; json?: boolean }) => {
+      const token =
+        options.token ??
+        process.env.SECMON_OFFENDERS_TOKEN ??
+        process.env.SECMON_OFFENDERS_TOKENS?.split(',')[0]?.trim();
+      if (!token) fail("offenders needs --token: one of the service's SECMON_OFFENDERS_TOKENS");
+      const url = httpUrl('--url', options.url ?? `http://127.0.0.1:${process.env.SECMON_PORT || 9870}`);
+      let limit: number | undefined;
+      if (options.limit !== undefined) {
+        limit = /^\d{1,7}$/.test(options.limit) ? Number(options.limit) : 0;
+        if (limit < 1 || limit > MAX_OFFENDERS_LIMIT) {
+          fail(
+            `--limit must be an integer from 1 to ${MAX_OFFENDERS_LIMIT} (got ${JSON.stringify(options.limit)})`,
+          );
+        }
+      }
+      try {
+        const offenders = await fetchOffenders({ url: url.href, token, limit });
+        process.stdout.write(
+          options.json ? `${JSON.stringify({ offenders })}\n` : formatOffenders(offenders),
+        );
+      } catch (error) {
+        process.stderr.write(`secmon offenders: ${(error as Error).message}\n`);
+        process.exit(1);
+      }
+    });
   return root;
+}
+
+/** `text` as an http(s) URL, or exit 2 naming the flag. */
+function httpUrl(flag: string, text: string): URL {
+  try {
+    const url = new URL(text);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return url;
+  } catch {
+    // reported below
+  }
+  fail(`${flag} must be an http(s) URL (got ${JSON.stringify(text)})`);
 }
 
 try {

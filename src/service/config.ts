@@ -14,6 +14,7 @@ export interface ServiceConfig {
   host: string;
   port: number;
   ingestTokens: string[];
+  offendersTokens: string[];
   metricsTokens: string[];
   metricsBasicAuth: string[];
   monitor: AnomalyMonitorOptions;
@@ -36,21 +37,12 @@ export class ConfigError extends Error {
   }
 }
 
-// Which setting each monitor option comes from, to report the monitor's own range errors under the
-// names the user typed.
-const MONITOR_OPTION_SETTING: Record<string, SettingKey> = {
-  'bruteForce.threshold': 'bruteForceThreshold',
-  'bruteForce.windowMs': 'bruteForceWindowMs',
-  'bruteForce.realertIntervalMs': 'bruteForceRealertMs',
-  privilegedAlertIntervalMs: 'privilegedAlertIntervalMs',
-  maxTrackedIps: 'maxTrackedIps',
-  ipv6PrefixLength: 'ipv6PrefixLength',
-};
-
 /**
  * Builds the service configuration from environment variables and CLI flag values (flags win),
  * falling back to defaults. Throws a {@link ConfigError} for the first bad setting, e.g.
- * `SECMON_PORT (--port) must be an integer from 0 to 65535 (got "http")`.
+ * `SECMON_PORT (--port) must be an integer from 0 to 65535 (got "http")`. An empty value means
+ * "not set", except for a secret (the privacy key), where it is refused: a deployment that meant to
+ * turn privacy mode on must not silently run without it. A secret is never repeated in an error.
  */
 export function loadConfig(sources: {
   env?: Record<string, string | undefined>;
@@ -59,34 +51,33 @@ export function loadConfig(sources: {
   const env = sources.env ?? {};
   const flags = sources.flags ?? {};
   const values: Partial<Record<SettingKey, unknown>> = {};
-  for (const setting of SETTINGS) {
+  const raws: Partial<Record<SettingKey, string>> = {};
+  for (const setting of SETTINGS as readonly Setting[]) {
     const raw = flags[setting.key] ?? env[setting.env];
-    if (raw === undefined || raw === '') continue;
+    if (raw === undefined || (raw === '' && !setting.secret)) continue;
     const parsed = setting.schema.safeParse(raw);
-    if (!parsed.success) {
-      const redact = (setting as Setting).redact;
-      throw badSetting(setting, parsed.error.issues[0]?.message ?? 'is invalid', redact ? redact(raw) : raw);
-    }
+    if (!parsed.success) throw badSetting(setting, parsed.error.issues[0]?.message ?? 'is invalid', raw);
     values[setting.key] = parsed.data;
+    raws[setting.key] = raw;
   }
 
-  const monitor: AnomalyMonitorOptions = {
-    bruteForce: {
-      threshold: values.bruteForceThreshold as number | undefined,
-      windowMs: values.bruteForceWindowMs as number | undefined,
-      realertIntervalMs: values.bruteForceRealertMs as number | undefined,
-    },
-    privilegedAlertIntervalMs: values.privilegedAlertIntervalMs as number | undefined,
-    maxTrackedIps: values.maxTrackedIps as number | undefined,
-    ipv6PrefixLength: values.ipv6PrefixLength as number | undefined,
-  };
-  dropUndefined(monitor.bruteForce as Record<string, unknown>);
-  if (Object.keys(monitor.bruteForce ?? {}).length === 0) delete monitor.bruteForce;
-  dropUndefined(monitor as Record<string, unknown>);
+  // Monitor options by their path (`bruteForce.threshold`); the monitor validates their ranges.
+  const monitor: Record<string, unknown> = {};
+  for (const setting of SETTINGS as readonly Setting[]) {
+    const value = values[setting.key];
+    if (setting.option === undefined || value === undefined) continue;
+    const [block, field] = setting.option.split('.') as [string, string | undefined];
+    if (field === undefined) {
+      monitor[block] = value;
+    } else {
+      monitor[block] ??= {};
+      (monitor[block] as Record<string, unknown>)[field] = value;
+    }
+  }
   try {
-    resolveOptions(monitor);
+    resolveOptions(monitor as AnomalyMonitorOptions);
   } catch (error) {
-    throw translateMonitorError(error, values);
+    throw translateMonitorError(error, raws);
   }
 
   const trustProxy = (values.trustProxy as ServiceConfig['trustProxy'] | undefined) ?? false;
@@ -105,11 +96,7 @@ export function loadConfig(sources: {
     // Every other Redis setting only means something with a URL.
     for (const { key } of SETTINGS) {
       if (key.startsWith('redis') && key !== 'redisUrl' && values[key] !== undefined) {
-        throw badSetting(
-          settingOf(key),
-          'needs SECMON_REDIS_URL (--redis-url) to be set',
-          String(values[key]),
-        );
+        throw badSetting(settingOf(key), 'needs SECMON_REDIS_URL (--redis-url) to be set', raws[key] ?? '');
       }
     }
   }
@@ -128,9 +115,10 @@ export function loadConfig(sources: {
     host: (values.host as string | undefined) ?? '127.0.0.1',
     port: (values.port as number | undefined) ?? 9870,
     ingestTokens: (values.ingestTokens as string[] | undefined) ?? [],
+    offendersTokens: (values.offendersTokens as string[] | undefined) ?? [],
     metricsTokens: (values.metricsTokens as string[] | undefined) ?? [],
     metricsBasicAuth: (values.metricsBasicAuth as string[] | undefined) ?? [],
-    monitor,
+    monitor: monitor as AnomalyMonitorOptions,
     metricPrefix: (values.metricPrefix as string | undefined) ?? 'secmon_',
     bodyLimitBytes: (values.bodyLimitBytes as number | undefined) ?? 262_144,
     trustProxy,
@@ -143,26 +131,25 @@ function settingOf(key: SettingKey): Setting {
   return SETTINGS.find((setting) => setting.key === key)!;
 }
 
-function badSetting(setting: Pick<Setting, 'env' | 'flag'>, problem: string, raw: string): ConfigError {
-  const shown = raw.length > 60 ? `${raw.slice(0, 60)}…` : raw;
-  return new ConfigError(
-    setting,
-    `${setting.env} (${setting.flag}) ${problem} (got ${JSON.stringify(shown)})`,
-  );
+function badSetting(setting: Setting, problem: string, raw: string): ConfigError {
+  return new ConfigError(setting, `${setting.env} (${setting.flag}) ${problem} (got ${shown(setting, raw)})`);
 }
 
-function translateMonitorError(error: unknown, values: Partial<Record<SettingKey, unknown>>): unknown {
+/** How a bad value appears in an error: a secret by its length only, a URL without its password. */
+function shown(setting: Setting, raw: string): string {
+  if (setting.secret) return `${raw.length} character${raw.length === 1 ? '' : 's'}`;
+  const text = setting.redact ? setting.redact(raw) : raw;
+  return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
+}
+
+function translateMonitorError(error: unknown, raws: Partial<Record<SettingKey, string>>): unknown {
   if (!(error instanceof TypeError)) return error;
-  for (const [option, key] of Object.entries(MONITOR_OPTION_SETTING)) {
-    const prefix = `${option} must be `;
-    if (error.message.startsWith(prefix)) {
+  for (const setting of SETTINGS as readonly Setting[]) {
+    const prefix = `${setting.option} must be `;
+    if (setting.option !== undefined && error.message.startsWith(prefix)) {
       const accepted = error.message.slice(prefix.length).replace(/ \(got .*$/, '');
-      return badSetting(settingOf(key), `must be ${accepted}`, String(values[key]));
+      return badSetting(setting, `must be ${accepted}`, raws[setting.key] ?? '');
     }
   }
   return error;
-}
-
-function dropUndefined(object: Record<string, unknown>): void {
-  for (const key of Object.keys(object)) if (object[key] === undefined) delete object[key];
 }

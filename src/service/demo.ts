@@ -24,15 +24,23 @@ export interface DemoOptions {
 export interface DemoSummary {
   eventsSent: number;
   requests: number;
+  /** Firing alerts raised, per type (`secmon_alerts_total`: first alerts and re-alerts of an attack). */
   alerts: Record<string, number>;
+  /** Attacks still in progress, per type (`secmon_active_alerts`). */
+  activeAlerts: Record<string, number>;
+  /** Attacks that already ended, per type (`secmon_alerts_resolved_total`). */
+  resolvedAlerts: Record<string, number>;
   metrics: Record<string, number>;
 }
 
 /**
  * Sends a realistic attack mix through the event API of a running service — brute force from a few
- * addresses, an attacker rotating addresses inside one IPv6 /64, path traversal, command injection,
- * privileged and suspicious containers, a rate-limited client that keeps coming, and benign failed
- * logins below the threshold — then reads back what the service reports on `/metrics`.
+ * addresses, an attacker rotating addresses inside one IPv6 /64, credential stuffing followed by a
+ * successful login, a distributed attack on one account, addresses rotated inside one network, a
+ * botnet spraying one password (a failed-login surge), path traversal, command injection, privileged
+ * and suspicious containers, a rate-limited client that keeps coming, and benign failed logins below
+ * every threshold — then reads back what the service reports on `/metrics`: alerts raised, attacks
+ * still active and attacks already resolved, per type.
  * Throws with the service's own error message if it refuses a request.
  */
 export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
@@ -79,41 +87,65 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   return { eventsSent: sent, requests, ...(await readMetrics(new URL('/metrics', base))) };
 }
 
-async function readMetrics(url: URL): Promise<Pick<DemoSummary, 'alerts' | 'metrics'>> {
+async function readMetrics(url: URL): Promise<Omit<DemoSummary, 'eventsSent' | 'requests'>> {
   const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
   if (!response.ok) throw new Error(`could not read ${url.href} (${response.status})`);
   const text = await response.text();
-  const alerts: Record<string, number> = {};
-  const metrics: Record<string, number> = {};
+  const summary: Omit<DemoSummary, 'eventsSent' | 'requests'> = {
+    alerts: {},
+    activeAlerts: {},
+    resolvedAlerts: {},
+    metrics: {},
+  };
+  // Per-type series, by the end of their name (the service's metric prefix may differ).
+  const perType: Array<[suffix: string, into: Record<string, number>]> = [
+    ['alerts_total', summary.alerts],
+    ['active_alerts', summary.activeAlerts],
+    ['alerts_resolved_total', summary.resolvedAlerts],
+  ];
   for (const line of text.split('\n')) {
     if (line.startsWith('#') || line.trim() === '') continue;
     const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)/.exec(line);
     if (!match) continue;
     const [, name = '', labels = '', value = '0'] = match;
-    if (name.endsWith('alerts_total')) {
+    const target = perType.find(([suffix]) => name.endsWith(`_${suffix}`))?.[1];
+    if (target) {
       const type = /type="([^"]+)"/.exec(labels)?.[1];
-      if (type) alerts[type] = Number(value);
+      if (type) target[type] = Number(value);
     } else if (
       !labels &&
-      /^secmon_|_total$|_ips$/.test(name) &&
+      /^secmon_|_total$|_ips$|_accounts$/.test(name) &&
       !name.startsWith('process_') &&
       !name.startsWith('nodejs_')
     ) {
-      metrics[name] = Number(value);
+      summary.metrics[name] = Number(value);
     }
   }
-  return { alerts, metrics };
+  return summary;
 }
 
-/** Formats a summary for people. */
+/** Formats a summary for people: per alert type, alerts raised, attacks still active, attacks ended. */
 export function formatSummary(summary: DemoSummary): string {
   const lines = [
     `sent ${summary.eventsSent} events in ${summary.requests} requests`,
     '',
-    'alerts raised (secmon_alerts_total):',
+    `${'alert type'.padEnd(30)} ${'raised'.padStart(6)} ${'active'.padStart(6)} ${'ended'.padStart(6)}`,
   ];
-  for (const [type, count] of Object.entries(summary.alerts)) lines.push(`  ${type.padEnd(24)} ${count}`);
-  lines.push('', 'counters:');
+  for (const [type, count] of Object.entries(summary.alerts)) {
+    const active = summary.activeAlerts[type] ?? 0;
+    const ended = summary.resolvedAlerts[type] ?? 0;
+    lines.push(
+      `  ${type.padEnd(28)} ${String(count).padStart(6)} ${String(active).padStart(6)} ${String(ended).padStart(6)}`,
+    );
+  }
+  lines.push(
+    '',
+    'raised: alerts sent (secmon_alerts_total); active: attacks still going on (secmon_active_alerts);',
+    'ended: attacks resolved (secmon_alerts_resolved_total). Threshold attacks end once they stay below',
+    'their threshold; one-shot attacks after a quiet period (SECMON_QUIET_PERIOD_MS).',
+    '',
+    'counters:',
+  );
   for (const [name, value] of Object.entries(summary.metrics)) lines.push(`  ${name.padEnd(48)} ${value}`);
   return `${lines.join('\n')}\n`;
 }
@@ -121,9 +153,10 @@ export function formatSummary(summary: DemoSummary): string {
 function attackMix(): Step[] {
   const repeat = (n: number, make: (i: number) => DemoEvent) => Array.from({ length: n }, (_, i) => make(i));
   const bruteForcers = ['203.0.113.10', '203.0.113.11', '198.51.100.23'];
+  const stuffer = '198.51.100.77';
   return [
     {
-      title: 'benign failed logins (typos, below the threshold)',
+      title: 'benign failed logins (typos, below every threshold)',
       events: repeat(20, (i) => ({
         type: 'failed_auth',
         ip: `192.0.2.${10 + (i % 10)}`,
@@ -144,6 +177,30 @@ function attackMix(): Step[] {
         type: 'failed_auth',
         ip: `2001:db8:bad:1::${(i + 1).toString(16)}`,
         userId: 'admin',
+      })),
+    },
+    {
+      title: 'credential stuffing: one address, a leaked list of 12 accounts, one try each',
+      events: repeat(12, (i) => ({ type: 'failed_auth', ip: stuffer, userId: `customer${i}@example.com` })),
+    },
+    {
+      title: '... and one of those logins works (account compromise suspected)',
+      events: [{ type: 'successful_auth', ip: stuffer, userId: 'customer12@example.com' }],
+    },
+    {
+      title: 'a distributed attack on one account: 24 addresses in 24 networks, one try each',
+      events: repeat(24, (i) => ({ type: 'failed_auth', ip: `198.18.${i}.1`, userId: 'cfo' })),
+    },
+    {
+      title: 'addresses rotated inside one /24, one failed login each',
+      events: repeat(35, (i) => ({ type: 'failed_auth', ip: `198.19.5.${i + 1}`, userId: `staff${i}` })),
+    },
+    {
+      title: 'a botnet spraying one password: 120 networks, 120 accounts (a failed-login surge)',
+      events: repeat(120, (i) => ({
+        type: 'failed_auth',
+        ip: `100.${64 + Math.floor(i / 256)}.${i % 256}.7`,
+        userId: `member${i}`,
       })),
     },
     {

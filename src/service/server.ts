@@ -6,6 +6,7 @@ import { AnomalyMonitor } from '../core/monitor.js';
 import { eventApi } from '../http/event-api.js';
 import { sendError } from '../http/json-error.js';
 import { metricsHandler } from '../http/metrics-route.js';
+import { offendersApi } from '../http/offenders-api.js';
 import { redactedUrl } from '../store/redis-options.js';
 import { redisStore } from '../store/redis-store.js';
 import { registerPrometheusMetrics } from '../telemetry/prometheus-collector.js';
@@ -86,7 +87,7 @@ export function createService(
     res.json({
       name: 'secmon',
       version: VERSION,
-      endpoints: ['GET /metrics', 'GET /healthz', 'GET /readyz', 'POST /v1/events'],
+      endpoints: ['GET /metrics', 'GET /healthz', 'GET /readyz', 'POST /v1/events', 'GET /v1/offenders'],
     });
   });
   app.get('/healthz', (_req, res) => {
@@ -125,6 +126,7 @@ export function createService(
       },
     }),
   );
+  app.use(offendersApi(monitor, { tokens: config.offendersTokens }));
   app.use((req, res) => {
     sendError(res, 404, `no such endpoint: ${req.method} ${req.path.slice(0, 200)}`);
   });
@@ -166,6 +168,9 @@ export function createService(
       } else if (config.ingestTokens.some((token) => token.length < 16)) {
         logger.warn('an ingest token is shorter than 16 characters: use long random tokens in production');
       }
+      if (config.offendersTokens.some((token) => token.length < 16)) {
+        logger.warn('an offenders token is shorter than 16 characters: use long random tokens in production');
+      }
       logger.info(
         {
           address: address.address,
@@ -173,6 +178,9 @@ export function createService(
           version: VERSION,
           otlp: otel?.enabled ?? false,
           store: redis === undefined ? 'memory' : redactedUrl(redis.url),
+          // Whether privacy mode is on; the key itself is never logged.
+          privacy: config.monitor.privacy !== undefined,
+          offenders: config.offendersTokens.length > 0,
         },
         'secmon listening',
       );

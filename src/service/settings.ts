@@ -9,6 +9,8 @@ import {
   REDIS_DEFAULTS,
   redactedUrl,
 } from '../store/redis-options.js';
+import { DETECTOR_SETTINGS, LOGIN } from './detector-settings.js';
+import { anyInteger } from './setting-schemas.js';
 
 /**
  * Every setting of `secmon serve`, in one table: its environment variable, its CLI flag, its
@@ -27,7 +29,20 @@ export interface Setting {
   schema: z.ZodType;
   /** How a bad value is shown in an error (e.g. without the password of a URL). Default: as given. */
   redact?: (raw: string) => string;
+  /**
+   * The monitor option it sets (`bruteForce.threshold`): the monitor checks its range, and its error
+   * is reported under this setting's names.
+   */
+  option?: string;
+  /** A secret: never shown (an error gives its length), and a blank value is refused, not ignored. */
+  secret?: boolean;
+  /** Heading it is listed under in `--help`. Default {@link SERVICE_GROUP}. */
+  group?: string;
 }
+
+/** The `--help` heading of settings without a group of their own. */
+export const SERVICE_GROUP = 'Service:';
+const REDIS = 'Shared state (Redis):';
 
 const integer = (min: number, max: number) =>
   z
@@ -42,12 +57,6 @@ const integer = (min: number, max: number) =>
         .min(min, `must be an integer from ${min} to ${max}`)
         .max(max, `must be an integer from ${min} to ${max}`),
     );
-
-const anyInteger = z
-  .string()
-  .trim()
-  .regex(/^-?\d+$/, 'must be an integer')
-  .transform(Number);
 
 const list = z.string().transform((text) =>
   text
@@ -84,6 +93,15 @@ export const SETTINGS = [
     schema: list,
   },
   {
+    key: 'offendersTokens',
+    env: 'SECMON_OFFENDERS_TOKENS',
+    flag: '--offenders-tokens',
+    description:
+      'comma-separated bearer tokens allowed to GET /v1/offenders (none: the endpoint answers 503)',
+    defaultText: 'none',
+    schema: list,
+  },
+  {
     key: 'metricsTokens',
     env: 'SECMON_METRICS_TOKEN',
     flag: '--metrics-token',
@@ -106,14 +124,18 @@ export const SETTINGS = [
     description: 'failed logins from one address that raise a brute_force alert',
     defaultText: '10',
     schema: anyInteger,
+    option: 'bruteForce.threshold',
+    group: LOGIN,
   },
   {
     key: 'bruteForceWindowMs',
     env: 'SECMON_BRUTE_FORCE_WINDOW_MS',
     flag: '--brute-force-window-ms',
-    description: 'sliding window for failed logins, ms',
+    description: 'sliding window for failed logins, ms (also the default window of every login detector)',
     defaultText: '300000',
     schema: anyInteger,
+    option: 'bruteForce.windowMs',
+    group: LOGIN,
   },
   {
     key: 'bruteForceRealertMs',
@@ -122,6 +144,8 @@ export const SETTINGS = [
     description: 'at most one more alert per address per this many ms while it stays over',
     defaultText: 'the window',
     schema: anyInteger,
+    option: 'bruteForce.realertIntervalMs',
+    group: LOGIN,
   },
   {
     key: 'privilegedAlertIntervalMs',
@@ -130,14 +154,18 @@ export const SETTINGS = [
     description: 'at most one privilege_escalation alert per this many ms',
     defaultText: '60000',
     schema: anyInteger,
+    option: 'privilegedAlertIntervalMs',
   },
   {
     key: 'maxTrackedIps',
     env: 'SECMON_MAX_TRACKED_IPS',
     flag: '--max-tracked-ips',
-    description: 'most client addresses tracked at once (least recently active evicted)',
+    description:
+      'most client addresses tracked at once (least recently active evicted); also the cap on networks',
     defaultText: '100000',
     schema: anyInteger,
+    option: 'maxTrackedIps',
+    group: LOGIN,
   },
   {
     key: 'ipv6PrefixLength',
@@ -146,7 +174,10 @@ export const SETTINGS = [
     description: 'IPv6 clients are grouped by this prefix length',
     defaultText: '64',
     schema: anyInteger,
+    option: 'ipv6PrefixLength',
+    group: LOGIN,
   },
+  ...DETECTOR_SETTINGS,
   {
     key: 'metricPrefix',
     env: 'SECMON_METRIC_PREFIX',
@@ -189,6 +220,7 @@ export const SETTINGS = [
     defaultText: 'none',
     schema: z.string().trim().refine(isRedisUrl, 'must be a redis:// or rediss:// URL with a host'),
     redact: redactedUrl,
+    group: REDIS,
   },
   {
     key: 'redisKeyPrefix',
@@ -197,6 +229,7 @@ export const SETTINGS = [
     description: 'prefix of every Redis key (deployments sharing one Redis need different prefixes)',
     defaultText: REDIS_DEFAULTS.keyPrefix,
     schema: z.string().regex(KEY_PREFIX_PATTERN, `must be ${KEY_PREFIX_RULE}`),
+    group: REDIS,
   },
   {
     key: 'redisOutagePolicy',
@@ -208,6 +241,7 @@ export const SETTINGS = [
     schema: z.enum(OUTAGE_POLICIES as ['fallback', 'fail-closed'], {
       message: `must be one of ${OUTAGE_POLICIES.join(', ')}`,
     }),
+    group: REDIS,
   },
   {
     key: 'redisTimeoutMs',
@@ -216,6 +250,7 @@ export const SETTINGS = [
     description: 'a Redis command not answered within this many ms is decided under the outage policy',
     defaultText: String(REDIS_DEFAULTS.commandTimeoutMs),
     schema: integer(...COMMAND_TIMEOUT_RANGE),
+    group: REDIS,
   },
   {
     key: 'redisMaxPending',
@@ -224,6 +259,7 @@ export const SETTINGS = [
     description: 'most Redis operations in flight; past it events are decided locally and counted',
     defaultText: String(REDIS_DEFAULTS.maxPending),
     schema: integer(...MAX_PENDING_RANGE),
+    group: REDIS,
   },
   {
     key: 'logLevel',

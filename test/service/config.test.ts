@@ -8,6 +8,7 @@ describe('service configuration', () => {
       host: '127.0.0.1',
       port: 9870,
       ingestTokens: [],
+      offendersTokens: [],
       metricsTokens: [],
       metricsBasicAuth: [],
       monitor: {},
@@ -136,6 +137,127 @@ describe('service configuration', () => {
     expect((error as ConfigError).setting.env).toBe(name);
     expect((error as ConfigError).message).toMatch(message);
     expect((error as ConfigError).code).toBe('SECMON_ERR_BAD_SETTING');
+  });
+
+  it('maps every account-takeover, lifecycle and privacy setting onto its monitor option', () => {
+    const config = loadConfig({
+      env: {
+        SECMON_OFFENDERS_TOKENS: 'reader-token-0123456789, second',
+        SECMON_CREDENTIAL_STUFFING_ENABLED: 'true',
+        SECMON_CREDENTIAL_STUFFING_ACCOUNTS: '12',
+        SECMON_CREDENTIAL_STUFFING_WINDOW_MS: '60000',
+        SECMON_ACCOUNT_BRUTE_FORCE_ENABLED: 'FALSE',
+        SECMON_ACCOUNT_BRUTE_FORCE_THRESHOLD: '30',
+        SECMON_ACCOUNT_BRUTE_FORCE_MIN_CLIENTS: '3',
+        SECMON_NETWORK_BRUTE_FORCE_ENABLED: 'true',
+        SECMON_NETWORK_BRUTE_FORCE_THRESHOLD: '40',
+        SECMON_NETWORK_BRUTE_FORCE_MIN_CLIENTS: '4',
+        SECMON_NETWORK_IPV4_PREFIX_LENGTH: '16',
+        SECMON_NETWORK_IPV6_PREFIX_LENGTH: '40',
+        SECMON_FAILED_LOGIN_SURGE_ENABLED: 'true',
+        SECMON_FAILED_LOGIN_SURGE_MIN_PER_MINUTE: '80',
+        SECMON_FAILED_LOGIN_SURGE_FACTOR: '2.5',
+        SECMON_FAILED_LOGIN_SURGE_HALF_LIFE_MS: '600000',
+        SECMON_ACCOUNT_COMPROMISE_ENABLED: ' false ',
+        SECMON_MAX_TRACKED_ACCOUNTS: '5000',
+        SECMON_QUIET_PERIOD_MS: '30000',
+        SECMON_KEEP_FIRING_FOR_MS: '0',
+        SECMON_MAX_ACTIVE_ALERTS: '50',
+        SECMON_PRIVACY_HMAC_KEY: 'a secret of more than sixteen characters',
+      },
+      flags: { credentialStuffingAccounts: '15' },
+    });
+    expect(config.offendersTokens).toEqual(['reader-token-0123456789', 'second']);
+    expect(config.monitor).toEqual({
+      credentialStuffing: { enabled: true, accounts: 15, windowMs: 60_000 },
+      accountBruteForce: { enabled: false, threshold: 30, minClients: 3 },
+      networkBruteForce: {
+        enabled: true,
+        threshold: 40,
+        minClients: 4,
+        ipv4PrefixLength: 16,
+        ipv6PrefixLength: 40,
+      },
+      failedLoginSurge: { enabled: true, minPerMinute: 80, factor: 2.5, halfLifeMs: 600_000 },
+      accountCompromise: { enabled: false },
+      maxTrackedAccounts: 5000,
+      lifecycle: { quietPeriodMs: 30_000, keepFiringForMs: 0, maxActiveAlerts: 50 },
+      privacy: { hmacKey: 'a secret of more than sixteen characters' },
+    });
+  });
+
+  it.each([
+    [
+      { SECMON_CREDENTIAL_STUFFING_ENABLED: 'yes' },
+      'SECMON_CREDENTIAL_STUFFING_ENABLED',
+      /must be true or false \(got "yes"\)/,
+    ],
+    [
+      { SECMON_CREDENTIAL_STUFFING_ACCOUNTS: '1' },
+      'SECMON_CREDENTIAL_STUFFING_ACCOUNTS',
+      /SECMON_CREDENTIAL_STUFFING_ACCOUNTS \(--credential-stuffing-accounts\) must be an integer from 2 to 1000 \(got "1"\)/,
+    ],
+    [
+      { SECMON_ACCOUNT_BRUTE_FORCE_MIN_CLIENTS: '1' },
+      'SECMON_ACCOUNT_BRUTE_FORCE_MIN_CLIENTS',
+      /from 2 to 100/,
+    ],
+    [{ SECMON_NETWORK_IPV4_PREFIX_LENGTH: '32' }, 'SECMON_NETWORK_IPV4_PREFIX_LENGTH', /from 1 to 31/],
+    [
+      // The network must be larger than the client key (SECMON_IPV6_PREFIX_LENGTH, 56 here).
+      { SECMON_IPV6_PREFIX_LENGTH: '56', SECMON_NETWORK_IPV6_PREFIX_LENGTH: '56' },
+      'SECMON_NETWORK_IPV6_PREFIX_LENGTH',
+      /must be an integer from 0 to 55 \(got "56"\)/,
+    ],
+    [{ SECMON_FAILED_LOGIN_SURGE_FACTOR: 'lots' }, 'SECMON_FAILED_LOGIN_SURGE_FACTOR', /must be a number/],
+    [
+      { SECMON_FAILED_LOGIN_SURGE_FACTOR: '1.2' },
+      'SECMON_FAILED_LOGIN_SURGE_FACTOR',
+      /must be a number from 1.5 to 1000 \(got "1.2"\)/,
+    ],
+    [
+      { SECMON_FAILED_LOGIN_SURGE_HALF_LIFE_MS: '1000' },
+      'SECMON_FAILED_LOGIN_SURGE_HALF_LIFE_MS',
+      /from 60000/,
+    ],
+    [{ SECMON_MAX_TRACKED_ACCOUNTS: '0' }, 'SECMON_MAX_TRACKED_ACCOUNTS', /from 1 to 16777216/],
+    [
+      { SECMON_QUIET_PERIOD_MS: '0' },
+      'SECMON_QUIET_PERIOD_MS',
+      /SECMON_QUIET_PERIOD_MS \(--quiet-period-ms\) must be an integer from 1/,
+    ],
+    [{ SECMON_KEEP_FIRING_FOR_MS: '-1' }, 'SECMON_KEEP_FIRING_FOR_MS', /from 0/],
+    [{ SECMON_MAX_ACTIVE_ALERTS: '2000000' }, 'SECMON_MAX_ACTIVE_ALERTS', /from 1 to 1000000/],
+  ])('rejects the new setting %j naming it', (env, name, message) => {
+    let error: unknown;
+    try {
+      loadConfig({ env });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).setting.env).toBe(name);
+    expect((error as ConfigError).message).toMatch(message);
+  });
+
+  it.each([
+    ['short', 'tooshort'],
+    ['empty', ''],
+    ['blank', '                    '],
+  ])('refuses a %s privacy key by its length only, never repeating it', (_, key) => {
+    for (const sources of [{ env: { SECMON_PRIVACY_HMAC_KEY: key } }, { flags: { privacyHmacKey: key } }]) {
+      let error: unknown;
+      try {
+        loadConfig(sources);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).setting.env).toBe('SECMON_PRIVACY_HMAC_KEY');
+      expect((error as ConfigError).message).toBe(
+        `SECMON_PRIVACY_HMAC_KEY (--privacy-hmac-key) must be a secret of at least 16 characters (got ${key.length} characters)`,
+      );
+    }
   });
 
   it('never repeats the password of a bad Redis URL', () => {

@@ -20,8 +20,9 @@ function slug(heading: string): string {
 /** The README's settings table, generated from the one settings table of the service. */
 function settingsTable(): string {
   const rows = SETTINGS.map((s) => {
+    // A value is code (`10`, `true`); a phrase (`none`, `the window`) is prose.
     const fallback =
-      s.defaultText === 'none' || s.defaultText === 'the window' ? s.defaultText : `\`${s.defaultText}\``;
+      s.defaultText === 'none' || /\s/.test(s.defaultText) ? s.defaultText : `\`${s.defaultText}\``;
     return `| \`${s.env}\` | \`${s.flag}\` | ${fallback} | ${s.description} |`;
   });
   return ['| environment variable | flag | default | meaning |', '| --- | --- | --- | --- |', ...rows].join(
