@@ -74,6 +74,7 @@ export { type AuthFailureOptions, recordAuthFailures } from './http/auth-failure
 export { type EventApiOptions, eventApi, type RejectReason } from './http/event-api.js';
 export { EVENT_TYPES, MAX_EVENTS_PER_REQUEST, type SecurityEvent } from './http/event-schema.js';
 export { type MetricsHandlerOptions, metricsHandler } from './http/metrics-route.js';
+export { type OffenderJson, type OffendersApiOptions, offendersApi } from './http/offenders-api.js';
 export { clientIp, type RequestGuardOptions, requestGuard } from './http/request-guard.js';
 export {
   ALERT_ATTRIBUTE_PREFIX,
