@@ -4,8 +4,11 @@
 // intervals and a 20 s window so the test takes seconds, not minutes).
 //
 // It proves: an idle secmon fires nothing; an attack sent through the event API reaches the webhook
-// through Alertmanager with the labels and annotations the rules define; every dashboard query
-// parses and returns data from the live Prometheus; and a resolved notification follows.
+// through Alertmanager with the labels and annotations the rules define; credential stuffing followed
+// by a successful login pages (critical) and is resolved when secmon resolves it; every dashboard
+// query parses and returns data from the live Prometheus; and a resolved notification follows.
+// secmon itself runs with windows as short as the rules' (20 s), a keep-firing time of 2 s and a
+// quiet period of 5 s, so that its attacks also end within seconds.
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -41,6 +44,10 @@ const rule = (name: string) => rules.find((candidate) => candidate.name === name
 const attackAlerts = ALERT_GROUPS.find((group) => group.category === 'attack')!.alerts.map(
   (alert) => alert.name,
 );
+/** What the credential-stuffing test causes; the first attack causes every other attack alert. */
+const TAKEOVER_ALERTS = ['SecmonCredentialStuffing', 'SecmonAccountCompromiseSuspected'];
+const firstAttackAlerts = attackAlerts.filter((name) => !TAKEOVER_ALERTS.includes(name));
+const MINUTE_MS = 60_000;
 
 interface WebhookAlert {
   status: 'firing' | 'resolved';
@@ -110,6 +117,7 @@ describe.skipIf(!bins)('secmon, Prometheus and Alertmanager, live', () => {
   let prometheusUrl = '';
   let alertmanagerUrl = '';
   let attackSentAt = 0;
+  let firstFailureAt = 0;
 
   const output = () => running.map((process) => process.output()).join('\n');
 
@@ -130,6 +138,17 @@ describe.skipIf(!bins)('secmon, Prometheus and Alertmanager, live', () => {
     return body.data!.result;
   }
 
+  /** Sends events through the event API; resolves with the status. */
+  async function post(events: object[]): Promise<number> {
+    const response = await fetch(`${secmonUrl}/v1/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ events }),
+    });
+    await response.arrayBuffer();
+    return response.status;
+  }
+
   /** The first notification (in arrival order) carrying `alertname` in `status`. */
   function notified(alertname: string, status: 'firing' | 'resolved') {
     for (const notification of notifications) {
@@ -139,6 +158,24 @@ describe.skipIf(!bins)('secmon, Prometheus and Alertmanager, live', () => {
       if (alert) return { notification, alert };
     }
     return undefined;
+  }
+
+  /**
+   * The description template was expanded as defined: a whole count where the count goes, and the
+   * test's window in the rules that look back over one.
+   */
+  function expectDescription(name: string, description: string) {
+    const expected = rule(name);
+    if (!expected.annotations.description.includes(context.count)) {
+      expect(description).toBe(expected.annotations.description);
+      return;
+    }
+    const [before = '', after = ''] = expected.annotations.description.split(context.count);
+    const value = description.slice(before.length, description.length - after.length);
+    expect(`${before}${value}${after}`).toBe(description);
+    // A whole count of events, as extrapolating increase() never gives by itself.
+    expect(value).toMatch(/^[1-9]\d*$/);
+    if (expected.query.includes('increase(')) expect(description).toContain(`last ${WINDOW}`);
   }
 
   beforeAll(async () => {
@@ -182,6 +219,9 @@ describe.skipIf(!bins)('secmon, Prometheus and Alertmanager, live', () => {
           SECMON_PORT: String(secmonPort),
           SECMON_INGEST_TOKENS: TOKEN,
           SECMON_LOG_LEVEL: 'warn',
+          SECMON_BRUTE_FORCE_WINDOW_MS: '20000',
+          SECMON_KEEP_FIRING_FOR_MS: '2000',
+          SECMON_QUIET_PERIOD_MS: '5000',
         },
       }),
     );
@@ -232,6 +272,10 @@ describe.skipIf(!bins)('secmon, Prometheus and Alertmanager, live', () => {
     } catch (error) {
       throw new Error(`${(error as Error).message}\n${output()}`);
     }
+    // Ordinary traffic: one mistyped password. It raises nothing, and starts the failed-login surge
+    // detector's history (it needs a whole minute of it before it may fire).
+    expect(await post([{ type: 'failed_auth', ip: '192.0.2.200', userId: 'typo' }])).toBe(202);
+    firstFailureAt = Date.now();
   }, 90_000);
 
   afterAll(async () => {
@@ -276,6 +320,10 @@ describe.skipIf(!bins)('secmon, Prometheus and Alertmanager, live', () => {
 
   it('an attack through the event API reaches the webhook through Alertmanager, labelled and annotated', async () => {
     const attacker = '203.0.113.7';
+    // The surge detector compares with what it learned: it needs the minute of the first failed
+    // login to be over (at most a minute from the start of the file; usually the idle test took it).
+    const learned = (Math.floor(firstFailureAt / MINUTE_MS) + 1) * MINUTE_MS;
+    if (Date.now() < learned) await new Promise((done) => setTimeout(done, learned - Date.now() + 50));
     const events = [
       // 12 failed logins from one address: over the default threshold of 10, one brute_force alert.
       ...Array.from({ length: 12 }, () => ({ type: 'failed_auth', ip: attacker, userId: 'admin' })),
@@ -289,6 +337,16 @@ describe.skipIf(!bins)('secmon, Prometheus and Alertmanager, live', () => {
         path: `/files/${'../'.repeat(i + 1)}etc/passwd`,
       })),
       { type: 'rate_limit_exceeded', ip: attacker },
+      // One account from 20 addresses in 20 networks, one try each: each address stays under every
+      // per-address threshold, the account does not (account_brute_force).
+      ...Array.from({ length: 20 }, (_, i) => ({ type: 'failed_auth', ip: `198.18.${i}.1`, userId: 'cfo' })),
+      // 30 addresses of one /24, one failed login each (network_brute_force). With the rest, 62 failed
+      // logins within the 20 s window: far above the one a minute secmon learned (failed_login_surge).
+      ...Array.from({ length: 30 }, (_, i) => ({
+        type: 'failed_auth',
+        ip: `198.19.5.${i + 1}`,
+        userId: `staff${i}`,
+      })),
     ];
     const response = await fetch(`${secmonUrl}/v1/events`, {
       method: 'POST',
@@ -302,14 +360,14 @@ describe.skipIf(!bins)('secmon, Prometheus and Alertmanager, live', () => {
     try {
       await waitFor(
         'every attack alert to reach the webhook',
-        () => attackAlerts.every((name) => notified(name, 'firing')),
+        () => firstAttackAlerts.every((name) => notified(name, 'firing')),
         { timeoutMs: 60_000, intervalMs: 100 },
       );
     } catch (error) {
       throw new Error(`${(error as Error).message}\nreceived: ${JSON.stringify(notifications)}\n${output()}`);
     }
 
-    for (const name of attackAlerts) {
+    for (const name of firstAttackAlerts) {
       const { notification, alert } = notified(name, 'firing')!;
       const expected = rule(name);
       const receiver = expected.labels.severity === 'critical' ? 'page' : 'notify';
@@ -330,15 +388,7 @@ describe.skipIf(!bins)('secmon, Prometheus and Alertmanager, live', () => {
       expect(alert.annotations.summary).toBe(
         expected.annotations.summary.replace('{{ $labels.instance }}', secmonTarget),
       );
-      // The description template was expanded: a number where the value goes, the rest as defined
-      // (with the test's window).
-      const description = alert.annotations.description ?? '';
-      const [before = '', after = ''] = expected.annotations.description.split(context.count);
-      const value = description.slice(before.length, description.length - after.length);
-      expect(`${before}${value}${after}`).toBe(description);
-      // A whole count of events, as extrapolating increase() never gives by itself.
-      expect(value).toMatch(/^[1-9]\d*$/);
-      expect(description).toContain(`last ${WINDOW}`);
+      expectDescription(name, alert.annotations.description ?? '');
     }
 
     // Only the attacks fired: no health alert on a healthy secmon under attack.
@@ -347,8 +397,61 @@ describe.skipIf(!bins)('secmon, Prometheus and Alertmanager, live', () => {
         notification.body.alerts.map((alert) => alert.labels.alertname),
       ),
     );
-    expect([...names].sort()).toEqual([...attackAlerts].sort());
-  }, 90_000);
+    expect([...names].sort()).toEqual([...firstAttackAlerts].sort());
+  }, 150_000);
+
+  it('credential stuffing followed by a successful login pages as a suspected compromise, then resolves', async () => {
+    const stuffer = '192.0.2.150';
+    // A leaked list: 12 accounts, one try each, from one address; then one of the logins works.
+    const stuffing = Array.from({ length: 12 }, (_, i) => ({
+      type: 'failed_auth',
+      ip: stuffer,
+      userId: `customer${i}@example.com`,
+    }));
+    expect(await post(stuffing)).toBe(202);
+    expect(await post([{ type: 'successful_auth', ip: stuffer, userId: 'customer7@example.com' }])).toBe(202);
+    const sentAt = Date.now();
+    try {
+      await waitFor(
+        'the stuffing and the compromise to reach the webhook',
+        () => TAKEOVER_ALERTS.every((name) => notified(name, 'firing')),
+        { timeoutMs: 60_000, intervalMs: 100 },
+      );
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\nreceived: ${JSON.stringify(notifications)}\n${output()}`);
+    }
+    for (const name of TAKEOVER_ALERTS) {
+      const { notification, alert } = notified(name, 'firing')!;
+      const expected = rule(name);
+      console.log(`stuffing + login -> webhook latency for ${name}: ${notification.receivedAt - sentAt} ms`);
+      expect(alert.labels).toEqual({
+        alertname: name,
+        ...expected.labels,
+        job: SECMON_JOB,
+        instance: secmonTarget,
+      });
+      expectDescription(name, alert.annotations.description ?? '');
+    }
+    // The compromise is critical: it pages.
+    const compromise = notified('SecmonAccountCompromiseSuspected', 'firing')!;
+    expect(compromise.alert.labels.severity).toBe('critical');
+    expect(compromise.notification.path).toBe('/page');
+    expect(compromise.alert.annotations.description).toMatch(/^1 account\(s\) logged in successfully/);
+    expect(notified('SecmonCredentialStuffing', 'firing')!.notification.path).toBe('/notify');
+
+    // secmon resolves the compromise after its quiet period (5 s here) without another such login;
+    // the rule follows, and Alertmanager sends the resolution.
+    const resolved = await waitFor(
+      'the compromise to be resolved at the webhook',
+      () => notified('SecmonAccountCompromiseSuspected', 'resolved'),
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
+    expect(resolved.notification.path).toBe('/page');
+    expect(resolved.notification.body.status).toBe('resolved');
+    const took = resolved.notification.receivedAt - sentAt;
+    console.log(`successful login -> resolved compromise at the webhook: ${took} ms (quiet period 5 s)`);
+    expect(took).toBeGreaterThanOrEqual(5000);
+  }, 150_000);
 
   it('every dashboard query parses and returns data from the live Prometheus', async () => {
     const dashboard = JSON.parse(await readFile(join(root, 'grafana/dashboards/secmon.json'), 'utf8'));

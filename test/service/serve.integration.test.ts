@@ -4,6 +4,9 @@ import { Agent, get as httpGet } from 'node:http';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALERT_TYPES } from '../../src/core/alert.js';
+import type { DemoSummary } from '../../src/service/demo.js';
+import { SETTINGS } from '../../src/service/settings.js';
 import { findBinary, freePort, type RunningProcess, startProcess, waitFor } from '../support/processes.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -204,6 +207,25 @@ describe('secmon CLI', () => {
     const { stdout } = await run(process.execPath, [cli, 'serve', '--help']);
     expect(stdout).toMatch(/--port <value>.*SECMON_PORT/s);
     expect(stdout).toMatch(/--ingest-tokens <value>.*SECMON_INGEST_TOKENS/s);
+    for (const setting of SETTINGS) {
+      expect(stdout, setting.env).toContain(`${setting.flag} <value>`);
+      expect(stdout, setting.env).toContain(`env ${setting.env},`);
+    }
+    // Grouped under headings, the account-takeover detectors and the privacy key among them.
+    expect(stdout).toMatch(/Login attack detection:\n\s+--brute-force-threshold/);
+    expect(stdout).toMatch(/Alert lifecycle:\n\s+--quiet-period-ms/);
+    expect(stdout).toMatch(/Privacy:\n\s+--privacy-hmac-key <value>/);
+  });
+
+  it('exits 2 on a short privacy key, naming the setting and never printing the key', async () => {
+    const failure = await run(process.execPath, [cli, 'serve', '--port', '0'], {
+      env: { ...process.env, SECMON_PRIVACY_HMAC_KEY: 'hunter2-secret' },
+    }).catch((error) => error);
+    expect(failure.code).toBe(2);
+    expect(failure.stderr).toMatch(
+      /SECMON_PRIVACY_HMAC_KEY \(--privacy-hmac-key\) must be a secret of at least 16 characters \(got 14 characters\)/,
+    );
+    expect(`${failure.stdout}${failure.stderr}`).not.toContain('hunter2');
   });
 
   it('exits 2 with a message naming a bad setting', async () => {
@@ -249,19 +271,22 @@ describe('secmon CLI', () => {
         TOKEN,
         '--json',
       ]);
-      const summary = JSON.parse(stdout) as { eventsSent: number; alerts: Record<string, number> };
+      const summary = JSON.parse(stdout) as DemoSummary;
       expect(summary.eventsSent).toBeGreaterThan(50);
-      for (const type of [
-        'brute_force',
-        'privilege_escalation',
-        'path_traversal',
-        'command_injection',
-        'suspicious_container',
-        'rate_limit_exceeded',
-      ]) {
-        expect(summary.alerts[type], type).toBeGreaterThan(0);
+      // Every kind of attack, the account-takeover ones included, raised its alert (bar the surge: a
+      // service that started a moment ago has no minute of history to surge above)...
+      const raised = ALERT_TYPES.filter((type) => type !== 'failed_login_surge');
+      for (const type of raised) expect(summary.alerts[type], type).toBeGreaterThan(0);
+      expect(summary.alerts.failed_login_surge).toBe(0);
+      // ... and the summary tells attacks still going on from attacks already ended, per type: a short
+      // demo ends none of them yet.
+      for (const type of raised) {
+        expect(summary.activeAlerts[type], type).toBeGreaterThan(0);
+        expect(summary.resolvedAlerts[type], type).toBe(0);
       }
+      expect(summary.metrics.secmon_successful_auth_total).toBe(1);
       expect(stderr).toMatch(/brute force rotating addresses inside one IPv6 \/64/);
+      expect(stderr).toMatch(/one of those logins works \(account compromise suspected\)/);
     } finally {
       await service.stop();
     }
