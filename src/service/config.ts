@@ -61,11 +61,13 @@ export function loadConfig(sources: {
   const values: Partial<Record<SettingKey, unknown>> = {};
   for (const setting of SETTINGS) {
     const raw = flags[setting.key] ?? env[setting.env];
-    if (raw === undefined || raw === '') continue;
+    const { redact, secret } = setting as Setting;
+    // An empty variable means "unset", except for secrets: there it is a mistake (fail closed).
+    if (raw === undefined || (raw === '' && !secret)) continue;
     const parsed = setting.schema.safeParse(raw);
     if (!parsed.success) {
-      const redact = (setting as Setting).redact;
-      throw badSetting(setting, parsed.error.issues[0]?.message ?? 'is invalid', redact ? redact(raw) : raw);
+      const shown = secret ? undefined : redact ? redact(raw) : raw;
+      throw badSetting(setting, parsed.error.issues[0]?.message ?? 'is invalid', shown);
     }
     values[setting.key] = parsed.data;
   }
@@ -143,7 +145,13 @@ function settingOf(key: SettingKey): Setting {
   return SETTINGS.find((setting) => setting.key === key)!;
 }
 
-function badSetting(setting: Pick<Setting, 'env' | 'flag'>, problem: string, raw: string): ConfigError {
+// `raw` undefined: the value is a secret and is not repeated.
+function badSetting(
+  setting: Pick<Setting, 'env' | 'flag'>,
+  problem: string,
+  raw: string | undefined,
+): ConfigError {
+  if (raw === undefined) return new ConfigError(setting, `${setting.env} (${setting.flag}) ${problem}`);
   const shown = raw.length > 60 ? `${raw.slice(0, 60)}…` : raw;
   return new ConfigError(
     setting,

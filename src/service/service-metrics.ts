@@ -1,15 +1,6 @@
 import type { Registry, RegistryContentType } from 'prom-client';
-import type { RejectReason } from '../http/event-api.js';
+import { REJECT_REASONS, type RejectReason } from '../http/event-api.js';
 import { registerComputedMetric, type Sample } from '../telemetry/computed-metric.js';
-
-const REJECT_REASONS: readonly RejectReason[] = [
-  'not_configured',
-  'unauthorized',
-  'unsupported_media_type',
-  'too_large',
-  'bad_request',
-  'method_not_allowed',
-];
 
 /** Counters kept by the service itself (not by the monitor): what the event API accepted and refused. */
 export class ServiceCounters {

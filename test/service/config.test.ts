@@ -47,7 +47,7 @@ describe('service configuration', () => {
     const config = loadConfig({
       env: {
         SECMON_PORT: '9999',
-        SECMON_INGEST_TOKENS: 'alpha, beta ,,',
+        SECMON_INGEST_TOKENS: 'alpha, beta ',
         SECMON_BRUTE_FORCE_THRESHOLD: '5',
         SECMON_BRUTE_FORCE_WINDOW_MS: '60000',
         SECMON_TRUST_PROXY: 'loopback,10.0.0.0/8',
