@@ -49,6 +49,8 @@ async function serve(flags: Partial<Record<SettingKey, string>>): Promise<void> 
   try {
     await service.listen();
   } catch (error) {
+    const problem = listenProblem(error as NodeJS.ErrnoException, config.host, config.port);
+    if (problem !== undefined) fail(problem);
     logger.fatal({ err: error }, `cannot listen on ${config.host}:${config.port}`);
     process.exit(1);
   }
@@ -66,7 +68,8 @@ async function serve(flags: Partial<Record<SettingKey, string>>): Promise<void> 
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS);
     deadline.unref();
-    service.close(SHUTDOWN_DEADLINE_MS - 1500).then(
+    // Connections get 2 s, Redis its command timeout (1 s by default), OTel 1.5 s: within the deadline.
+    service.close(2000, 1500).then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
@@ -76,6 +79,23 @@ async function serve(flags: Partial<Record<SettingKey, string>>): Promise<void> 
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+}
+
+// A listen failure the operator can fix, as one line naming the setting; undefined for anything else.
+function listenProblem(error: NodeJS.ErrnoException, host: string, port: number): string | undefined {
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return `port ${port} on ${host} is already in use (SECMON_PORT, --port): stop the other process or choose another port`;
+    case 'EACCES':
+      return `not allowed to listen on port ${port} (SECMON_PORT, --port): ports below 1024 need privileges; choose a higher one`;
+    case 'EADDRNOTAVAIL':
+      return `${host} is not an address of this machine (SECMON_HOST, --host)`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot resolve the host name ${JSON.stringify(host)} (SECMON_HOST, --host)`;
+    default:
+      return undefined;
+  }
 }
 
 function program(): Command {

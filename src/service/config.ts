@@ -19,6 +19,9 @@ export interface ServiceConfig {
   monitor: AnomalyMonitorOptions;
   metricPrefix: string;
   bodyLimitBytes: number;
+  maxConnections: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
   trustProxy: boolean | number | string[];
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
   redis: RedisConfig | undefined;
@@ -91,6 +94,20 @@ export function loadConfig(sources: {
     throw translateMonitorError(error, values);
   }
 
+  const headersTimeoutMs = (values.headersTimeoutMs as number | undefined) ?? 10_000;
+  const requestTimeoutMs = (values.requestTimeoutMs as number | undefined) ?? 30_000;
+  if (requestTimeoutMs < headersTimeoutMs) {
+    // Node refuses it too: the headers are part of the request.
+    const blamed = values.requestTimeoutMs === undefined ? 'headersTimeoutMs' : 'requestTimeoutMs';
+    throw badSetting(
+      settingOf(blamed),
+      blamed === 'requestTimeoutMs'
+        ? `must be at least SECMON_HEADERS_TIMEOUT_MS (${headersTimeoutMs})`
+        : `must be at most SECMON_REQUEST_TIMEOUT_MS (${requestTimeoutMs})`,
+      String(values[blamed]),
+    );
+  }
+
   const trustProxy = (values.trustProxy as ServiceConfig['trustProxy'] | undefined) ?? false;
   try {
     express().set('trust proxy', trustProxy); // Express compiles (and so validates) the value here
@@ -135,6 +152,9 @@ export function loadConfig(sources: {
     monitor,
     metricPrefix: (values.metricPrefix as string | undefined) ?? 'secmon_',
     bodyLimitBytes: (values.bodyLimitBytes as number | undefined) ?? 262_144,
+    maxConnections: (values.maxConnections as number | undefined) ?? 512,
+    headersTimeoutMs,
+    requestTimeoutMs,
     trustProxy,
     logLevel: (values.logLevel as ServiceConfig['logLevel'] | undefined) ?? 'info',
     redis,

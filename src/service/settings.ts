@@ -187,6 +187,32 @@ export const SETTINGS = [
     schema: integer(1024, 16 * 1024 * 1024),
   },
   {
+    key: 'maxConnections',
+    env: 'SECMON_MAX_CONNECTIONS',
+    flag: '--max-connections',
+    description:
+      'most open HTTP connections; past it the least recently active idle one is closed, or a new one refused (503) when all are busy',
+    defaultText: '512',
+    schema: integer(1, 1_000_000),
+  },
+  {
+    key: 'headersTimeoutMs',
+    env: 'SECMON_HEADERS_TIMEOUT_MS',
+    flag: '--headers-timeout-ms',
+    description: "a request's headers must arrive within this many ms (else 408), checked every second",
+    defaultText: '10000',
+    schema: integer(100, 600_000),
+  },
+  {
+    key: 'requestTimeoutMs',
+    env: 'SECMON_REQUEST_TIMEOUT_MS',
+    flag: '--request-timeout-ms',
+    description:
+      'a whole request (headers and body) must arrive within this many ms (else 408); at least the headers timeout',
+    defaultText: '30000',
+    schema: integer(100, 3_600_000),
+  },
+  {
     key: 'trustProxy',
     env: 'SECMON_TRUST_PROXY',
     flag: '--trust-proxy',
