@@ -81,3 +81,25 @@ export function eventsHead(token: string, contentLength: number, extra = ''): st
     `Content-Length: ${contentLength}\r\n${extra}\r\n`
   );
 }
+
+/**
+ * A connection with a request in flight: an event API request whose body never comes. Resolves once
+ * the server has read the request (it answers `Expect: 100-continue`), so it is known to be busy.
+ */
+export function busySocket(port: number, token: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error('the server did not read the request within 5 s'));
+    }, 5000);
+    socket.on('error', () => {});
+    socket.once('connect', () => socket.write(eventsHead(token, 100, 'Expect: 100-continue\r\n')));
+    socket.once('data', (chunk: Buffer) => {
+      clearTimeout(timer);
+      if (chunk.toString('latin1').startsWith('HTTP/1.1 100 ')) resolve(socket);
+      else reject(new Error(`expected 100 Continue, got ${chunk.toString('latin1').slice(0, 40)}`));
+    });
+    socket.once('close', () => reject(new Error('closed before the request was read')));
+  });
+}
