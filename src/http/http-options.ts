@@ -36,13 +36,6 @@ export function monitorArgument(fn: string, monitor: unknown): AnomalyMonitor {
   return monitor as AnomalyMonitor;
 }
 
-/** `value` if it is a boolean, `fallback` if undefined; otherwise a bad-option error. */
-export function booleanOption(name: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw badOptionError(name, 'true or false', value);
-  return value;
-}
-
 /** `value` if it is a function, `undefined` if undefined; otherwise a bad-option error saying what it is called with. */
 export function functionOption<F extends (...args: never[]) => unknown>(
   name: string,

@@ -1,10 +1,11 @@
 import type { Request, RequestHandler } from 'express';
 import { badOptionError, integerIn, oneOf } from '../core/errors.js';
 import type { AnomalyMonitor } from '../core/monitor.js';
+import { booleanOption } from '../core/option-readers.js';
 import { detectCommandInjection } from '../detect/command-injection.js';
 import type { Finding } from '../detect/finding.js';
 import { detectPathTraversal } from '../detect/path-traversal.js';
-import { booleanOption, helperOptions, listOption, monitorArgument } from './http-options.js';
+import { helperOptions, listOption, monitorArgument } from './http-options.js';
 import { sendError } from './json-error.js';
 
 /** Options of {@link requestGuard}. */

@@ -174,7 +174,7 @@ describe('HTTP helpers validate their options like the core does', () => {
     expect(error).toBeInstanceOf(TypeError);
     expect(error.code).toBe(code);
     expect(error.message).toMatch(message);
-    expect(error.message).toContain('see README.md#errors');
+    expect(error.message).toContain('#errors]');
   });
 
   it('takes one string where a list is natural, as the README writes it', async () => {
