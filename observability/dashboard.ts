@@ -118,7 +118,9 @@ export function lineWidths(count: number, perLine = 8): number[] {
  * time range, whole, coloured by the type's severity once it is above zero.
  */
 function alertTypeStats(): StatBuilder[] {
-  const widths = lineWidths(ALERT_TYPES.length);
+  // As few lines of at most 8 as the types need, the types spread evenly over them (11 types: 6 + 5).
+  const lines = Math.ceil(ALERT_TYPES.length / 8);
+  const widths = lineWidths(ALERT_TYPES.length, Math.ceil(ALERT_TYPES.length / lines));
   return ALERT_TYPES.map((type, index) =>
     stat(
       typeTitle(type),

@@ -106,8 +106,14 @@ describe('the secmon dashboard', () => {
       );
       expect(panel.fieldConfig?.defaults?.unit, panel.title).toBe('none');
       expect(panel.fieldConfig?.defaults?.decimals, panel.title).toBe(0);
-      expect(panel.gridPos.y, panel.title).toBe(1);
+      // Right under the row header, in as few lines of at most 8 stats as the types need.
+      expect([1, 5], panel.title).toContain(panel.gridPos.y);
     }
+    const perLine = [...new Set(top.map((panel) => panel.gridPos.y))].map(
+      (y) => top.filter((panel) => panel.gridPos.y === y).length,
+    );
+    expect(Math.max(...perLine)).toBeLessThanOrEqual(8);
+    expect(Math.max(...perLine) - Math.min(...perLine)).toBeLessThanOrEqual(1);
   });
 
   it('never shows a count of events as requests per second: only the event API panel counts requests', () => {
