@@ -61,11 +61,18 @@ describe('options', () => {
     expect(() => new AnomalyMonitor({ bruteforce: {} } as never)).toThrow(
       expect.objectContaining({
         code: 'SECMON_ERR_UNKNOWN_OPTION',
-        message: expect.stringMatching(/^bruteforce is not a known option/),
+        message: expect.stringMatching(
+          /^bruteforce is not a known option; did you mean bruteForce\? \(known: /,
+        ),
       }),
     );
     expect(() => new AnomalyMonitor({ bruteForce: { treshold: 3 } } as never)).toThrow(
-      /bruteForce\.treshold is not a known option/,
+      /bruteForce\.treshold is not a known option; did you mean bruteForce\.threshold\?/,
+    );
+    expect(() => new AnomalyMonitor({ maxTrackedIp: 3 } as never)).toThrow(/did you mean maxTrackedIps\?/);
+    // Nothing close: no guess, only the list.
+    expect(() => new AnomalyMonitor({ colour: 'red' } as never)).toThrow(
+      /^colour is not a known option \(known: bruteForce, /,
     );
   });
 });
