@@ -1,12 +1,14 @@
 import type { Request, RequestHandler } from 'express';
-import { unknownOptionError } from '../core/errors.js';
+import { badOptionError } from '../core/errors.js';
 import type { AnomalyMonitor } from '../core/monitor.js';
+import { booleanOption } from '../core/option-readers.js';
+import { functionOption, helperOptions, listOption, monitorArgument } from './http-options.js';
 import { clientIp } from './request-guard.js';
 
 /** Options of {@link recordAuthFailures}. */
 export interface AuthFailureOptions {
-  /** Response statuses that count as a failed login. Default `[401]`. */
-  statuses?: readonly number[];
+  /** Response statuses that count as a failed login: one status or a list. Default `[401]`. */
+  statuses?: number | readonly number[];
   /** Who tried to log in, e.g. `(req) => req.body?.username`. Optional; sanitised by the monitor. */
   userId?: (req: Request) => string | undefined;
   /**
@@ -15,19 +17,24 @@ export interface AuthFailureOptions {
    */
   recordSuccesses?: boolean;
   /**
-   * Response statuses that count as a successful login. Default: every 2xx. A form login that
-   * redirects on success and re-renders the form with 200 on failure wants `[302, 303]` here (and its
-   * failure status in `statuses`).
+   * Response statuses that count as a successful login: one status or a list. Default: every 2xx
+   * not in `statuses`. A form login that redirects on success and re-renders the form with 200 on
+   * failure wants `{ statuses: [200], successStatuses: [302, 303] }`.
    */
-  successStatuses?: readonly number[];
+  successStatuses?: number | readonly number[];
   /**
-   * Request methods whose success is a login. Default `['POST']`: the login page itself (`GET /login`
-   * answering 200) is not a login.
+   * Request methods whose success is a login: one method or a list. Default `['POST']`: the login
+   * page itself (`GET /login` answering 200) is not a login.
    */
-  successMethods?: readonly string[];
+  successMethods?: string | readonly string[];
 }
 
-const OPTION_NAMES = ['statuses', 'userId', 'recordSuccesses', 'successStatuses', 'successMethods'];
+const KNOWN_OPTIONS = ['statuses', 'userId', 'recordSuccesses', 'successStatuses', 'successMethods'];
+const STATUS_RULE = 'an HTTP status code from 100 to 599';
+const isStatus = (status: unknown): status is number =>
+  Number.isInteger(status) && (status as number) >= 100 && (status as number) <= 599;
+const isMethod = (method: unknown): method is string =>
+  typeof method === 'string' && /^[A-Za-z]+$/.test(method);
 
 /**
  * Express middleware that watches the answers of the login routes it is mounted on, e.g.
@@ -36,36 +43,46 @@ const OPTION_NAMES = ['statuses', 'userId', 'recordSuccesses', 'successStatuses'
  * successful one (a 2xx to a POST by default) as a successful login, for the account `userId`
  * names. The app gets brute-force, credential-stuffing and account-takeover detection without code
  * changes. The address is `req.ip` (honours `trust proxy`). Never affects the response; a throwing
- * `userId` extractor records the event without an account. Bad options throw a `TypeError` naming
- * the option, at construction.
+ * `userId` extractor records the event without an account. Options are checked at the call: a bad
+ * value or an unknown option name throws a `TypeError` with code `SECMON_ERR_BAD_OPTION` or
+ * `SECMON_ERR_UNKNOWN_OPTION`.
  */
-export function recordAuthFailures(
-  monitor: AnomalyMonitor,
-  options: AuthFailureOptions = {},
-): RequestHandler {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`options must be an object (got ${JSON.stringify(options)})`);
-  }
-  for (const name of Object.keys(options)) {
-    if (!OPTION_NAMES.includes(name)) throw unknownOptionError(name, OPTION_NAMES);
-  }
-  const failures = statusSet('statuses', options.statuses ?? [401]);
-  const recordSuccesses = options.recordSuccesses ?? true;
-  if (typeof recordSuccesses !== 'boolean') {
-    throw new TypeError(`recordSuccesses must be true or false (got ${JSON.stringify(recordSuccesses)})`);
-  }
+export function recordAuthFailures(monitor: AnomalyMonitor, options?: AuthFailureOptions): RequestHandler {
+  monitorArgument('recordAuthFailures', monitor);
+  const given = helperOptions('recordAuthFailures', options, KNOWN_OPTIONS);
+  const failures = new Set(
+    listOption('recordAuthFailures.statuses', given.statuses, [401], STATUS_RULE, isStatus),
+  );
+  const userIdOf = functionOption<(req: Request) => unknown>(
+    'recordAuthFailures.userId',
+    given.userId,
+    '(req) => string | undefined',
+  );
+  const recordSuccesses = booleanOption('recordAuthFailures.recordSuccesses', given.recordSuccesses, true);
   const successes =
-    options.successStatuses === undefined ? undefined : statusSet('successStatuses', options.successStatuses);
+    given.successStatuses === undefined
+      ? undefined
+      : new Set(
+          listOption('recordAuthFailures.successStatuses', given.successStatuses, [], STATUS_RULE, isStatus),
+        );
   for (const status of successes ?? []) {
     if (failures.has(status)) {
-      throw new TypeError(`successStatuses and statuses must not share a status (both have ${status})`);
+      throw badOptionError(
+        'recordAuthFailures.successStatuses',
+        'statuses that are not also failure statuses (recordAuthFailures.statuses)',
+        status,
+      );
     }
   }
-  const methods = methodSet(options.successMethods ?? ['POST']);
-  const userIdOf = options.userId;
-  if (userIdOf !== undefined && typeof userIdOf !== 'function') {
-    throw new TypeError('userId must be a function (req) => string | undefined');
-  }
+  const methods = new Set(
+    listOption(
+      'recordAuthFailures.successMethods',
+      given.successMethods,
+      ['POST'],
+      'an HTTP method name such as "POST"',
+      isMethod,
+    ).map((method) => method.toUpperCase()),
+  );
 
   const accountOf = (req: Request): string | undefined => {
     try {
@@ -88,34 +105,4 @@ export function recordAuthFailures(
     });
     next();
   };
-}
-
-function statusSet(name: string, statuses: unknown): Set<number> {
-  if (!Array.isArray(statuses)) {
-    throw new TypeError(`${name} must be an array of HTTP status codes (got ${JSON.stringify(statuses)})`);
-  }
-  for (const status of statuses) {
-    if (!Number.isInteger(status) || status < 100 || status > 599) {
-      throw new TypeError(
-        `${name} must hold HTTP status codes from 100 to 599 (got ${JSON.stringify(status)})`,
-      );
-    }
-  }
-  return new Set(statuses as number[]);
-}
-
-function methodSet(methods: unknown): Set<string> {
-  if (!Array.isArray(methods) || methods.length === 0) {
-    throw new TypeError(
-      `successMethods must be a non-empty array of HTTP methods (got ${JSON.stringify(methods)})`,
-    );
-  }
-  for (const method of methods) {
-    if (typeof method !== 'string' || !/^[A-Za-z]+$/.test(method)) {
-      throw new TypeError(
-        `successMethods must hold HTTP method names such as "POST" (got ${JSON.stringify(method)})`,
-      );
-    }
-  }
-  return new Set((methods as string[]).map((method) => method.toUpperCase()));
 }

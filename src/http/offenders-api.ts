@@ -1,17 +1,21 @@
 import express, { type RequestHandler, type Router } from 'express';
+import { badOptionError } from '../core/errors.js';
 import type { AnomalyMonitor } from '../core/monitor.js';
 import { DEFAULT_OFFENDERS_LIMIT, MAX_OFFENDERS_LIMIT, type Offender } from '../core/offenders.js';
+import { helperOptions, monitorArgument } from './http-options.js';
 import { sendError } from './json-error.js';
 import { clientIp } from './request-guard.js';
+import { secretListOption } from './secrets.js';
 import { bearerToken, SecretSet } from './tokens.js';
 
 /** Options of {@link offendersApi}. */
 export interface OffendersApiOptions {
   /**
-   * Bearer tokens that may read the offenders list. With none, the endpoint answers 503 saying how to
-   * enable it: the list names attackers and the accounts they attack, so it is never open by default.
+   * Bearer tokens that may read the offenders list: one token or a list, each a non-empty token of
+   * visible ASCII characters. Required; an empty list turns the endpoint off (it answers 503 saying
+   * how to enable it): the list names attackers and the accounts they attack, so it is never open.
    */
-  tokens: readonly string[];
+  tokens: string | readonly string[];
 }
 
 /** One entry of `GET /v1/offenders`: an {@link Offender} with its dates as ISO 8601 strings. */
@@ -26,6 +30,7 @@ export interface OffenderJson {
 }
 
 const LIMIT_RULE = `an integer from 1 to ${MAX_OFFENDERS_LIMIT}`;
+const KNOWN_OPTIONS = ['tokens'];
 
 /**
  * `GET /v1/offenders` as an Express router: who is attacking right now, from `monitor.offenders()`.
@@ -34,10 +39,21 @@ const LIMIT_RULE = `an integer from 1 to ${MAX_OFFENDERS_LIMIT}`;
  * a failed login from the caller (like the event API). `?limit=` (1..1,000, default 100) bounds the
  * list; any other query parameter, or a bad limit, answers 400 `{ "error", "field" }`. Answers
  * `200 { "offenders": [ { key, kind, types, count, firstSeen, lastSeen, alertId } ] }`, most severe
- * then most recent first, dates as ISO 8601, never cached.
+ * then most recent first, dates as ISO 8601, never cached. Options are checked at the call
+ * (`TypeError`, code `SECMON_ERR_BAD_OPTION` or `SECMON_ERR_UNKNOWN_OPTION`); a missing `tokens`
+ * option or an empty or blank token throws rather than leaving anything open.
  */
 export function offendersApi(monitor: AnomalyMonitor, options: OffendersApiOptions): Router {
-  const tokens = new SecretSet(options.tokens);
+  monitorArgument('offendersApi', monitor);
+  const given = helperOptions('offendersApi', options, KNOWN_OPTIONS);
+  if (given.tokens === undefined) {
+    throw badOptionError(
+      'offendersApi.tokens',
+      'a bearer token or an array of them ([] turns the API off)',
+      undefined,
+    );
+  }
+  const tokens = new SecretSet(secretListOption('offendersApi.tokens', given.tokens, 'bearer token'));
   const router = express.Router();
 
   const authenticate: RequestHandler = (req, res, next) => {

@@ -20,6 +20,9 @@ export interface ServiceConfig {
   monitor: AnomalyMonitorOptions;
   metricPrefix: string;
   bodyLimitBytes: number;
+  maxConnections: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
   trustProxy: boolean | number | string[];
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
   redis: RedisConfig | undefined;
@@ -41,8 +44,8 @@ export class ConfigError extends Error {
  * Builds the service configuration from environment variables and CLI flag values (flags win),
  * falling back to defaults. Throws a {@link ConfigError} for the first bad setting, e.g.
  * `SECMON_PORT (--port) must be an integer from 0 to 65535 (got "http")`. An empty value means
- * "not set", except for a secret (the privacy key), where it is refused: a deployment that meant to
- * turn privacy mode on must not silently run without it. A secret is never repeated in an error.
+ * "not set", except for a secret (tokens, the privacy key), where it is refused: a protection the
+ * user asked for must not silently vanish. A secret is never repeated in an error.
  */
 export function loadConfig(sources: {
   env?: Record<string, string | undefined>;
@@ -54,6 +57,7 @@ export function loadConfig(sources: {
   const raws: Partial<Record<SettingKey, string>> = {};
   for (const setting of SETTINGS as readonly Setting[]) {
     const raw = flags[setting.key] ?? env[setting.env];
+    // An empty variable means "unset", except for secrets: there it is a mistake (fail closed).
     if (raw === undefined || (raw === '' && !setting.secret)) continue;
     const parsed = setting.schema.safeParse(raw);
     if (!parsed.success) throw badSetting(setting, parsed.error.issues[0]?.message ?? 'is invalid', raw);
@@ -78,6 +82,20 @@ export function loadConfig(sources: {
     resolveOptions(monitor as AnomalyMonitorOptions);
   } catch (error) {
     throw translateMonitorError(error, raws);
+  }
+
+  const headersTimeoutMs = (values.headersTimeoutMs as number | undefined) ?? 10_000;
+  const requestTimeoutMs = (values.requestTimeoutMs as number | undefined) ?? 30_000;
+  if (requestTimeoutMs < headersTimeoutMs) {
+    // Node refuses it too: the headers are part of the request.
+    const blamed = values.requestTimeoutMs === undefined ? 'headersTimeoutMs' : 'requestTimeoutMs';
+    throw badSetting(
+      settingOf(blamed),
+      blamed === 'requestTimeoutMs'
+        ? `must be at least SECMON_HEADERS_TIMEOUT_MS (${headersTimeoutMs})`
+        : `must be at most SECMON_REQUEST_TIMEOUT_MS (${requestTimeoutMs})`,
+      String(values[blamed]),
+    );
   }
 
   const trustProxy = (values.trustProxy as ServiceConfig['trustProxy'] | undefined) ?? false;
@@ -121,6 +139,9 @@ export function loadConfig(sources: {
     monitor: monitor as AnomalyMonitorOptions,
     metricPrefix: (values.metricPrefix as string | undefined) ?? 'secmon_',
     bodyLimitBytes: (values.bodyLimitBytes as number | undefined) ?? 262_144,
+    maxConnections: (values.maxConnections as number | undefined) ?? 512,
+    headersTimeoutMs,
+    requestTimeoutMs,
     trustProxy,
     logLevel: (values.logLevel as ServiceConfig['logLevel'] | undefined) ?? 'info',
     redis,
@@ -131,13 +152,14 @@ function settingOf(key: SettingKey): Setting {
   return SETTINGS.find((setting) => setting.key === key)!;
 }
 
+/** The error of a bad setting; the value is shown after the problem unless it is a secret. */
 function badSetting(setting: Setting, problem: string, raw: string): ConfigError {
-  return new ConfigError(setting, `${setting.env} (${setting.flag}) ${problem} (got ${shown(setting, raw)})`);
+  const message = `${setting.env} (${setting.flag}) ${problem}`;
+  return new ConfigError(setting, setting.secret ? message : `${message} (got ${shown(setting, raw)})`);
 }
 
-/** How a bad value appears in an error: a secret by its length only, a URL without its password. */
+/** How a bad value appears in an error: cut, and a URL without its password. */
 function shown(setting: Setting, raw: string): string {
-  if (setting.secret) return `${raw.length} character${raw.length === 1 ? '' : 's'}`;
   const text = setting.redact ? setting.redact(raw) : raw;
   return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
 }

@@ -18,17 +18,24 @@ export interface DemoOptions {
   progress?: NodeJS.WriteStream | NodeJS.WritableStream;
   /** Events per request. Default 25. */
   batchSize?: number;
+  /** A bearer token for the service's `/metrics`, when it requires one. */
+  metricsToken?: string;
 }
 
-/** What the service reports after the demo, read from its `/metrics`. */
+/**
+ * What this run changed on the service's `/metrics` (read before and after it): alerts raised and
+ * attacks ended by type, and counters (`*_total`, by how much they grew); attacks in progress and
+ * other gauges as they are after the run. Other traffic reaching the service at the same time is
+ * counted too.
+ */
 export interface DemoSummary {
   eventsSent: number;
   requests: number;
   /** Firing alerts raised, per type (`secmon_alerts_total`: first alerts and re-alerts of an attack). */
   alerts: Record<string, number>;
-  /** Attacks still in progress, per type (`secmon_active_alerts`). */
+  /** Attacks in progress after the run, per type (`secmon_active_alerts`). */
   activeAlerts: Record<string, number>;
-  /** Attacks that already ended, per type (`secmon_alerts_resolved_total`). */
+  /** Attacks that ended during the run, per type (`secmon_alerts_resolved_total`). */
   resolvedAlerts: Record<string, number>;
   metrics: Record<string, number>;
 }
@@ -39,13 +46,16 @@ export interface DemoSummary {
  * successful login, a distributed attack on one account, addresses rotated inside one network, a
  * botnet spraying one password (a failed-login surge), path traversal, command injection, privileged
  * and suspicious containers, a rate-limited client that keeps coming, and benign failed logins below
- * every threshold — then reads back what the service reports on `/metrics`: alerts raised, attacks
- * still active and attacks already resolved, per type.
- * Throws with the service's own error message if it refuses a request.
+ * every threshold — then reads what this run changed on the service's `/metrics`: alerts raised,
+ * attacks in progress and attacks ended, per type.
+ * Throws with the service's own error message if it refuses a request, and with the URL and the
+ * cause (e.g. `ECONNREFUSED`) if it cannot be reached.
  */
 export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const base = new URL(options.target);
   const eventsUrl = new URL('/v1/events', base);
+  const metricsUrl = new URL('/metrics', base);
+  const before = await readMetrics(metricsUrl, options.metricsToken);
   const batchSize = options.batchSize ?? 25;
   const steps = attackMix();
   const total = steps.reduce((sum, step) => sum + step.events.length, 0);
@@ -64,7 +74,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       else out.write(`demo: ${step.title} (${step.events.length} events)\n`);
       for (let i = 0; i < step.events.length; i += batchSize) {
         const events = step.events.slice(i, i + batchSize);
-        const response = await fetch(eventsUrl, {
+        const response = await reach(eventsUrl, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${options.token}` },
           body: JSON.stringify({ events }),
@@ -84,12 +94,52 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   } finally {
     bar?.stop();
   }
-  return { eventsSent: sent, requests, ...(await readMetrics(new URL('/metrics', base))) };
+  const after = await readMetrics(metricsUrl, options.metricsToken);
+  const metrics: Record<string, number> = {};
+  for (const [name, value] of Object.entries(after.metrics)) {
+    metrics[name] = name.endsWith('_total') ? value - (before.metrics[name] ?? 0) : value;
+  }
+  return {
+    eventsSent: sent,
+    requests,
+    alerts: growth(before.alerts, after.alerts),
+    activeAlerts: after.activeAlerts,
+    resolvedAlerts: growth(before.resolvedAlerts, after.resolvedAlerts),
+    metrics,
+  };
 }
 
-async function readMetrics(url: URL): Promise<Omit<DemoSummary, 'eventsSent' | 'requests'>> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-  if (!response.ok) throw new Error(`could not read ${url.href} (${response.status})`);
+/** How much each counter grew between two readings. */
+function growth(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  const grown: Record<string, number> = {};
+  for (const [key, value] of Object.entries(after)) grown[key] = value - (before[key] ?? 0);
+  return grown;
+}
+
+/** `fetch`, with an error that names the URL and the network cause when the service cannot be reached. */
+async function reach(url: URL, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const why =
+      (error as Error).name === 'TimeoutError'
+        ? 'no answer within 10 s'
+        : (cause?.code ?? cause?.message ?? (error as Error).message);
+    throw new Error(`cannot reach ${url.href} (${why}): is secmon serve running there?`);
+  }
+}
+
+async function readMetrics(
+  url: URL,
+  token: string | undefined,
+): Promise<Omit<DemoSummary, 'eventsSent' | 'requests'>> {
+  const headers: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` };
+  const response = await reach(url, { headers, signal: AbortSignal.timeout(10_000) });
+  if (!response.ok) {
+    const hint = response.status === 401 ? ': it requires a token (SECMON_METRICS_TOKEN)' : '';
+    throw new Error(`could not read ${url.href} (${response.status})${hint}`);
+  }
   const text = await response.text();
   const summary: Omit<DemoSummary, 'eventsSent' | 'requests'> = {
     alerts: {},
@@ -129,6 +179,7 @@ export function formatSummary(summary: DemoSummary): string {
   const lines = [
     `sent ${summary.eventsSent} events in ${summary.requests} requests`,
     '',
+    'alerts by type: raised and ended by this run, in progress after it',
     `${'alert type'.padEnd(30)} ${'raised'.padStart(6)} ${'active'.padStart(6)} ${'ended'.padStart(6)}`,
   ];
   for (const [type, count] of Object.entries(summary.alerts)) {
@@ -144,7 +195,7 @@ export function formatSummary(summary: DemoSummary): string {
     'ended: attacks resolved (secmon_alerts_resolved_total). Threshold attacks end once they stay below',
     'their threshold; one-shot attacks after a quiet period (SECMON_QUIET_PERIOD_MS).',
     '',
-    'counters:',
+    'counters (growth during this run) and gauges:',
   );
   for (const [name, value] of Object.entries(summary.metrics)) lines.push(`  ${name.padEnd(48)} ${value}`);
   return `${lines.join('\n')}\n`;
@@ -198,7 +249,8 @@ function attackMix(): Step[] {
     {
       // A surge is measured against what secmon learned: a service that started less than a minute
       // (a window of whole minutes) before has nothing to compare with and raises none.
-      title: 'a botnet spraying one password: 120 networks, 120 accounts (a surge, once secmon has a minute of history)',
+      title:
+        'a botnet spraying one password: 120 networks, 120 accounts (a surge, once secmon has a minute of history)',
       events: repeat(120, (i) => ({
         type: 'failed_auth',
         ip: `100.${64 + Math.floor(i / 256)}.${i % 256}.7`,

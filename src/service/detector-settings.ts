@@ -222,7 +222,16 @@ export const DETECTOR_SETTINGS = [
     description:
       'privacy mode: secret key (16+ characters) of the keyed hash that replaces every user id and client address in alerts, logs, OTel events and /v1/offenders; the same key on every replica. Prefer the variable: flags show in the process list',
     defaultText: 'none',
-    schema: z.string().refine((key) => key.trim().length >= 16, 'must be a secret of at least 16 characters'),
+    schema: z.string().superRefine((key, ctx) => {
+      // The error says how long the key is (a blank one is "0 characters"), never what it is.
+      const length = key.trim().length;
+      if (length < 16) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be a secret of at least 16 characters, blanks aside (it has ${length})`,
+        });
+      }
+    }),
     option: 'privacy.hmacKey',
     secret: true,
     group: PRIVACY,

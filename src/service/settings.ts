@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isValidSecret, SECRET_RULE, type SecretKind } from '../http/secrets.js';
 import {
   COMMAND_TIMEOUT_RANGE,
   isRedisUrl,
@@ -34,7 +35,10 @@ export interface Setting {
    * is reported under this setting's names.
    */
   option?: string;
-  /** A secret: never shown (an error gives its length), and a blank value is refused, not ignored. */
+  /**
+   * Holds secrets: a bad value is never shown in an error, and an empty value is an error rather
+   * than "unset" (a protection the user asked for must not silently vanish).
+   */
   secret?: boolean;
   /** Heading it is listed under in `--help`. Default {@link SERVICE_GROUP}. */
   group?: string;
@@ -58,12 +62,26 @@ const integer = (min: number, max: number) =>
         .max(max, `must be an integer from ${min} to ${max}`),
     );
 
-const list = z.string().transform((text) =>
-  text
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item.length > 0),
-);
+// Comma-separated secrets. Every item must be usable: an empty or blank item, or a token that could
+// never be presented in a header, stops the service instead of quietly protecting less.
+const secretList = (kind: SecretKind) =>
+  z.string().transform((text, ctx) => {
+    const items = text.split(',').map((item) => item.trim());
+    const bad = items.findIndex((item) => !isValidSecret(kind, item));
+    if (bad === -1) return items;
+    const item = items[bad]!;
+    const what =
+      item === ''
+        ? 'is empty (to turn this protection off, unset the variable)'
+        : kind === 'bearer token'
+          ? 'has a space or a character other than visible ASCII'
+          : 'is not a usable user:password pair';
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be comma-separated ${kind}s, each ${SECRET_RULE[kind]}, but item ${bad + 1} of ${items.length} ${what}`,
+    });
+    return z.NEVER;
+  });
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
@@ -90,7 +108,8 @@ export const SETTINGS = [
     flag: '--ingest-tokens',
     description: 'comma-separated bearer tokens allowed to POST /v1/events (none: the endpoint answers 503)',
     defaultText: 'none',
-    schema: list,
+    schema: secretList('bearer token'),
+    secret: true,
   },
   {
     key: 'offendersTokens',
@@ -99,7 +118,8 @@ export const SETTINGS = [
     description:
       'comma-separated bearer tokens allowed to GET /v1/offenders (none: the endpoint answers 503)',
     defaultText: 'none',
-    schema: list,
+    schema: secretList('bearer token'),
+    secret: true,
   },
   {
     key: 'metricsTokens',
@@ -107,7 +127,8 @@ export const SETTINGS = [
     flag: '--metrics-token',
     description: 'comma-separated bearer tokens required on /metrics (none: open)',
     defaultText: 'none',
-    schema: list,
+    schema: secretList('bearer token'),
+    secret: true,
   },
   {
     key: 'metricsBasicAuth',
@@ -115,7 +136,8 @@ export const SETTINGS = [
     flag: '--metrics-basic-auth',
     description: 'comma-separated user:password pairs accepted as basic auth on /metrics',
     defaultText: 'none',
-    schema: list.pipe(z.array(z.string().regex(/^[^:]+:.+$/, 'must be user:password pairs'))),
+    schema: secretList('basic-auth pair'),
+    secret: true,
   },
   {
     key: 'bruteForceThreshold',
@@ -193,6 +215,32 @@ export const SETTINGS = [
     description: 'largest accepted POST /v1/events body, bytes',
     defaultText: '262144',
     schema: integer(1024, 16 * 1024 * 1024),
+  },
+  {
+    key: 'maxConnections',
+    env: 'SECMON_MAX_CONNECTIONS',
+    flag: '--max-connections',
+    description:
+      'most open HTTP connections; past it the least recently active idle one is closed, or a new one refused (503) when all are busy',
+    defaultText: '512',
+    schema: integer(1, 1_000_000),
+  },
+  {
+    key: 'headersTimeoutMs',
+    env: 'SECMON_HEADERS_TIMEOUT_MS',
+    flag: '--headers-timeout-ms',
+    description: "a request's headers must arrive within this many ms (else 408), checked every second",
+    defaultText: '10000',
+    schema: integer(100, 600_000),
+  },
+  {
+    key: 'requestTimeoutMs',
+    env: 'SECMON_REQUEST_TIMEOUT_MS',
+    flag: '--request-timeout-ms',
+    description:
+      'a whole request (headers and body) must arrive within this many ms (else 408); at least the headers timeout',
+    defaultText: '30000',
+    schema: integer(100, 3_600_000),
   },
   {
     key: 'trustProxy',

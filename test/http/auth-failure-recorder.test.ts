@@ -162,32 +162,29 @@ describe('auth failure recorder', () => {
 
   it('rejects invalid options at construction', () => {
     expect(() => recordAuthFailures(new AnomalyMonitor(), { statuses: [99] })).toThrow(
-      /statuses must hold HTTP status codes/,
+      /recordAuthFailures\.statuses\[0\] must be an HTTP status code from 100 to 599 \(got 99\)/,
     );
     expect(() => recordAuthFailures(new AnomalyMonitor(), { userId: 'name' as never })).toThrow(
-      /userId must be a function/,
+      /recordAuthFailures\.userId must be a function/,
     );
     const monitor = new AnomalyMonitor();
     expect(() => recordAuthFailures(monitor, { recordSuccess: true } as never)).toThrow(
-      /recordSuccess is not a known option \(known: statuses, userId, recordSuccesses, successStatuses, successMethods\)/,
+      /recordAuthFailures\.recordSuccess is not a known option; did you mean recordAuthFailures\.recordSuccesses\?/,
     );
     expect(() => recordAuthFailures(monitor, { recordSuccesses: 'yes' as never })).toThrow(
-      /recordSuccesses must be true or false \(got "yes"\)/,
+      /recordAuthFailures\.recordSuccesses must be true or false \(got "yes"\)/,
     );
     expect(() => recordAuthFailures(monitor, { successStatuses: [200, 600] })).toThrow(
-      /successStatuses must hold HTTP status codes from 100 to 599 \(got 600\)/,
+      /recordAuthFailures\.successStatuses\[1\] must be an HTTP status code from 100 to 599 \(got 600\)/,
     );
-    expect(() => recordAuthFailures(monitor, { statuses: [401, 200], successStatuses: [200] })).toThrow(
-      /successStatuses and statuses must not share a status \(both have 200\)/,
+    expect(() => recordAuthFailures(monitor, { statuses: [401, 200], successStatuses: 200 })).toThrow(
+      /recordAuthFailures\.successStatuses must be statuses that are not also failure statuses \(recordAuthFailures\.statuses\) \(got 200\)/,
     );
     expect(() => recordAuthFailures(monitor, { successMethods: [] })).toThrow(
-      /successMethods must be a non-empty array of HTTP methods/,
+      /recordAuthFailures\.successMethods must be an HTTP method name such as "POST", or a non-empty array of them/,
     );
-    expect(() => recordAuthFailures(monitor, { successMethods: ['PO ST'] })).toThrow(
-      /successMethods must hold HTTP method names such as "POST" \(got "PO ST"\)/,
-    );
-    expect(() => recordAuthFailures(monitor, { statuses: 401 as never })).toThrow(
-      /statuses must be an array of HTTP status codes \(got 401\)/,
+    expect(() => recordAuthFailures(monitor, { successMethods: ['POST', 'PO ST'] })).toThrow(
+      /recordAuthFailures\.successMethods\[1\] must be an HTTP method name such as "POST" \(got "PO ST"\)/,
     );
   });
 });

@@ -14,6 +14,9 @@ describe('service configuration', () => {
       monitor: {},
       metricPrefix: 'secmon_',
       bodyLimitBytes: 262_144,
+      maxConnections: 512,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
       trustProxy: false,
       logLevel: 'info',
       redis: undefined,
@@ -48,7 +51,7 @@ describe('service configuration', () => {
     const config = loadConfig({
       env: {
         SECMON_PORT: '9999',
-        SECMON_INGEST_TOKENS: 'alpha, beta ,,',
+        SECMON_INGEST_TOKENS: 'alpha, beta ',
         SECMON_BRUTE_FORCE_THRESHOLD: '5',
         SECMON_BRUTE_FORCE_WINDOW_MS: '60000',
         SECMON_TRUST_PROXY: 'loopback,10.0.0.0/8',
@@ -122,6 +125,47 @@ describe('service configuration', () => {
       /must be an integer from 1 to 1000000/,
     ],
     [
+      { SECMON_MAX_CONNECTIONS: '0' },
+      'SECMON_MAX_CONNECTIONS',
+      /must be an integer from 1 to 1000000 \(got "0"\)/,
+    ],
+    [
+      { SECMON_HEADERS_TIMEOUT_MS: '40000' },
+      'SECMON_HEADERS_TIMEOUT_MS',
+      /SECMON_HEADERS_TIMEOUT_MS \(--headers-timeout-ms\) must be at most SECMON_REQUEST_TIMEOUT_MS \(30000\) \(got "40000"\)/,
+    ],
+    [
+      { SECMON_HEADERS_TIMEOUT_MS: '5000', SECMON_REQUEST_TIMEOUT_MS: '2000' },
+      'SECMON_REQUEST_TIMEOUT_MS',
+      /must be at least SECMON_HEADERS_TIMEOUT_MS \(5000\) \(got "2000"\)/,
+    ],
+    [
+      { SECMON_METRICS_TOKEN: ' , ' },
+      'SECMON_METRICS_TOKEN',
+      /^SECMON_METRICS_TOKEN \(--metrics-token\) must be comma-separated bearer tokens, each a non-empty token of visible ASCII characters \(no spaces\), but item 1 of 2 is empty/,
+    ],
+    [
+      { SECMON_METRICS_TOKEN: '' },
+      'SECMON_METRICS_TOKEN',
+      /item 1 of 1 is empty \(to turn this protection off, unset the variable\)$/,
+    ],
+    [{ SECMON_METRICS_TOKEN: 'good-token,' }, 'SECMON_METRICS_TOKEN', /item 2 of 2 is empty/],
+    [
+      { SECMON_METRICS_BASIC_AUTH: ' : ' },
+      'SECMON_METRICS_BASIC_AUTH',
+      /item 1 of 1 is not a usable user:password pair$/,
+    ],
+    [
+      { SECMON_METRICS_BASIC_AUTH: 'prom:secret,admin:' },
+      'SECMON_METRICS_BASIC_AUTH',
+      /item 2 of 2 is not a usable/,
+    ],
+    [
+      { SECMON_INGEST_TOKENS: 'first-token-0123456789, second token 0123456789' },
+      'SECMON_INGEST_TOKENS',
+      /item 2 of 2 has a space or a character other than visible ASCII$/,
+    ],
+    [
       { SECMON_REDIS_OUTAGE_POLICY: 'fail-closed' },
       'SECMON_REDIS_OUTAGE_POLICY',
       /SECMON_REDIS_OUTAGE_POLICY \(--redis-outage-policy\) needs SECMON_REDIS_URL \(--redis-url\) to be set/,
@@ -142,7 +186,7 @@ describe('service configuration', () => {
   it('maps every account-takeover, lifecycle and privacy setting onto its monitor option', () => {
     const config = loadConfig({
       env: {
-        SECMON_OFFENDERS_TOKENS: 'reader-token-0123456789, second',
+        SECMON_OFFENDERS_TOKENS: 'reader-token-0123456789, second-reader-token',
         SECMON_CREDENTIAL_STUFFING_ENABLED: 'true',
         SECMON_CREDENTIAL_STUFFING_ACCOUNTS: '12',
         SECMON_CREDENTIAL_STUFFING_WINDOW_MS: '60000',
@@ -167,7 +211,7 @@ describe('service configuration', () => {
       },
       flags: { credentialStuffingAccounts: '15' },
     });
-    expect(config.offendersTokens).toEqual(['reader-token-0123456789', 'second']);
+    expect(config.offendersTokens).toEqual(['reader-token-0123456789', 'second-reader-token']);
     expect(config.monitor).toEqual({
       credentialStuffing: { enabled: true, accounts: 15, windowMs: 60_000 },
       accountBruteForce: { enabled: false, threshold: 30, minClients: 3 },
@@ -255,8 +299,21 @@ describe('service configuration', () => {
       expect(error).toBeInstanceOf(ConfigError);
       expect((error as ConfigError).setting.env).toBe('SECMON_PRIVACY_HMAC_KEY');
       expect((error as ConfigError).message).toBe(
-        `SECMON_PRIVACY_HMAC_KEY (--privacy-hmac-key) must be a secret of at least 16 characters (got ${key.length} characters)`,
+        `SECMON_PRIVACY_HMAC_KEY (--privacy-hmac-key) must be a secret of at least 16 characters, blanks aside (it has ${key.trim().length})`,
       );
+    }
+  });
+
+  it('never repeats a token or password in an error', () => {
+    for (const env of [
+      { SECMON_INGEST_TOKENS: 'hunter2 with-a-space' },
+      { SECMON_METRICS_TOKEN: 'hunter2,,' },
+      { SECMON_METRICS_BASIC_AUTH: 'admin:hunter2,:' },
+      { SECMON_OFFENDERS_TOKENS: 'hunter2,' },
+      { SECMON_PRIVACY_HMAC_KEY: 'hunter2' },
+    ]) {
+      expect(() => loadConfig({ env })).toThrow(ConfigError);
+      expect(() => loadConfig({ env })).not.toThrow(/hunter2/);
     }
   });
 
