@@ -123,6 +123,16 @@ export const DETECTOR_SETTINGS = [
     group: LOGIN,
   },
   {
+    key: 'networkBruteForceMaxTracked',
+    env: 'SECMON_NETWORK_BRUTE_FORCE_MAX_TRACKED',
+    flag: '--network-brute-force-max-tracked',
+    description: 'most networks tracked at once (least recently active evicted)',
+    defaultText: '25000',
+    schema: anyInteger,
+    option: 'networkBruteForce.maxTracked',
+    group: LOGIN,
+  },
+  {
     key: 'failedLoginSurgeEnabled',
     env: 'SECMON_FAILED_LOGIN_SURGE_ENABLED',
     flag: '--failed-login-surge-enabled',

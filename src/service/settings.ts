@@ -182,8 +182,7 @@ export const SETTINGS = [
     key: 'maxTrackedIps',
     env: 'SECMON_MAX_TRACKED_IPS',
     flag: '--max-tracked-ips',
-    description:
-      'most client addresses tracked at once (least recently active evicted); also the cap on networks',
+    description: 'most client addresses tracked at once (least recently active evicted)',
     defaultText: '100000',
     schema: anyInteger,
     option: 'maxTrackedIps',

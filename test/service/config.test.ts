@@ -198,6 +198,7 @@ describe('service configuration', () => {
         SECMON_NETWORK_BRUTE_FORCE_MIN_CLIENTS: '4',
         SECMON_NETWORK_IPV4_PREFIX_LENGTH: '16',
         SECMON_NETWORK_IPV6_PREFIX_LENGTH: '40',
+        SECMON_NETWORK_BRUTE_FORCE_MAX_TRACKED: '9000',
         SECMON_FAILED_LOGIN_SURGE_ENABLED: 'true',
         SECMON_FAILED_LOGIN_SURGE_MIN_PER_MINUTE: '80',
         SECMON_FAILED_LOGIN_SURGE_FACTOR: '2.5',
@@ -221,6 +222,7 @@ describe('service configuration', () => {
         minClients: 4,
         ipv4PrefixLength: 16,
         ipv6PrefixLength: 40,
+        maxTracked: 9000,
       },
       failedLoginSurge: { enabled: true, minPerMinute: 80, factor: 2.5, halfLifeMs: 600_000 },
       accountCompromise: { enabled: false },
@@ -265,6 +267,11 @@ describe('service configuration', () => {
       /from 60000/,
     ],
     [{ SECMON_MAX_TRACKED_ACCOUNTS: '0' }, 'SECMON_MAX_TRACKED_ACCOUNTS', /from 1 to 16777216/],
+    [
+      { SECMON_NETWORK_BRUTE_FORCE_MAX_TRACKED: '0' },
+      'SECMON_NETWORK_BRUTE_FORCE_MAX_TRACKED',
+      /SECMON_NETWORK_BRUTE_FORCE_MAX_TRACKED \(--network-brute-force-max-tracked\) must be an integer from 1 to 16777216/,
+    ],
     [
       { SECMON_QUIET_PERIOD_MS: '0' },
       'SECMON_QUIET_PERIOD_MS',
