@@ -18,6 +18,8 @@ describe('secmon serve with OTLP export', () => {
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
         OTEL_METRIC_EXPORT_INTERVAL: '500',
         OTEL_SERVICE_NAME: 'secmon-it',
+        // One-shot attacks end a second after their last event, so the test sees their end.
+        SECMON_QUIET_PERIOD_MS: '1000',
       },
       'secmon serve (otlp)',
     );
@@ -52,6 +54,55 @@ describe('secmon serve with OTLP export', () => {
     expect(record.spanId).toBe(PARENT_SPAN_ID);
     const resource = receiver.requests.find((request) => request.path === '/v1/logs')!.resource;
     expect(resource['service.name']).toBe('secmon-it');
+  });
+
+  it('follows the alert to its end: a resolved event and log line with the same id; the exemplar stays the firing one', async () => {
+    const firing = await waitFor('the firing alert event', () =>
+      receiver
+        .logs()
+        .find(
+          (log) =>
+            log.eventName === 'secmon.alert' &&
+            log.attributes['secmon.alert.type'] === 'command_injection' &&
+            log.attributes['secmon.alert.state'] === 'firing',
+        ),
+    );
+    const id = firing.attributes['secmon.alert.id'];
+    expect(id).toEqual(expect.any(String));
+    const resolved = await waitFor(
+      'the resolved alert event',
+      () =>
+        receiver
+          .logs()
+          .find(
+            (log) =>
+              log.attributes['secmon.alert.id'] === id && log.attributes['secmon.alert.state'] === 'resolved',
+          ),
+      { timeoutMs: 20_000 },
+    );
+    expect(resolved.eventName).toBe('secmon.alert');
+    expect(resolved.attributes['secmon.alert.type']).toBe('command_injection');
+    expect(resolved.attributes['client.address']).toBe('198.51.100.7');
+    expect(resolved.attributes['secmon.alert.duration_ms']).toBeGreaterThanOrEqual(1000);
+    expect(resolved.body).toBe('command_injection (198.51.100.7) ended after 1s');
+    const lines = service.logLines().filter((line) => (line.alert as { id?: string } | undefined)?.id === id);
+    expect(lines.map((line) => [line.level, line.msg, (line.alert as { state: string }).state])).toEqual([
+      ['error', 'security alert', 'firing'],
+      ['info', 'security alert resolved', 'resolved'],
+    ]);
+    const metrics = await service.metrics();
+    expect(metrics.get('secmon_active_alerts{type="command_injection"}')).toBe(0);
+    expect(metrics.get('secmon_alerts_resolved_total{type="command_injection"}')).toBe(1);
+    expect(metrics.get('secmon_alerts_total{type="command_injection",severity="critical"}')).toBe(1);
+    // The end of an attack is no new alert: the exemplar still links the trace that raised it.
+    const openMetrics = await (
+      await fetch(`${base}/metrics`, { headers: { accept: 'application/openmetrics-text; version=1.0.0' } })
+    ).text();
+    expect(openMetrics).toMatch(
+      new RegExp(
+        `secmon_alerts_total\\{type="command_injection",severity="critical"\\} 1 # \\{trace_id="${TRACE_ID}"`,
+      ),
+    );
   });
 
   it('exports the counters as OTel metrics and the OpenMetrics exemplar links the same trace', async () => {
