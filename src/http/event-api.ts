@@ -7,13 +7,13 @@ import express, {
   type RequestHandler,
   type Router,
 } from 'express';
-import { badOptionError, integerIn } from '../core/errors.js';
+import { integerIn } from '../core/errors.js';
 import type { AnomalyMonitor } from '../core/monitor.js';
 import { parseEvents, type SecurityEvent } from './event-schema.js';
 import { functionOption, helperOptions, monitorArgument } from './http-options.js';
 import { sendError } from './json-error.js';
 import { clientIp } from './request-guard.js';
-import { secretListOption } from './secrets.js';
+import { requiredTokensOption } from './secrets.js';
 import { bearerToken, SecretSet } from './tokens.js';
 
 /** Why the event API turned a request away (a fixed set: safe as a metric label). */
@@ -72,14 +72,7 @@ const propagator = new W3CTraceContextPropagator();
 export function eventApi(monitor: AnomalyMonitor, options: EventApiOptions): Router {
   monitorArgument('eventApi', monitor);
   const given = helperOptions('eventApi', options, KNOWN_OPTIONS);
-  if (given.tokens === undefined) {
-    throw badOptionError(
-      'eventApi.tokens',
-      'a bearer token or an array of them ([] turns the API off)',
-      undefined,
-    );
-  }
-  const tokens = new SecretSet(secretListOption('eventApi.tokens', given.tokens, 'bearer token'));
+  const tokens = new SecretSet(requiredTokensOption('eventApi.tokens', given.tokens));
   const bodyLimitBytes = integerIn(
     'eventApi.bodyLimitBytes',
     given.bodyLimitBytes,

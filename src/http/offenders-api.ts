@@ -1,11 +1,10 @@
 import express, { type RequestHandler, type Router } from 'express';
-import { badOptionError } from '../core/errors.js';
 import type { AnomalyMonitor } from '../core/monitor.js';
 import { DEFAULT_OFFENDERS_LIMIT, MAX_OFFENDERS_LIMIT, type Offender } from '../core/offenders.js';
 import { helperOptions, monitorArgument } from './http-options.js';
 import { sendError } from './json-error.js';
 import { clientIp } from './request-guard.js';
-import { secretListOption } from './secrets.js';
+import { requiredTokensOption } from './secrets.js';
 import { bearerToken, SecretSet } from './tokens.js';
 
 /** Options of {@link offendersApi}. */
@@ -46,14 +45,7 @@ const KNOWN_OPTIONS = ['tokens'];
 export function offendersApi(monitor: AnomalyMonitor, options: OffendersApiOptions): Router {
   monitorArgument('offendersApi', monitor);
   const given = helperOptions('offendersApi', options, KNOWN_OPTIONS);
-  if (given.tokens === undefined) {
-    throw badOptionError(
-      'offendersApi.tokens',
-      'a bearer token or an array of them ([] turns the API off)',
-      undefined,
-    );
-  }
-  const tokens = new SecretSet(secretListOption('offendersApi.tokens', given.tokens, 'bearer token'));
+  const tokens = new SecretSet(requiredTokensOption('offendersApi.tokens', given.tokens));
   const router = express.Router();
 
   const authenticate: RequestHandler = (req, res, next) => {

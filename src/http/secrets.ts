@@ -50,3 +50,15 @@ export function secretListOption(name: string, value: unknown, kind: SecretKind)
   });
   return [...(list as string[])];
 }
+
+/**
+ * The required `tokens` option of an endpoint helper (`eventApi.tokens`): like
+ * {@link secretListOption} for bearer tokens, but leaving it out throws too. `[]` is how a caller
+ * turns the endpoint off, on purpose.
+ */
+export function requiredTokensOption(name: string, value: unknown): string[] {
+  if (value === undefined) {
+    throw badOptionError(name, 'a bearer token or an array of them ([] turns the API off)', undefined);
+  }
+  return secretListOption(name, value, 'bearer token');
+}

@@ -185,14 +185,11 @@ function program(): Command {
     )
     .option('--json', 'print the summary as JSON')
     .action(async (options: { target?: string; token?: string; json?: boolean }) => {
-      const token =
-        options.token ??
-        process.env.SECMON_DEMO_TOKEN ??
-        process.env.SECMON_INGEST_TOKENS?.split(',')[0]?.trim();
+      const token = clientToken(options.token, 'SECMON_DEMO_TOKEN', 'SECMON_INGEST_TOKENS');
       if (!token) fail("demo needs --token: one of the service's SECMON_INGEST_TOKENS");
       const target = httpUrl('--target', options.target ?? localServiceUrl(process.env));
       try {
-        const metricsToken = process.env.SECMON_METRICS_TOKEN?.split(',')[0]?.trim() || undefined;
+        const metricsToken = clientToken(undefined, undefined, 'SECMON_METRICS_TOKEN');
         const summary = await runDemo({ target: target.href, token, metricsToken });
         process.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : formatSummary(summary));
       } catch (error) {
@@ -215,10 +212,7 @@ function program(): Command {
     .option('--limit <n>', `most offenders listed, 1 to ${MAX_OFFENDERS_LIMIT} [default 100]`)
     .option('--json', 'print the list as JSON, as the service gives it')
     .action(async (options: { url?: string; token?: string; limit?: string; json?: boolean }) => {
-      const token =
-        options.token ??
-        process.env.SECMON_OFFENDERS_TOKEN ??
-        process.env.SECMON_OFFENDERS_TOKENS?.split(',')[0]?.trim();
+      const token = clientToken(options.token, 'SECMON_OFFENDERS_TOKEN', 'SECMON_OFFENDERS_TOKENS');
       if (!token) fail("offenders needs --token: one of the service's SECMON_OFFENDERS_TOKENS");
       const url = httpUrl('--url', options.url ?? localServiceUrl(process.env));
       let limit: number | undefined;
@@ -241,6 +235,18 @@ function program(): Command {
       }
     });
   return root;
+}
+
+/**
+ * The token a client command sends: its flag, else the variable `single`, else the first of the
+ * service's comma-separated `list` (so a shell that runs the service can run the command as is).
+ */
+function clientToken(flag: string | undefined, single: string | undefined, list: string): string | undefined {
+  return (
+    flag ??
+    (single === undefined ? undefined : process.env[single]) ??
+    (process.env[list]?.split(',')[0]?.trim() || undefined)
+  );
 }
 
 /** `text` as an http(s) URL, or exit 2 naming the flag. */

@@ -2,6 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/service/config.js';
 import { SETTINGS } from '../../src/service/settings.js';
 
+/** What `loadConfig(sources)` throws (undefined when it throws nothing). */
+function rejection(sources: Parameters<typeof loadConfig>[0]): unknown {
+  try {
+    loadConfig(sources);
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
 describe('service configuration', () => {
   it('has sensible defaults: loopback, port 9870, no tokens, reference thresholds', () => {
     expect(loadConfig({})).toEqual({
@@ -171,12 +181,7 @@ describe('service configuration', () => {
       /SECMON_REDIS_OUTAGE_POLICY \(--redis-outage-policy\) needs SECMON_REDIS_URL \(--redis-url\) to be set/,
     ],
   ])('rejects %j naming the setting', (env, name, message) => {
-    let error: unknown;
-    try {
-      loadConfig({ env });
-    } catch (caught) {
-      error = caught;
-    }
+    const error = rejection({ env });
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).setting.env).toBe(name);
     expect((error as ConfigError).message).toMatch(message);
@@ -280,12 +285,7 @@ describe('service configuration', () => {
     [{ SECMON_KEEP_FIRING_FOR_MS: '-1' }, 'SECMON_KEEP_FIRING_FOR_MS', /from 0/],
     [{ SECMON_MAX_ACTIVE_ALERTS: '2000000' }, 'SECMON_MAX_ACTIVE_ALERTS', /from 1 to 1000000/],
   ])('rejects the new setting %j naming it', (env, name, message) => {
-    let error: unknown;
-    try {
-      loadConfig({ env });
-    } catch (caught) {
-      error = caught;
-    }
+    const error = rejection({ env });
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).setting.env).toBe(name);
     expect((error as ConfigError).message).toMatch(message);
@@ -297,12 +297,7 @@ describe('service configuration', () => {
     ['blank', '                    '],
   ])('refuses a %s privacy key by its length only, never repeating it', (_, key) => {
     for (const sources of [{ env: { SECMON_PRIVACY_HMAC_KEY: key } }, { flags: { privacyHmacKey: key } }]) {
-      let error: unknown;
-      try {
-        loadConfig(sources);
-      } catch (caught) {
-        error = caught;
-      }
+      const error = rejection(sources);
       expect(error).toBeInstanceOf(ConfigError);
       expect((error as ConfigError).setting.env).toBe('SECMON_PRIVACY_HMAC_KEY');
       expect((error as ConfigError).message).toBe(

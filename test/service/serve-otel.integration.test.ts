@@ -26,6 +26,12 @@ describe('secmon serve with OTLP export', () => {
     base = service.base;
   });
 
+  /** One scrape of /metrics in the OpenMetrics format (the one that carries exemplars). */
+  const scrapeOpenMetrics = async () =>
+    (
+      await fetch(`${base}/metrics`, { headers: { accept: 'application/openmetrics-text; version=1.0.0' } })
+    ).text();
+
   afterAll(async () => {
     await service?.stop();
     await receiver?.close();
@@ -95,9 +101,7 @@ describe('secmon serve with OTLP export', () => {
     expect(metrics.get('secmon_alerts_resolved_total{type="command_injection"}')).toBe(1);
     expect(metrics.get('secmon_alerts_total{type="command_injection",severity="critical"}')).toBe(1);
     // The end of an attack is no new alert: the exemplar still links the trace that raised it.
-    const openMetrics = await (
-      await fetch(`${base}/metrics`, { headers: { accept: 'application/openmetrics-text; version=1.0.0' } })
-    ).text();
+    const openMetrics = await scrapeOpenMetrics();
     expect(openMetrics).toMatch(
       new RegExp(
         `secmon_alerts_total\\{type="command_injection",severity="critical"\\} 1 # \\{trace_id="${TRACE_ID}"`,
@@ -116,9 +120,7 @@ describe('secmon serve with OTLP export', () => {
         ),
     );
     expect(metric.monotonic).toBe(true);
-    const openMetrics = await (
-      await fetch(`${base}/metrics`, { headers: { accept: 'application/openmetrics-text; version=1.0.0' } })
-    ).text();
+    const openMetrics = await scrapeOpenMetrics();
     expect(openMetrics).toMatch(
       new RegExp(
         `secmon_alerts_total\\{type="command_injection",severity="critical"\\} 1 # \\{trace_id="${TRACE_ID}"`,
