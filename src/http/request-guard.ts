@@ -1,8 +1,8 @@
 import type { Request, RequestHandler } from 'express';
 import type { AnomalyMonitor } from '../core/monitor.js';
-import { detectCommandInjection } from '../detect/command-injection.js';
-import type { Finding } from '../detect/finding.js';
-import { detectPathTraversal } from '../detect/path-traversal.js';
+import { detectCommandInjection } from '../detect/command-injection/index.js';
+import { detectPathTraversal } from '../detect/path-traversal/index.js';
+import type { Finding } from '../detect/text/index.js';
 import { sendError } from './json-error.js';
 
 /** Options of {@link requestGuard}. */

@@ -2,13 +2,12 @@
 // substitution, here-strings, function definitions (Shellshock, fork bombs), brace expansion, and a
 // native scan for process-spawning calls, `/dev/tcp/` and cmd's `%VAR:~n,m%`.
 
+import { report, WordTable } from '../text/index.js';
 import { budget, MAX_EVALUATIONS, position } from './command-positions.js';
 import { commandFlagsText } from './command-words.js';
-import { report } from './match.js';
 import { isBlank, isDigit, isNameChar, isSpace, skipSpaces, startsWith } from './shell-chars.js';
 import { evaluateCommand, POSITION } from './shell-command.js';
 import { READ } from './shell-words.js';
-import { WordTable } from './word-table.js';
 
 // Shell-only constructs found with one native scan (bounded repetitions, no nesting: linear time):
 // process-spawning calls in code that reaches an interpreter (`system('id')`, `os.popen("...")`,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodedNul, decodeForInspection, encodingAt } from '../../src/detect/decode.js';
+import { decodedNul, decodeForInspection, encodingAt } from '../../../src/detect/decoding/decode.js';
 
 describe('decodeForInspection', () => {
   it('returns input with nothing to decode as the very same string', () => {

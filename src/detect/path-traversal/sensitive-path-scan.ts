@@ -4,12 +4,11 @@
 // One pass over the input, which also notes whether the other path-traversal rules can match. A short
 // input is scanned as it is first, noting whether anything in it is to be decoded (most inputs have
 // nothing): the decoder then need not look at it again.
-import { ENCODING_START, encodingAt } from './decode.js';
+import { ENCODING_START, encodingAt } from '../decoding/index.js';
+import { isDigit, report, startsWith } from '../text/index.js';
 import { dotDotSegment, longDotRun, NOT_DOT } from './dot-dot-segment.js';
-import { report } from './match.js';
-import { BACKSLASH, BOUNDARIES, COLON, DOT, isDigit, isSlash, KIND, SLASH } from './path-chars.js';
+import { BACKSLASH, BOUNDARIES, COLON, DOT, isSlash, KIND, SLASH } from './path-chars.js';
 import { EXT, extensionFlags, SEG, segmentFlags } from './sensitive-paths.js';
-import { startsWith } from './word-table.js';
 
 /** {@link scanPaths} result bit: a dot-dot segment matched (see `hit`); nothing else was checked. */
 export const FOUND_DOT_DOT = 1;

@@ -2,6 +2,8 @@
 // inside `$(...)` or backticks) is a command a shell would run, from the command word and the shape of
 // its arguments. How much evidence is needed depends on the position: `;id` needs none, `a | b` in prose
 // must not fire, and a sentence that starts with "Time" or "Find" must read as a sentence.
+
+import { report } from '../text/index.js';
 import {
   aliasDefinition,
   forLoop,
@@ -12,7 +14,6 @@ import {
 } from './cmd-syntax.js';
 import { identify, name } from './command-name.js';
 import { CMD } from './command-words.js';
-import { report } from './match.js';
 import {
   classifyArgument,
   evidence,

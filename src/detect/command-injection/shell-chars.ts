@@ -1,5 +1,5 @@
 // Character classes shared by the command-injection scanners.
-import { startsWith as startsWithIn } from './word-table.js';
+import { startsWith as startsWithIn } from '../text/index.js';
 
 /** Characters where a command can start or shell-only syntax begins. */
 export const TRIGGER = new Uint8Array(128);
@@ -26,8 +26,8 @@ export function isBlank(c: number): boolean {
   return !(c > 0x20) || isSpace(c);
 }
 
-// ASCII letters (either case) and digits, as the path side reads them.
-export { isAsciiLetter as isLetter, isDigit } from './path-chars.js';
+// ASCII letters (either case) and digits, as the decoder and the path side read them.
+export { isAsciiLetter as isLetter, isDigit } from '../text/index.js';
 
 /** A letter, a digit or `_`. */
 export function isNameChar(c: number): boolean {

@@ -2,9 +2,9 @@
 // look at what a server, a framework or a shell may end up seeing. Linear time: a bounded number of
 // passes, each reading every character once, into reusable buffers.
 
+import { hexValue, isAsciiLetter, isDigit } from '../text/index.js';
 import { characterReference, reference } from './html-references.js';
 import { FOLD_TABLE, TWO_DOTS, ZERO_WIDTH } from './lookalikes.js';
-import { hexValue, isAsciiLetter, isDigit } from './path-chars.js';
 
 // Rounds of decoding: `%25252e` needs three. More rounds than this are not something a server does.
 const MAX_ROUNDS = 4;

@@ -1,10 +1,10 @@
 // Windows cmd syntax and shell built-ins with a grammar of their own: `FOR ... IN`, `IF EXIST`,
 // `IF "%1"==`, `alias x=...`, and administration tools whose first argument is a verb (`net user`).
+
+import { report, WordTable } from '../text/index.js';
 import { commandFlags } from './command-words.js';
-import { report } from './match.js';
 import { isBlank, skipSpaces, startsWith } from './shell-chars.js';
 import { READ, readWord, state, W, word, wordIs } from './shell-words.js';
-import { WordTable } from './word-table.js';
 
 // Administration tools whose first argument is a verb or a context: `net user`, `reg query`, `sc qc`,
 // `netsh firewall`.

@@ -1,9 +1,10 @@
 // Command positions: where a command can start (after a separator, in a substitution, at the start of
 // the input). A cheap look at the first word decides whether the full evaluation (shell-command.ts)
 // is worth it; past a budget per input only a cheap check is left, so hostile input stays linear.
+
+import { report } from '../text/index.js';
 import { IF_COMPARISONS, IF_KEYWORDS, isWindowsTool, startsWithOneOf } from './cmd-syntax.js';
 import { CMD, commandFlagsText, mayStartCommand } from './command-words.js';
-import { report } from './match.js';
 import { isBlank, isNameChar, isSpace, RUN, skipSpaces, startsWith, TRIGGER } from './shell-chars.js';
 import { evaluateCommand, POSITION, proseStart } from './shell-command.js';
 

@@ -1,4 +1,4 @@
-import { sanitizeText } from '../core/sanitize.js';
+import { sanitizeText } from '../../core/sanitize.js';
 
 /** The kinds of input attack the detectors recognise (named like the alert types they feed). */
 export type FindingKind = 'path_traversal' | 'command_injection';

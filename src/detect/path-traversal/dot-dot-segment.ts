@@ -1,6 +1,6 @@
 // The parent-directory rule of the path-traversal detector: a segment of two or more dots next to a
 // separator.
-import { report } from './match.js';
+import { report } from '../text/index.js';
 import { COLON, DOT, isBoundary, isSlash, SLASH } from './path-chars.js';
 
 const SEMICOLON = 0x3b;

@@ -1,8 +1,9 @@
 // Command names a shell injection runs, with what each one tells us. Knowledge about commands, not a
 // list of payloads: the detector only treats a word as a command where a shell would run one (after a
 // separator, inside a substitution, at the start of the input) and weighs it by how the word is used.
+
+import { WordTable } from '../text/index.js';
 import { startsWith } from './shell-chars.js';
-import { WordTable } from './word-table.js';
 
 /** Bit flags of a command word. */
 export const CMD = {

@@ -1,7 +1,7 @@
 // What a path-traversal or file-inclusion attempt reaches for: system directories, credential and
 // history files, server configuration, source-control metadata. Names, not payloads: the scanner in
 // path-traversal.ts matches them as whole path segments, in any encoding the decoder undoes.
-import { WordTable, wordEntries } from './word-table.js';
+import { WordTable, wordEntries } from '../text/index.js';
 
 /** Bit flags describing what a path segment name means; a name can carry several. */
 export const SEG = {

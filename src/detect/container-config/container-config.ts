@@ -1,4 +1,4 @@
-import { sanitizeText } from '../core/sanitize.js';
+import { sanitizeText } from '../../core/sanitize.js';
 import {
   bindSource,
   isArray,

@@ -1,7 +1,6 @@
 // HTML character references: `&#46;`, `&#x2f;` and the named ones that spell path and shell
 // punctuation (`&sol;`, `&period;`, `&semi;`, `&vert;`...).
-import { hexValue, isAsciiLetter, isDigit } from './path-chars.js';
-import { WordTable } from './word-table.js';
+import { hexValue, isAsciiLetter, isDigit, WordTable } from '../text/index.js';
 
 /** The code point of the last reference read by {@link characterReference}. */
 export const reference = { code: 0 };

@@ -1,10 +1,8 @@
+import { decodedNul, decodeForInspection, withoutNul } from '../decoding/index.js';
+import { FOUND_DOT_DOT, FOUND_SENSITIVE, scanPaths } from '../path-traversal/index.js';
+import { CLOSER, type Finding, finding, hit, proseAround, report } from '../text/index.js';
 import { mayBeCommand, position, resetBudget } from './command-positions.js';
 import { CMD, commandFlagsText } from './command-words.js';
-import { decodedNul, decodeForInspection, withoutNul } from './decode.js';
-import { type Finding, finding } from './finding.js';
-import { hit, report } from './match.js';
-import { CLOSER, proseAround } from './prose.js';
-import { FOUND_DOT_DOT, FOUND_SENSITIVE, scanPaths } from './sensitive-path-scan.js';
 import { isBlank, isNameChar, RUN, startsWith, TRIGGER } from './shell-chars.js';
 import { evaluateCommand, POSITION } from './shell-command.js';
 import {

@@ -4,9 +4,8 @@
 // Only a value that is nothing but a path counts: a file-inclusion sink opens the whole value, while a
 // sentence that mentions a log file opens nothing. Judged by how system files are named and where
 // they live, not by a list of payloads.
-import { report } from './match.js';
-import { BACKSLASH, isAsciiLetter, isSlash, SLASH } from './path-chars.js';
-import { lowerCode, startsWith, WordTable, wordEntries } from './word-table.js';
+import { isAsciiLetter, lowerCode, report, startsWith, WordTable, wordEntries } from '../text/index.js';
+import { BACKSLASH, isSlash, SLASH } from './path-chars.js';
 
 // Longer values are not paths a probe sends; they are not looked at (this rule only).
 const MAX_LENGTH = 512;

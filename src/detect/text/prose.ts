@@ -1,7 +1,7 @@
 // Whether text around a match reads as a sentence: a sensitive path or a command mentioned in prose
 // (`Edit /etc/hosts to add the entry.`, ``Run `make test` before you push.``) rather than being the
 // value an injection sends.
-import { isAsciiLetter } from './path-chars.js';
+import { isAsciiLetter } from './ascii.js';
 
 /** What may open a quoted mention in a sentence: quotes, backticks, brackets. */
 export const OPENER = new Uint8Array(0x10000);

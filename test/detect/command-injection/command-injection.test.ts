@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectCommandInjection } from '../../src/index.js';
+import { detectCommandInjection } from '../../../src/index.js';
 
 function rule(input: string): string | undefined {
   return detectCommandInjection(input)?.rule;

@@ -1,9 +1,13 @@
-import { decodeDerived, decodedNul, decodeForInspection, noteUndecoded, withoutNul } from './decode.js';
+import {
+  decodeDerived,
+  decodedNul,
+  decodeForInspection,
+  noteUndecoded,
+  withoutNul,
+} from '../decoding/index.js';
+import { CLOSER, type Finding, finding, hit, OPENER, proseAround, report } from '../text/index.js';
 import { dotDotSegment } from './dot-dot-segment.js';
-import { type Finding, finding } from './finding.js';
-import { hit, report } from './match.js';
 import { isBoundary, isSlash } from './path-chars.js';
-import { CLOSER, OPENER, proseAround } from './prose.js';
 import {
   DOT_DOT_CHECKED,
   ENCODING,

@@ -1,9 +1,10 @@
 // `$` inside a shell word: special parameters (`$@`, `$1`), variables (`$x`, `${x}`, `${PATH:0:1}`,
 // `$SHELL`), `${IFS}` as a space, and the start of substitutions. Variables the input assigned itself
 // (`a=c;b=at;$a$b`) expand to their values, unset ones to nothing.
+
+import { lowerCode } from '../text/index.js';
 import { isLetter, isNameChar } from './shell-chars.js';
 import { W } from './shell-word-flags.js';
-import { lowerCode } from './word-table.js';
 
 const SPACE = 0x20;
 const QUOTE = 0x27;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ContainerFinding, inspectContainerConfig } from '../../src/index.js';
+import { type ContainerFinding, inspectContainerConfig } from '../../../src/index.js';
 
 function rules(config: unknown): string[] {
   return inspectContainerConfig(config).map((f) => `${f.type}:${f.rule}`);

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeForInspection } from '../../src/detect/decode.js';
-import { hit } from '../../src/detect/match.js';
-import { ENCODING, scanPaths, UNCHECKED } from '../../src/detect/sensitive-path-scan.js';
-import { detectPathTraversal } from '../../src/index.js';
+import { decodeForInspection } from '../../../src/detect/decoding/decode.js';
+import { ENCODING, scanPaths, UNCHECKED } from '../../../src/detect/path-traversal/sensitive-path-scan.js';
+import { hit } from '../../../src/detect/text/match.js';
+import { detectPathTraversal } from '../../../src/index.js';
 
 function rule(input: string): string | undefined {
   return detectPathTraversal(input)?.rule;

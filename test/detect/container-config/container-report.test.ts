@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { inspectContainerConfig, reportContainerFindings } from '../../src/index.js';
-import { monitorWithClock } from '../core/helpers.js';
+import { inspectContainerConfig, reportContainerFindings } from '../../../src/index.js';
+import { monitorWithClock } from '../../core/helpers.js';
 
 describe('reportContainerFindings', () => {
   it('raises privilege_escalation for privileged specs and suspicious_container with the other reasons', () => {
