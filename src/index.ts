@@ -39,6 +39,11 @@ export {
   reportContainerFindings,
 } from './detect/container-config/index.js';
 export { detectPathTraversal } from './detect/path-traversal/index.js';
+export {
+  detectInjectedCommand,
+  detectTraversedPath,
+  type InjectedCommandOptions,
+} from './detect/sink/index.js';
 export type { Finding, FindingKind } from './detect/text/index.js';
 export { type AuthFailureOptions, recordAuthFailures } from './http/auth-failure-recorder.js';
 export { type EventApiOptions, eventApi, type RejectReason } from './http/event-api.js';
