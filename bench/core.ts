@@ -1,4 +1,5 @@
 import { AnomalyMonitor } from '../src/index.js';
+import { sprayPeakGrowthMb } from './spray-memory.js';
 import { median } from './stats.js';
 
 /** Figures for the core monitor; see the README's "Benchmark" section for what each one measures. */
@@ -8,6 +9,12 @@ export interface CoreBench {
   mixedNsPerEvent: number;
   bytesPerTrackedIp: number;
   getStatsMicros: number;
+  /** Peak RSS growth while 2,000,000 distinct IPv6 /64s each send one failed login (default cap). */
+  sprayIpv6PeakGrowthMb: number;
+  /** Peak RSS growth while 10,000,000 distinct IPv4 addresses each send one failed login (default cap). */
+  sprayIpv4PeakGrowthMb: number;
+  /** ns per failed login from a new IPv6 /64 each time (parsing, eviction), default cap. */
+  sprayIpv6NsPerEvent: number;
 }
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -25,6 +32,18 @@ function nsPerEvent(events: number, run: () => void): number {
 /** 1,000,000 distinct IPv4 addresses, one failed login each, default cap (100,000): constant eviction. */
 function spray(): number {
   const addresses = Array.from({ length: 1_000_000 }, (_, i) => ipv4(i));
+  const monitor = new AnomalyMonitor();
+  return nsPerEvent(addresses.length, () => {
+    for (const address of addresses) monitor.recordFailedAuth(address);
+  });
+}
+
+/** 500,000 distinct IPv6 /64s, one failed login each, default cap: constant eviction. */
+function sprayIpv6(): number {
+  const addresses = Array.from(
+    { length: 500_000 },
+    (_, i) => `2001:db8:${(i >>> 16).toString(16)}:${(i & 0xffff).toString(16)}::1`,
+  );
   const monitor = new AnomalyMonitor();
   return nsPerEvent(addresses.length, () => {
     for (const address of addresses) monitor.recordFailedAuth(address);
@@ -78,10 +97,12 @@ export function benchCore(log: (line: string) => void): CoreBench {
   if (!gc) log('warning: run node with --expose-gc for a stable memory figure');
   const runs = 3;
   const sprays: number[] = [];
+  const sprays6: number[] = [];
   const hots: number[] = [];
   const mixeds: number[] = [];
   for (let run = 1; run <= runs; run++) {
     sprays.push(spray());
+    sprays6.push(sprayIpv6());
     hots.push(hot());
     mixeds.push(mixed());
     log(
@@ -89,11 +110,19 @@ export function benchCore(log: (line: string) => void): CoreBench {
     );
   }
   const { bytesPerTrackedIp, getStatsMicros } = memoryAndStats();
+  const sprayIpv6PeakGrowthMb = sprayPeakGrowthMb('ipv6', 2_000_000);
+  const sprayIpv4PeakGrowthMb = sprayPeakGrowthMb('ipv4', 10_000_000);
+  log(
+    `core spray memory: IPv6 2M /64s +${sprayIpv6PeakGrowthMb} MB, IPv4 10M +${sprayIpv4PeakGrowthMb} MB peak RSS`,
+  );
   return {
     sprayNsPerEvent: Math.round(median(sprays)),
     hotNsPerEvent: Math.round(median(hots)),
     mixedNsPerEvent: Math.round(median(mixeds)),
     bytesPerTrackedIp,
     getStatsMicros: Number(getStatsMicros.toFixed(3)),
+    sprayIpv6PeakGrowthMb,
+    sprayIpv4PeakGrowthMb,
+    sprayIpv6NsPerEvent: Math.round(median(sprays6)),
   };
 }

@@ -10,6 +10,12 @@ export {
 } from './core/alert.js';
 export { type ClientKey, clientKey, formatClientKey, UNPARSEABLE } from './core/client-address.js';
 export type { SecmonConfigError, SecmonErrorCode } from './core/errors.js';
+export {
+  type AttackDetails,
+  type ContainerDetails,
+  SINK_KINDS,
+  type SinkKind,
+} from './core/event-details.js';
 export { memoryStore } from './core/memory-store.js';
 export { AnomalyMonitor } from './core/monitor.js';
 export {

@@ -1,9 +1,17 @@
-import type { ClientKey } from './client-address.js';
-import { IntIndex } from './int-index.js';
+import { type ClientKey, ipv6KeyWords, UNPARSEABLE } from './client-address.js';
+import { IntIndex, WideIndex } from './slot-index.js';
 import { ALERT, type FailureDecision, NO_ALERT, SUPPRESSED } from './store.js';
 
 const NONE = -1;
 const INITIAL_CAPACITY = 1024;
+
+// What kind of key a slot holds, so releasing it updates the right index.
+const IPV4 = 0;
+const IPV6 = 1;
+const OTHER = 2; // the shared unparseable key
+
+// The words of the IPv6 key being looked up (calls are synchronous: one buffer suffices).
+const lookup = new Int32Array(4);
 
 /**
  * Per-client state for brute-force detection, bounded in every direction:
@@ -15,8 +23,10 @@ const INITIAL_CAPACITY = 1024;
  *   and memory per client does not depend on how fast it attacks.
  *
  * State lives in typed arrays indexed by slot number (struct of arrays) rather than in one object
- * per client: no per-event allocation, about `8 * threshold + 56` bytes per slot plus ~10 bytes of
- * index. Arrays grow by doubling up to `capacity`. Time must not go backwards (the monitor clamps it).
+ * per client: no per-event allocation, about `8 * threshold + 57` bytes per slot plus ~10 bytes of
+ * index, and 16 more per slot once an IPv6 client is seen (its 128-bit key, so no string is kept per
+ * client: an IPv6 spray leaves no garbage behind). Arrays grow by doubling up to `capacity`. Time
+ * must not go backwards (the monitor clamps it).
  */
 export class ClientWindows {
   /** Clients evicted because the table was full. */
@@ -26,12 +36,14 @@ export class ClientWindows {
   /** After an ALERT: attempts suppressed for the client since its previous alert. */
   lastSuppressed = 0;
 
-  // IPv4 clients (integer keys) are indexed by an IntIndex; IPv6 prefixes and the shared
-  // unparseable key by a Map, with the reverse mapping kept for eviction.
+  // IPv4 clients (integer keys) are indexed by an IntIndex, IPv6 prefixes (four words each,
+  // allocated when the first one arrives) by a WideIndex; the shared unparseable key has one slot.
   private intKeys = new Int32Array(0);
   private readonly intIndex: IntIndex;
-  private readonly stringIndex = new Map<string, number>();
-  private readonly stringKeys = new Map<number, string>();
+  private v6Words = new Int32Array(0);
+  private readonly v6Index: WideIndex;
+  private unparseableSlot = NONE;
+  private keyKind = new Uint8Array(0);
   private size = 0;
   private allocated = 0;
   private slots = 0;
@@ -57,6 +69,7 @@ export class ClientWindows {
     readonly capacity: number,
   ) {
     this.intIndex = new IntIndex(this.intKeys, 0);
+    this.v6Index = new WideIndex(this.v6Words, 0);
     this.grow(Math.min(capacity, INITIAL_CAPACITY));
   }
 
@@ -121,15 +134,26 @@ export class ClientWindows {
   /** Finds or creates the client's slot and marks it the most recently active. */
   private touch(key: ClientKey, now: number): number {
     this.expireIdle(now);
-    let slot = typeof key === 'number' ? this.intIndex.get(key) : (this.stringIndex.get(key) ?? NONE);
+    const kind =
+      typeof key === 'number' ? IPV4 : key !== UNPARSEABLE && ipv6KeyWords(key, lookup) ? IPV6 : OTHER;
+    let slot =
+      kind === IPV4
+        ? this.intIndex.get(key as number)
+        : kind === IPV6
+          ? this.v6Index.get(lookup)
+          : this.unparseableSlot;
     if (slot === NONE) {
       slot = this.allocate();
-      if (typeof key === 'number') {
-        this.intKeys[slot] = key;
+      this.keyKind[slot] = kind;
+      if (kind === IPV4) {
+        this.intKeys[slot] = key as number;
         this.intIndex.insert(slot);
+      } else if (kind === IPV6) {
+        if (this.v6Words.length === 0) this.resizeV6Words(this.slots);
+        this.v6Words.set(lookup, slot * 4);
+        this.v6Index.insert(slot);
       } else {
-        this.stringIndex.set(key, slot);
-        this.stringKeys.set(slot, key);
+        this.unparseableSlot = slot;
       }
       this.size++;
       this.ringHead[slot] = 0;
@@ -175,13 +199,10 @@ export class ClientWindows {
 
   private release(slot: number): void {
     this.unlink(slot);
-    const stringKey = this.stringKeys.size === 0 ? undefined : this.stringKeys.get(slot);
-    if (stringKey === undefined) {
-      this.intIndex.remove(slot);
-    } else {
-      this.stringIndex.delete(stringKey);
-      this.stringKeys.delete(slot);
-    }
+    const kind = this.keyKind[slot];
+    if (kind === IPV4) this.intIndex.remove(slot);
+    else if (kind === IPV6) this.v6Index.remove(slot);
+    else this.unparseableSlot = NONE;
     this.size--;
     this.next[slot] = this.freeHead;
     this.freeHead = slot;
@@ -215,13 +236,20 @@ export class ClientWindows {
     this.episode = resized(this.episode, slots);
     this.prev = resized(this.prev, slots);
     this.next = resized(this.next, slots);
+    this.keyKind = resized(this.keyKind, slots);
     this.intKeys = resized(this.intKeys, slots);
     this.intIndex.resize(this.intKeys, slots);
+    if (this.v6Words.length > 0) this.resizeV6Words(slots);
     this.slots = slots;
+  }
+
+  private resizeV6Words(slots: number): void {
+    this.v6Words = resized(this.v6Words, slots * 4);
+    this.v6Index.resize(this.v6Words, slots);
   }
 }
 
-type TypedArray = Float64Array | Uint16Array | Uint32Array | Int32Array;
+type TypedArray = Float64Array | Uint16Array | Uint32Array | Int32Array | Uint8Array;
 
 function resized<T extends TypedArray>(array: T, length: number): T {
   const bigger = new (array.constructor as new (length: number) => T)(length);

@@ -1,6 +1,13 @@
 import { ALERT_SEVERITY, type Alert, type AlertHandler, type AlertType } from './alert.js';
 import { AlertDispatcher } from './alert-dispatcher.js';
-import { type ClientKey, clientKey, formatClientKey } from './client-address.js';
+import { type ClientKey, clientKey, formatClientKey, UNPARSEABLE } from './client-address.js';
+import {
+  type AttackDetails,
+  type ContainerDetails,
+  detailsOf,
+  type SinkKind,
+  textDetail,
+} from './event-details.js';
 import { type AnomalyMonitorOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { sanitizeText } from './sanitize.js';
 import { type MonitorStats, zeroPerType } from './stats.js';
@@ -27,6 +34,9 @@ export class AnomalyMonitor {
   private readonly suppressedCounts = zeroPerType();
   private lastNow = Number.NEGATIVE_INFINITY;
   private failedAuthAttempts = 0;
+  private successfulAuths = 0;
+  private unparseableAddresses = 0;
+  private readonly sinkFindings: Record<SinkKind, number> = { command: 0, file: 0 };
   private privilegedContainerAttempts = 0;
   private suspiciousContainerAttempts = 0;
   private pathTraversalAttempts = 0;
@@ -65,7 +75,7 @@ export class AnomalyMonitor {
   recordFailedAuth(ip: string, userId?: string): void {
     this.failedAuthAttempts++;
     const now = this.now();
-    const key = clientKey(ip, this.options.ipv6PrefixLength);
+    const key = this.keyOf(ip);
     const decision = this.store.recordFailure(key, now);
     if (decision === NO_ALERT) return;
     if (decision === ALERT) {
@@ -78,25 +88,36 @@ export class AnomalyMonitor {
   }
 
   /**
+   * Records a successful login from `ip` (as the account `userId`, when known). Counted in
+   * `successfulAuths`.
+   */
+  recordSuccessfulAuth(ip: string, _userId?: string): void {
+    this.successfulAuths++;
+    this.keyOf(ip);
+  }
+
+  /**
    * Records a request for a privileged container (or an equivalent escalation). Raises
    * `privilege_escalation` (critical) at most once per `privilegedAlertIntervalMs`; `totalAttempts`
-   * in the alert counts every attempt.
+   * in the alert counts every attempt. `details.ip`, the client's address, becomes the alert's `sourceIp`.
    */
-  recordPrivilegedContainerAttempt(userId: string): void {
+  recordPrivilegedContainerAttempt(userId: string, details?: ContainerDetails): void {
     this.privilegedContainerAttempts++;
     const now = this.now();
     const totalAttempts = this.privilegedContainerAttempts;
+    const key = this.optionalKeyOf(details);
     const due = this.store.claimPrivilegedAlert(now);
-    if (typeof due === 'boolean') this.applyPrivileged(due, userId, now, totalAttempts);
-    else this.awaitPrivileged(due, userId, now, totalAttempts);
+    if (typeof due === 'boolean') this.applyPrivileged(due, userId, key, now, totalAttempts);
+    else this.awaitPrivileged(due, userId, key, now, totalAttempts);
   }
 
   /**
    * Records a container request with a dangerous configuration short of full privilege (host
    * namespaces, host paths, added capabilities, ...). Raises `suspicious_container` (high) with the
-   * reasons (at most 16, each truncated and escaped).
+   * reasons (at most 16, each truncated and escaped). `details.ip`, the client's address, becomes the
+   * alert's `sourceIp`.
    */
-  recordSuspiciousContainer(userId: string, reasons: string[]): void {
+  recordSuspiciousContainer(userId: string, reasons: string[], details?: ContainerDetails): void {
     this.suspiciousContainerAttempts++;
     const now = this.now();
     const list = Array.isArray(reasons) ? reasons : [];
@@ -106,7 +127,7 @@ export class AnomalyMonitor {
       'suspicious_container',
       now,
       'Suspicious container configuration requested',
-      undefined,
+      this.optionalKeyOf(details),
       userId,
       {
         reasons: kept,
@@ -115,24 +136,42 @@ export class AnomalyMonitor {
     );
   }
 
-  /** Records a path traversal attempt; raises `path_traversal` (high) every time. */
-  recordPathTraversal(ip: string, path: string): void {
+  /**
+   * Records a path traversal attempt; raises `path_traversal` (high) every time. `details.userId`
+   * becomes the alert's `userId`; `details.sink` (where a sink guard caught it) its `metadata.sink`.
+   */
+  recordPathTraversal(ip: string, path: string, details?: AttackDetails): void {
     this.pathTraversalAttempts++;
     const now = this.now();
-    this.raise('path_traversal', now, 'Path traversal attempt detected', this.keyOf(ip), undefined, {
+    const metadata: Record<string, unknown> = {
       path: sanitizeText(path),
       totalAttempts: this.pathTraversalAttempts,
-    });
+    };
+    const userId = this.attackDetails(details, 'file', metadata);
+    this.raise('path_traversal', now, 'Path traversal attempt detected', this.keyOf(ip), userId, metadata);
   }
 
-  /** Records a command injection attempt; raises `command_injection` (critical) every time. */
-  recordCommandInjection(ip: string, input: string): void {
+  /**
+   * Records a command injection attempt; raises `command_injection` (critical) every time.
+   * `details.userId` becomes the alert's `userId`; `details.sink` (where a sink guard caught it) its
+   * `metadata.sink`.
+   */
+  recordCommandInjection(ip: string, input: string, details?: AttackDetails): void {
     this.commandInjectionAttempts++;
     const now = this.now();
-    this.raise('command_injection', now, 'Command injection attempt detected', this.keyOf(ip), undefined, {
+    const metadata: Record<string, unknown> = {
       input: sanitizeText(input),
       totalAttempts: this.commandInjectionAttempts,
-    });
+    };
+    const userId = this.attackDetails(details, 'command', metadata);
+    this.raise(
+      'command_injection',
+      now,
+      'Command injection attempt detected',
+      this.keyOf(ip),
+      userId,
+      metadata,
+    );
   }
 
   /**
@@ -178,11 +217,14 @@ export class AnomalyMonitor {
     for (const type in this.suppressedCounts) suppressedAlerts += this.suppressedCounts[type as AlertType];
     return {
       failedAuthAttempts: this.failedAuthAttempts,
+      successfulAuths: this.successfulAuths,
       privilegedContainerAttempts: this.privilegedContainerAttempts,
       suspiciousContainerAttempts: this.suspiciousContainerAttempts,
       pathTraversalAttempts: this.pathTraversalAttempts,
       commandInjectionAttempts: this.commandInjectionAttempts,
       rateLimitExceeded: this.rateLimitExceeded,
+      sinkFindings: { ...this.sinkFindings },
+      unparseableAddresses: this.unparseableAddresses,
       monitoredIps: this.store.activeCount(this.now()),
       trackedIpsLimit: this.options.maxTrackedIps,
       alerts: { ...this.alertCounts },
@@ -203,7 +245,31 @@ export class AnomalyMonitor {
   }
 
   private keyOf(ip: string): ClientKey {
-    return clientKey(ip, this.options.ipv6PrefixLength);
+    const key = clientKey(ip, this.options.ipv6PrefixLength);
+    if (key === UNPARSEABLE) this.unparseableAddresses++;
+    return key;
+  }
+
+  /** The key of `details.ip`, or undefined when the caller gave none. */
+  private optionalKeyOf(details: ContainerDetails | undefined): ClientKey | undefined {
+    const ip = detailsOf(details)?.ip;
+    return ip === undefined ? undefined : this.keyOf(ip);
+  }
+
+  /** Puts a sink into the metadata (counting the finding under `kind`); returns the user id. */
+  private attackDetails(
+    details: AttackDetails | undefined,
+    kind: SinkKind,
+    metadata: Record<string, unknown>,
+  ): string | undefined {
+    const given = detailsOf(details);
+    if (given === undefined) return undefined;
+    const sink = textDetail(given.sink);
+    if (sink !== undefined) {
+      metadata.sink = sanitizeText(sink);
+      this.sinkFindings[kind]++;
+    }
+    return textDetail(given.userId);
   }
 
   // The continuations of a shared store's answers live in their own methods: a closure inside a
@@ -221,10 +287,11 @@ export class AnomalyMonitor {
   private awaitPrivileged(
     answer: Promise<boolean>,
     userId: string,
+    key: ClientKey | undefined,
     now: number,
     totalAttempts: number,
   ): void {
-    answer.then((due) => this.applyPrivileged(due, userId, now, totalAttempts), ignoreStoreRejection);
+    answer.then((due) => this.applyPrivileged(due, userId, key, now, totalAttempts), ignoreStoreRejection);
   }
 
   private awaitRateLimited(
@@ -250,12 +317,18 @@ export class AnomalyMonitor {
     }
   }
 
-  private applyPrivileged(due: boolean, userId: string, now: number, totalAttempts: number): void {
+  private applyPrivileged(
+    due: boolean,
+    userId: string,
+    key: ClientKey | undefined,
+    now: number,
+    totalAttempts: number,
+  ): void {
     if (!due) {
       this.suppress('privilege_escalation');
       return;
     }
-    this.raise('privilege_escalation', now, 'Attempt to create a privileged container', undefined, userId, {
+    this.raise('privilege_escalation', now, 'Attempt to create a privileged container', key, userId, {
       totalAttempts,
     });
   }

@@ -1,4 +1,5 @@
 import { ALERT_TYPES, type AlertType } from './alert.js';
+import type { SinkKind } from './event-details.js';
 import type { StoreStats } from './store.js';
 
 /**
@@ -9,11 +10,23 @@ import type { StoreStats } from './store.js';
  */
 export interface MonitorStats {
   failedAuthAttempts: number;
+  /** Successful logins recorded (`recordSuccessfulAuth`). */
+  successfulAuths: number;
   privilegedContainerAttempts: number;
   suspiciousContainerAttempts: number;
   pathTraversalAttempts: number;
   commandInjectionAttempts: number;
   rateLimitExceeded: number;
+  /**
+   * Path traversal (`file`) and command injection (`command`) attempts that a sink guard caught where
+   * the input reached a file path or a shell command (recorded with a `sink` detail).
+   */
+  sinkFindings: Record<SinkKind, number>;
+  /**
+   * Events whose client address could not be parsed (they all share one window). Should stay at 0: a
+   * rising count means a reporting bug, such as a header or field that does not hold an address.
+   */
+  unparseableAddresses: number;
   /**
    * Client addresses (IPv6: prefixes) with activity inside the brute-force window. With a shared
    * store: across every replica using it (cluster-wide), refreshed in the background every few seconds.

@@ -142,17 +142,20 @@ function recordAll(monitor: AnomalyMonitor, events: readonly SecurityEvent[]): v
       case 'failed_auth':
         monitor.recordFailedAuth(event.ip, event.userId);
         break;
+      case 'successful_auth':
+        monitor.recordSuccessfulAuth(event.ip, event.userId);
+        break;
       case 'privileged_container':
-        monitor.recordPrivilegedContainerAttempt(event.userId);
+        monitor.recordPrivilegedContainerAttempt(event.userId, { ip: event.ip });
         break;
       case 'suspicious_container':
-        monitor.recordSuspiciousContainer(event.userId, event.reasons);
+        monitor.recordSuspiciousContainer(event.userId, event.reasons, { ip: event.ip });
         break;
       case 'path_traversal':
-        monitor.recordPathTraversal(event.ip, event.path);
+        monitor.recordPathTraversal(event.ip, event.path, { userId: event.userId });
         break;
       case 'command_injection':
-        monitor.recordCommandInjection(event.ip, event.input);
+        monitor.recordCommandInjection(event.ip, event.input, { userId: event.userId });
         break;
       case 'rate_limit_exceeded':
         monitor.recordRateLimitExceeded(event.ip, event.userId);

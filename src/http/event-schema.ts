@@ -3,6 +3,7 @@ import { z } from 'zod';
 /** The event types `POST /v1/events` accepts. */
 export const EVENT_TYPES = [
   'failed_auth',
+  'successful_auth',
   'privileged_container',
   'suspicious_container',
   'path_traversal',
@@ -22,6 +23,7 @@ const reasons = z.array(z.string().min(1).max(1024)).min(1).max(64);
 
 const eventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('failed_auth'), ip, userId: userId.optional() }),
+  z.strictObject({ type: z.literal('successful_auth'), ip, userId: userId.optional() }),
   z.strictObject({ type: z.literal('privileged_container'), userId, ip: ip.optional() }),
   z.strictObject({ type: z.literal('suspicious_container'), userId, reasons, ip: ip.optional() }),
   z.strictObject({ type: z.literal('path_traversal'), ip, path: text, userId: userId.optional() }),

@@ -6,6 +6,7 @@ import {
   ValueType,
 } from '@opentelemetry/api';
 import { ALERT_SEVERITY, ALERT_TYPES, type AlertType } from '../core/alert.js';
+import { SINK_KINDS } from '../core/event-details.js';
 import type { AnomalyMonitor } from '../core/monitor.js';
 import type { MonitorStats } from '../core/stats.js';
 import { FALLBACK_REASONS } from '../core/store.js';
@@ -41,6 +42,13 @@ export const OTEL_METRICS: readonly OtelMetricDescriptor[] = Object.freeze(
       'secmon_failed_auth_total',
     ),
     metric(
+      'secmon.successful_auth',
+      'counter',
+      '{login}',
+      'Successful logins recorded.',
+      'secmon_successful_auth_total',
+    ),
+    metric(
       'secmon.privileged_container.attempts',
       'counter',
       '{attempt}',
@@ -74,6 +82,21 @@ export const OTEL_METRICS: readonly OtelMetricDescriptor[] = Object.freeze(
       '{request}',
       'Requests from clients that were already rate limited.',
       'secmon_rate_limit_exceeded_total',
+    ),
+    metric(
+      'secmon.sink_findings',
+      'counter',
+      '{attempt}',
+      'Attacks a sink guard caught where the input reached a shell command (command) or a file path (file).',
+      'secmon_sink_findings_total',
+      ['sink_kind'],
+    ),
+    metric(
+      'secmon.unparseable_addresses',
+      'counter',
+      '{event}',
+      'Events whose client address could not be parsed (they share one window): a reporting bug.',
+      'secmon_unparseable_addresses_total',
     ),
     metric(
       'secmon.alerts',
@@ -160,11 +183,13 @@ const SUPPRESSED_SERIES: ReadonlyArray<{ type: AlertType; attributes: Attributes
 // Plain (unlabelled) metrics and the stats field each one reads.
 const PLAIN_VALUES: Readonly<Record<string, (stats: MonitorStats) => number>> = Object.freeze({
   'secmon.failed_auth': (stats) => stats.failedAuthAttempts,
+  'secmon.successful_auth': (stats) => stats.successfulAuths,
   'secmon.privileged_container.attempts': (stats) => stats.privilegedContainerAttempts,
   'secmon.suspicious_container.attempts': (stats) => stats.suspiciousContainerAttempts,
   'secmon.path_traversal.attempts': (stats) => stats.pathTraversalAttempts,
   'secmon.command_injection.attempts': (stats) => stats.commandInjectionAttempts,
   'secmon.rate_limit.exceeded': (stats) => stats.rateLimitExceeded,
+  'secmon.unparseable_addresses': (stats) => stats.unparseableAddresses,
   'secmon.monitored_ips': (stats) => stats.monitoredIps,
   'secmon.tracked_ips.limit': (stats) => stats.trackedIpsLimit,
   'secmon.tracked_ips.evicted': (stats) => stats.evictedIps,
@@ -172,6 +197,7 @@ const PLAIN_VALUES: Readonly<Record<string, (stats: MonitorStats) => number>> = 
   'secmon.store.up': (stats) => (stats.store.up ? 1 : 0),
 });
 const FALLBACK_SERIES = FALLBACK_REASONS.map((reason) => ({ reason, attributes: Object.freeze({ reason }) }));
+const SINK_SERIES = SINK_KINDS.map((kind) => ({ kind, attributes: Object.freeze({ sink_kind: kind }) }));
 
 /**
  * Registers on `meter` an observable instrument for each of secmon's counters and gauges (see
@@ -201,6 +227,7 @@ export function registerOtelMetrics(monitor: Pick<AnomalyMonitor, 'getStats'>, m
   const alerts = instruments.get('secmon.alerts')!;
   const suppressed = instruments.get('secmon.alerts_suppressed')!;
   const fallback = instruments.get('secmon.store.fallback')!;
+  const sinkFindings = instruments.get('secmon.sink_findings')!;
 
   const callback: BatchObservableCallback = (result) => {
     const stats = monitor.getStats();
@@ -212,6 +239,9 @@ export function registerOtelMetrics(monitor: Pick<AnomalyMonitor, 'getStats'>, m
     }
     for (const series of FALLBACK_SERIES) {
       result.observe(fallback, stats.store.fallbacks[series.reason], series.attributes);
+    }
+    for (const series of SINK_SERIES) {
+      result.observe(sinkFindings, stats.sinkFindings[series.kind], series.attributes);
     }
   };
   const observables = [...instruments.values()];

@@ -1,6 +1,7 @@
 import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { Registry, type RegistryContentType } from 'prom-client';
 import { ALERT_SEVERITY, ALERT_TYPES, type AlertType } from '../core/alert.js';
+import { SINK_KINDS } from '../core/event-details.js';
 import type { AnomalyMonitor } from '../core/monitor.js';
 import type { MonitorStats } from '../core/stats.js';
 import { FALLBACK_REASONS } from '../core/store.js';
@@ -52,6 +53,7 @@ export function registerPrometheusMetrics(
     metric(name, help, 'gauge', () => [{ value: read(snapshot.get()), labels: {} }]);
 
   counter('failed_auth_total', 'Failed logins recorded.', (s) => s.failedAuthAttempts);
+  counter('successful_auth_total', 'Successful logins recorded.', (s) => s.successfulAuths);
   counter(
     'privileged_container_attempts_total',
     'Requests for privileged containers (privilege escalation attempts) recorded.',
@@ -76,6 +78,20 @@ export function registerPrometheusMetrics(
     'rate_limit_exceeded_total',
     'Requests from already rate-limited clients recorded.',
     (s) => s.rateLimitExceeded,
+  );
+  metric(
+    'sink_findings_total',
+    'Attacks a sink guard caught where the input reached a shell command (command) or a file path (file), by sink kind.',
+    'counter',
+    () => {
+      const { sinkFindings } = snapshot.get();
+      return SINK_KINDS.map((kind) => ({ value: sinkFindings[kind], labels: { sink_kind: kind } }));
+    },
+  );
+  counter(
+    'unparseable_addresses_total',
+    'Events whose client address could not be parsed (they share one window); a rising count means a reporting bug.',
+    (s) => s.unparseableAddresses,
   );
   metric('alerts_total', 'Security alerts raised, by type and severity.', 'counter', () => {
     const stats = snapshot.get();

@@ -107,3 +107,86 @@ describe('hostile strings', () => {
     for (const alert of alerts) expect(JSON.stringify(alert)).not.toMatch(/[\u0000-\u001f]/);
   });
 });
+
+describe('optional event details', () => {
+  it('carry the user id and the sink of an attack into its alert, and count sink findings by kind', () => {
+    const { monitor, alerts } = monitorWithClock();
+    monitor.recordPathTraversal('192.0.2.7', '../../etc/passwd', { userId: 'alice', sink: 'fs.readFile' });
+    monitor.recordCommandInjection('192.0.2.8', '; id', { userId: 'bob' });
+    monitor.recordCommandInjection('192.0.2.8', '$(id)', { sink: 'child_process.exec' });
+    expect(alerts.map((a) => [a.type, a.userId, a.metadata?.sink])).toEqual([
+      ['path_traversal', 'alice', 'fs.readFile'],
+      ['command_injection', 'bob', undefined],
+      ['command_injection', undefined, 'child_process.exec'],
+    ]);
+    expect(monitor.getStats().sinkFindings).toEqual({ command: 1, file: 1 });
+  });
+
+  it('carry the client address of a container request into its alert, normalised', () => {
+    const { monitor, alerts } = monitorWithClock();
+    monitor.recordPrivilegedContainerAttempt('ci', { ip: '[::ffff:192.0.2.5]:443' });
+    monitor.recordSuspiciousContainer('ci', ['hostPID'], { ip: '2001:db8::7' });
+    monitor.recordSuspiciousContainer('ci', ['hostIPC']);
+    expect(alerts.map((a) => [a.type, a.userId, a.sourceIp])).toEqual([
+      ['privilege_escalation', 'ci', '192.0.2.5'],
+      ['suspicious_container', 'ci', '2001:db8::/64'],
+      ['suspicious_container', 'ci', undefined],
+    ]);
+  });
+
+  it('ignore details of the wrong type, as any other bad data, and escape what they carry', () => {
+    const { monitor, alerts } = monitorWithClock();
+    const untyped = monitor as unknown as Record<string, (...args: unknown[]) => void>;
+    untyped.recordPathTraversal!('192.0.2.7', '../x', 'alice');
+    untyped.recordCommandInjection!('192.0.2.7', '; id', { userId: 42, sink: ['fs'] });
+    untyped.recordSuspiciousContainer!('ci', ['hostPID'], null);
+    untyped.recordPrivilegedContainerAttempt!('ci', { ip: 7 });
+    monitor.recordPathTraversal('192.0.2.7', '../y', { userId: 'eve\n\u001b[31m', sink: 'fs.open\r\n' });
+    expect(alerts.map((a) => [a.userId, a.sourceIp, a.metadata?.sink])).toEqual([
+      [undefined, '192.0.2.7', undefined],
+      [undefined, '192.0.2.7', undefined],
+      ['ci', undefined, undefined],
+      ['ci', undefined, undefined],
+      ['eve\\n\\x1b[31m', '192.0.2.7', 'fs.open\\r\\n'],
+    ]);
+    expect(monitor.getStats().sinkFindings).toEqual({ command: 0, file: 1 });
+  });
+});
+
+describe('addresses and logins', () => {
+  it('count events whose address cannot be parsed, and share one window for them', () => {
+    const { monitor, alerts } = monitorWithClock({ bruteForce: { threshold: 3 } });
+    monitor.recordFailedAuth('not-an-ip');
+    monitor.recordFailedAuth('999.1.1.1');
+    monitor.recordPathTraversal('', '../x');
+    monitor.recordFailedAuth('192.0.2.1');
+    monitor.recordSuspiciousContainer('ci', ['hostPID'], { ip: 'garbage' });
+    monitor.recordSuccessfulAuth('???', 'alice');
+    expect(monitor.getStats().unparseableAddresses).toBe(5);
+    monitor.recordFailedAuth(undefined as unknown as string);
+    // The third unparseable failure crosses the shared window's threshold.
+    expect(alerts.filter((a) => a.type === 'brute_force').map((a) => a.sourceIp)).toEqual([undefined]);
+    expect(monitor.getStats().unparseableAddresses).toBe(6);
+  });
+
+  it('count successful logins', () => {
+    const { monitor } = monitorWithClock();
+    monitor.recordSuccessfulAuth('192.0.2.1', 'alice');
+    monitor.recordSuccessfulAuth('192.0.2.1');
+    expect(monitor.getStats().successfulAuths).toBe(2);
+  });
+
+  it('key an IPv6 address that carries an IPv4 one as that IPv4 address: one attacker, one window', () => {
+    const { monitor, alerts } = monitorWithClock({ bruteForce: { threshold: 4 } });
+    for (const form of [
+      '198.51.100.7',
+      '::ffff:198.51.100.7',
+      '64:ff9b::198.51.100.7',
+      '2002:c633:6407::1',
+    ]) {
+      monitor.recordFailedAuth(form);
+    }
+    expect(alerts.map((a) => [a.type, a.sourceIp])).toEqual([['brute_force', '198.51.100.7']]);
+    expect(monitor.getStats().monitoredIps).toBe(1);
+  });
+});

@@ -74,6 +74,30 @@ describe('POST /v1/events', () => {
     expect(monitor.getStats().failedAuthAttempts).toBe(3);
   });
 
+  it('keeps every documented optional field: each reaches the alert', async () => {
+    const { post, monitor, alerts } = await setup();
+    const response = await post({
+      events: [
+        { type: 'path_traversal', ip: '192.0.2.2', path: '../../etc/passwd', userId: 'alice' },
+        { type: 'command_injection', ip: '192.0.2.3', input: '; id', userId: 'bob' },
+        { type: 'privileged_container', userId: 'ci', ip: '192.0.2.4' },
+        { type: 'suspicious_container', userId: 'ci', reasons: ['hostPID'], ip: '[2001:db8::5]:443' },
+        { type: 'successful_auth', ip: '192.0.2.6', userId: 'carol' },
+        { type: 'failed_auth', ip: 'not-an-ip', userId: 'dave' },
+      ],
+    });
+    expect(response.status).toBe(202);
+    expect(alerts.map((a) => [a.type, a.sourceIp, a.userId])).toEqual([
+      ['path_traversal', '192.0.2.2', 'alice'],
+      ['command_injection', '192.0.2.3', 'bob'],
+      ['privilege_escalation', '192.0.2.4', 'ci'],
+      ['suspicious_container', '2001:db8::/64', 'ci'],
+    ]);
+    const stats = monitor.getStats();
+    expect(stats.successfulAuths).toBe(1);
+    expect(stats.unparseableAddresses).toBe(1);
+  });
+
   it.each([
     [{ type: 'nope' }, 'type', /type must be one of failed_auth/],
     [{ type: 'failed_auth' }, 'ip', /ip is required/],

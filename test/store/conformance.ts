@@ -319,7 +319,7 @@ export function storeConformance(name: string, under: () => StoreUnderTest): voi
           }),
           fc.array(
             fc.tuple(
-              fc.integer({ min: 0, max: 3 }),
+              fc.integer({ min: 0, max: MODEL_CLIENTS.length - 1 }),
               fc.integer({ min: 0, max: 12 }).map((n) => n * 5),
             ),
             {
@@ -345,13 +345,14 @@ export function storeConformance(name: string, under: () => StoreUnderTest): voi
               config.realertIntervalMs,
               config.maxTrackedIps,
             );
-            const expected: Array<{ ip: string; count: number; suppressed: number; at: number }> = [];
+            const expected: Array<{ ip: string | undefined; count: number; suppressed: number; at: number }> =
+              [];
             for (const [client, dt] of events) {
               clock.t += dt;
-              const ip = `192.0.2.${client}`;
+              const [ip, key] = MODEL_CLIENTS[client]!;
               m.recordFailedAuth(ip);
-              const alert = model.failure(ip, clock.t);
-              if (alert) expected.push({ ip, ...alert, at: clock.t });
+              const alert = model.failure(key ?? 'unparseable', clock.t);
+              if (alert) expected.push({ ip: key, ...alert, at: clock.t });
             }
             await m.settled();
             expect(
@@ -374,3 +375,16 @@ export function storeConformance(name: string, under: () => StoreUnderTest): voi
     });
   });
 }
+
+// The clients of the model test: [address sent, the key it must share a window under]. Every kind of
+// key (IPv4, IPv4 carried in IPv6, IPv6 prefixes, the shared unparseable key) takes part in eviction.
+const MODEL_CLIENTS: ReadonlyArray<readonly [string, string | undefined]> = [
+  ['192.0.2.0', '192.0.2.0'],
+  ['192.0.2.1', '192.0.2.1'],
+  ['::ffff:192.0.2.1', '192.0.2.1'],
+  ['2001:db8:0:1::1', '2001:db8:0:1::/64'],
+  ['[2001:db8:0:1:ffff::9]:443', '2001:db8:0:1::/64'],
+  ['2001:db8:0:2::1', '2001:db8:0:2::/64'],
+  ['garbage', undefined],
+  ['', undefined],
+];

@@ -83,6 +83,9 @@ describe('OpenTelemetry metrics', () => {
     expect([...names.values()].sort()).toEqual(
       [
         'secmon_failed_auth_total',
+        'secmon_successful_auth_total',
+        'secmon_sink_findings_total',
+        'secmon_unparseable_addresses_total',
         'secmon_privileged_container_attempts_total',
         'secmon_suspicious_container_attempts_total',
         'secmon_path_traversal_attempts_total',
@@ -128,8 +131,13 @@ describe('OpenTelemetry metrics', () => {
       [{ reason: 'unavailable' }, 0],
       [{ reason: 'overloaded' }, 0],
     ]);
+    const sinks = series.filter((s) => s.name === 'secmon.sink_findings');
+    expect(sinks.map((s) => [s.attributes, s.value])).toEqual([
+      [{ sink_kind: 'command' }, 0],
+      [{ sink_kind: 'file' }, 0],
+    ]);
     expect(value(series, 'secmon.store.up')).toBe(1);
-    expect(series).toHaveLength(25);
+    expect(series).toHaveLength(29);
   });
 
   it('reads exactly one stats snapshot per collection', async () => {
@@ -162,17 +170,23 @@ describe('OpenTelemetry metrics', () => {
     monitor.recordPathTraversal('192.0.2.9', '../x');
     monitor.recordCommandInjection('192.0.2.9', '$(id)');
     monitor.recordRateLimitExceeded('192.0.2.9');
+    monitor.recordSuccessfulAuth('192.0.2.1', 'alice');
+    monitor.recordCommandInjection('not-an-address', '`id`', { sink: 'child_process.exec' });
     monitor.onAlert(() => {
       throw new Error('handler bug');
     });
     monitor.recordPathTraversal('192.0.2.9', '../y');
 
     let series = await collect();
+    expect(value(series, 'secmon.successful_auth')).toBe(1);
+    expect(value(series, 'secmon.unparseable_addresses')).toBe(1);
+    expect(value(series, 'secmon.sink_findings', { sink_kind: 'command' })).toBe(1);
+    expect(value(series, 'secmon.sink_findings', { sink_kind: 'file' })).toBe(0);
     expect(value(series, 'secmon.failed_auth')).toBe(5);
     expect(value(series, 'secmon.privileged_container.attempts')).toBe(2);
     expect(value(series, 'secmon.suspicious_container.attempts')).toBe(1);
     expect(value(series, 'secmon.path_traversal.attempts')).toBe(2);
-    expect(value(series, 'secmon.command_injection.attempts')).toBe(1);
+    expect(value(series, 'secmon.command_injection.attempts')).toBe(2);
     expect(value(series, 'secmon.rate_limit.exceeded')).toBe(1);
     expect(value(series, 'secmon.alerts', { type: 'brute_force', severity: 'high' })).toBe(1);
     expect(value(series, 'secmon.alerts', { type: 'privilege_escalation', severity: 'critical' })).toBe(1);
