@@ -9,20 +9,35 @@ export type SecmonConfigError = TypeError & { code: SecmonErrorCode };
 /**
  * Builds the error for an option that has a value secmon does not accept. The message names the
  * option, the value received and what is accepted, e.g.
- * `bruteForce.threshold must be an integer >= 1 (got 0)`.
+ * `bruteForce.threshold must be an integer >= 1 (got 0)`; for a misspelt choice among `choices`, the
+ * one it is closest to (`mode must be "record" or "block" (got "blok"); did you mean "block"?`).
  */
-export function badOptionError(option: string, accepted: string, got: unknown): SecmonConfigError {
+export function badOptionError(
+  option: string,
+  accepted: string,
+  got: unknown,
+  choices?: readonly string[],
+): SecmonConfigError {
+  const guess = typeof got === 'string' && choices ? closest(got, choices) : undefined;
+  const hint = guess === undefined ? '' : `; did you mean ${JSON.stringify(guess)}?`;
   const error = new TypeError(
-    `${option} must be ${accepted} (got ${describeValue(got)}) [SECMON_ERR_BAD_OPTION, see ${DOCS}]`,
+    `${option} must be ${accepted} (got ${describeValue(got)})${hint} [SECMON_ERR_BAD_OPTION, see ${DOCS}]`,
   ) as SecmonConfigError;
   error.code = 'SECMON_ERR_BAD_OPTION';
   return error;
 }
 
-/** Builds the error for an option name secmon does not know (usually a typo). */
+/**
+ * Builds the error for an option name secmon does not know (usually a typo), suggesting the known
+ * name it is closest to: `bruteForce.treshold is not a known option; did you mean
+ * bruteForce.threshold? (known: ...)`.
+ */
 export function unknownOptionError(option: string, known: readonly string[]): SecmonConfigError {
+  const dot = option.lastIndexOf('.') + 1;
+  const guess = closest(option.slice(dot), known);
+  const hint = guess === undefined ? '' : `; did you mean ${option.slice(0, dot)}${guess}?`;
   const error = new TypeError(
-    `${option} is not a known option (known: ${known.join(', ')}) [SECMON_ERR_UNKNOWN_OPTION, see ${DOCS}]`,
+    `${option} is not a known option${hint} (known: ${known.join(', ')}) [SECMON_ERR_UNKNOWN_OPTION, see ${DOCS}]`,
   ) as SecmonConfigError;
   error.code = 'SECMON_ERR_UNKNOWN_OPTION';
   return error;
@@ -49,4 +64,38 @@ function describeValue(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
   if (Array.isArray(value)) return 'an array';
   return `a ${typeof value}`;
+}
+
+/**
+ * The candidate `word` is most likely a misspelling of: the nearest by edit distance (letter case
+ * ignored), if it is at most a third of the word's length away (at least 1). Undefined when none is
+ * that near, or `word` is one of them.
+ */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  if (word.length > 64 || candidates.includes(word)) return undefined;
+  const typed = word.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = Math.max(1, Math.floor(word.length / 3)) + 1;
+  for (const candidate of candidates) {
+    const distance = editDistance(typed, candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+// Levenshtein distance, one row at a time (option names are short).
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
+      row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, substitution);
+    }
+    previous = row;
+  }
+  return previous[b.length]!;
 }

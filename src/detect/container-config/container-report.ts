@@ -1,4 +1,4 @@
-import type { ContainerDetails } from '../core/event-details.js';
+import type { ContainerDetails } from '../../core/event-details.js';
 import type { ContainerFinding } from './container-config.js';
 
 /** The part of `AnomalyMonitor` that container findings feed (any object with these methods works). */
