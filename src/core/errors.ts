@@ -86,15 +86,23 @@ export function closest(word: string, candidates: readonly string[]): string | u
   return best;
 }
 
-// Levenshtein distance, one row at a time (option names are short).
+// Edit distance counting a swap of two neighbours as one edit (`mdoe` is one from `mode`), a row at a time.
 function editDistance(a: string, b: string): number {
+  let before: number[] = [];
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
     for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
-      row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, substitution);
+      let distance = Math.min(
+        previous[j]! + 1,
+        row[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        distance = Math.min(distance, before[j - 2]! + 1);
+      row[j] = distance;
     }
+    before = previous;
     previous = row;
   }
   return previous[b.length]!;

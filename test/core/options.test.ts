@@ -61,6 +61,8 @@ describe('options', () => {
       /; did you mean bruteForce\.threshold\? \(known:/,
     );
     expect(() => new AnomalyMonitor({ maxTrackedIP: 3 } as never)).toThrow(/did you mean maxTrackedIps\?/);
-    expect(() => new AnomalyMonitor({ colour: 'red' } as never)).toThrow(/^colour is not a known option \(known:/);
+    expect(() => new AnomalyMonitor({ colour: 'red' } as never)).toThrow(
+      /^colour is not a known option \(known:/,
+    );
   });
 });

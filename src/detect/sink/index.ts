@@ -12,5 +12,6 @@
 //   traversed-path.ts    detectTraversedPath: `..` that climbs out, absolute inputs into system roots
 //   path-shape.ts        a path resolved into root and segments; sensitive-roots.ts: where not to go
 //   occurrences.ts       where the input occurs (linear whatever the strings), sliding minimum
+export type { ShellKind } from './command-reading.js';
 export { detectInjectedCommand, type InjectedCommandOptions } from './injected-command.js';
 export { detectTraversedPath } from './traversed-path.js';
