@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { clientKey, type WindowStore } from '../src/index.js';
+import { clientKey, type WindowStore, windowSettings } from '../src/index.js';
 import { redisStore } from '../src/redis.js';
 import { findBinary } from '../test/support/processes.js';
 import { startRedis } from '../test/support/redis.js';
@@ -33,14 +33,9 @@ function percentiles(samples: Float64Array): Percentiles {
 }
 
 function open(url: string, keyPrefix: string): WindowStore {
-  return redisStore({ url, keyPrefix, logger: { info() {}, warn() {} } })({
-    threshold: 10,
-    windowMs: 300_000,
-    realertIntervalMs: 300_000,
-    privilegedAlertIntervalMs: 60_000,
-    maxTrackedIps: 1_000_000,
-    now: Date.now,
-  });
+  return redisStore({ url, keyPrefix, logger: { info() {}, warn() {} } })(
+    windowSettings({ maxTrackedIps: 1_000_000 }, Date.now),
+  );
 }
 
 /** `callers` concurrent loops, each awaiting the store's decision before its next failed login. */
@@ -53,7 +48,7 @@ async function run(store: WindowStore, callers: number, events: number) {
   const caller = async () => {
     for (let i = next++; i < events; i = next++) {
       const start = process.hrtime.bigint();
-      await store.recordFailure(keys[i % ADDRESSES]!, Date.now());
+      await store.recordFailure(keys[i % ADDRESSES]!, undefined, Date.now());
       latencies[i] = Number(process.hrtime.bigint() - start) / 1000;
     }
   };
@@ -111,11 +106,12 @@ export async function benchRedis(log: (line: string) => void): Promise<RedisBenc
     const before = await usedMemory(admin);
     const tracked = 100_000;
     for (let i = 0; i < tracked; i += 1000) {
-      const batch: Array<Promise<unknown> | number> = [];
+      const batch: Array<Promise<unknown> | object> = [];
       for (let j = i; j < i + 1000; j++) {
         batch.push(
           memoryStore.recordFailure(
             clientKey(`11.${(j >> 16) & 255}.${(j >> 8) & 255}.${j & 255}`, 64),
+            undefined,
             Date.now(),
           ),
         );
@@ -137,9 +133,9 @@ export async function benchRedis(log: (line: string) => void): Promise<RedisBenc
     // Node memory held per operation in flight (what maxPending bounds): 10,000 sent at once.
     gc?.();
     const heapBefore = process.memoryUsage().heapUsed;
-    const inFlight: Array<Promise<unknown> | number> = [];
+    const inFlight: Array<Promise<unknown> | object> = [];
     for (let i = 0; i < 10_000; i++)
-      inFlight.push(memoryStore.recordFailure(clientKey('12.0.0.1', 64), Date.now()));
+      inFlight.push(memoryStore.recordFailure(clientKey('12.0.0.1', 64), undefined, Date.now()));
     const pendingBytesPerOperation = Math.round((process.memoryUsage().heapUsed - heapBefore) / 10_000);
     await Promise.all(inFlight);
     await memoryStore.close();

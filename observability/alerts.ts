@@ -19,25 +19,61 @@ export type Severity = 'critical' | 'high' | 'medium' | 'low';
 export const SECMON_JOB = 'secmon';
 
 /**
- * Where `runbook_url` annotations point: the runbook document in this repository, one section per
- * alert (its anchor is the lower-cased alert name). Change it to your fork's address to make the
- * links clickable from a notification, then run `npm run generate`.
+ * Where `runbook_url` annotations point by default: the published runbook document, one section per
+ * alert (its anchor is the lower-cased alert name, as GitHub makes it from the `## Name` heading).
+ * `npm run generate -- --runbook-base-url=URL` (or `SECMON_RUNBOOK_BASE_URL`) renders another one,
+ * e.g. your fork's or your wiki's copy.
  */
-export const RUNBOOK_BASE_URL = 'docs/runbooks.md';
+export const DEFAULT_RUNBOOK_BASE_URL = 'https://github.com/secmon/secmon/blob/main/docs/runbooks.md';
+
+export const DEFAULT_WINDOW = '5m';
+
+/** What a rendering can change: the look-back window and where the runbook links point. */
+export interface RenderOptions {
+  /**
+   * The look-back window of the attack and health counters, a Prometheus duration. The shipped
+   * files use {@link DEFAULT_WINDOW}; the end-to-end test renders the same rules with a shorter
+   * one so that a resolved notification follows within seconds.
+   */
+  window?: string;
+  /** An absolute http(s) URL without a fragment (default {@link DEFAULT_RUNBOOK_BASE_URL}). */
+  runbookBaseUrl?: string;
+}
 
 /** How the rendering targets differ: time windows and the template syntax for "the value". */
 export interface RenderContext {
-  /**
-   * The look-back window of the attack and health counters, a Prometheus duration (`5m`). The
-   * shipped files use {@link DEFAULT_WINDOW}; the end-to-end test renders the same rules with a
-   * shorter one so that a resolved notification follows within seconds.
-   */
+  /** The look-back window (see {@link RenderOptions.window}). */
   window: string;
   /** Template text for the evaluated value (Prometheus: `$value`; Grafana: `$values.A.Value`). */
   value: string;
+  /**
+   * Template text that prints the evaluated value as a whole number (`12`, never `1.2e+01` or
+   * `1.314`). Use it for every count; the queries of counts are whole already (see `increaseOf`).
+   */
+  count: string;
+  /** Where the runbook links point (see {@link RenderOptions.runbookBaseUrl}). */
+  runbookBaseUrl: string;
 }
 
-export const DEFAULT_WINDOW = '5m';
+/**
+ * The template context of a target whose evaluated value is `value` (`$value` in Prometheus,
+ * `$values.A.Value` in Grafana). Throws a `TypeError` for a runbook base that is not an absolute
+ * http(s) URL without a fragment: the link would not be clickable from a notification.
+ */
+export function renderContext(value: string, options: RenderOptions = {}): RenderContext {
+  const runbookBaseUrl = options.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE_URL;
+  if (!/^https?:\/\/[^\s#]+$/.test(runbookBaseUrl) || !URL.canParse(runbookBaseUrl)) {
+    throw new TypeError(
+      `runbook base URL must be an absolute http(s) URL without a #fragment (got ${JSON.stringify(runbookBaseUrl)})`,
+    );
+  }
+  return {
+    window: options.window ?? DEFAULT_WINDOW,
+    value,
+    count: `{{ printf "%.0f" ${value} }}`,
+    runbookBaseUrl,
+  };
+}
 
 /** `>` or `<`: the only comparisons both Prometheus and Grafana's threshold expression have. */
 export interface Threshold {
@@ -104,8 +140,14 @@ export const PATH_TRAVERSAL_BURST = 10;
 export const TRACKED_IPS_NEAR_CAP_RATIO = 0.9;
 
 const byInstance = (inner: string): string => `sum by (job, instance) (${inner})`;
+/**
+ * How much a counter grew in the window, per (job, instance), as a whole number. `increase()`
+ * extrapolates to the window's edges (one event can read 1.05 or 1.314); the events themselves are
+ * whole, and the extrapolated value is never below the growth it saw, so `floor` gives back that
+ * growth (for counts below about 14 exactly) and a rule `> N` still fires on the first event past N.
+ */
 const increaseOf = (metric: string, ctx: RenderContext): string =>
-  byInstance(`increase(${metric}[${ctx.window}])`);
+  `floor(${byInstance(`increase(${metric}[${ctx.window}])`)})`;
 const up = `up{job="${SECMON_JOB}"}`;
 
 const attacks: AlertDefinition[] = [
@@ -119,7 +161,7 @@ const attacks: AlertDefinition[] = [
     for: '0s',
     summary: 'Brute-force login attack detected by secmon on {{ $labels.instance }}',
     description: (ctx) =>
-      `secmon raised {{ ${ctx.value} | humanize }} brute-force alert(s) in the last ${ctx.window}: ` +
+      `secmon raised ${ctx.count} brute-force alert(s) in the last ${ctx.window}: ` +
       'at least one client address (or IPv6 prefix) reached the failed-login threshold. ' +
       "The addresses are in secmon's alert log and its secmon.alert OpenTelemetry events.",
   },
@@ -132,7 +174,7 @@ const attacks: AlertDefinition[] = [
     for: '0s',
     summary: 'Privileged container requested (privilege-escalation attempt) on {{ $labels.instance }}',
     description: (ctx) =>
-      `{{ ${ctx.value} | humanize }} request(s) for a privileged container in the last ${ctx.window}. ` +
+      `${ctx.count} request(s) for a privileged container in the last ${ctx.window}. ` +
       'A privileged container can take over its host; confirm who asked for it and why.',
   },
   {
@@ -144,7 +186,7 @@ const attacks: AlertDefinition[] = [
     for: '0s',
     summary: 'Command-injection attempt detected by secmon on {{ $labels.instance }}',
     description: (ctx) =>
-      `{{ ${ctx.value} | humanize }} input(s) with shell metacharacters or command substitution ` +
+      `${ctx.count} input(s) with shell metacharacters or command substitution ` +
       `reached a monitored service in the last ${ctx.window}. Check whether any of them was executed.`,
   },
   {
@@ -156,7 +198,7 @@ const attacks: AlertDefinition[] = [
     for: '0s',
     summary: 'Burst of path-traversal attempts seen by secmon on {{ $labels.instance }}',
     description: (ctx) =>
-      `{{ ${ctx.value} | humanize }} path-traversal attempts in the last ${ctx.window} ` +
+      `${ctx.count} path-traversal attempts in the last ${ctx.window} ` +
       `(more than ${PATH_TRAVERSAL_BURST}): someone is probing for files outside the web root.`,
   },
   {
@@ -168,7 +210,7 @@ const attacks: AlertDefinition[] = [
     for: '0s',
     summary: 'Suspicious container configuration requested on {{ $labels.instance }}',
     description: (ctx) =>
-      `{{ ${ctx.value} | humanize }} container request(s) with a dangerous configuration ` +
+      `${ctx.count} container request(s) with a dangerous configuration ` +
       `(host mounts, host namespaces, added capabilities) in the last ${ctx.window}.`,
   },
 ];
@@ -222,7 +264,7 @@ const health: AlertDefinition[] = [
     for: '5m',
     summary: "secmon's alert handlers are failing on {{ $labels.instance }}",
     description: (ctx) =>
-      `{{ ${ctx.value} | humanize }} alert-handler error(s) in the last ${ctx.window}, for 5 minutes ` +
+      `${ctx.count} alert-handler error(s) in the last ${ctx.window}, for 5 minutes ` +
       'running: some alerts are not reaching their destination (logs, events, integrations).',
   },
   {
@@ -249,7 +291,7 @@ const health: AlertDefinition[] = [
     for: '10m',
     summary: 'secmon on {{ $labels.instance }} is dropping OpenTelemetry alert events',
     description: (ctx) =>
-      `{{ ${ctx.value} | humanize }} secmon.alert event(s) dropped in the last ${ctx.window}: the OTLP ` +
+      `${ctx.count} secmon.alert event(s) dropped in the last ${ctx.window}: the OTLP ` +
       'collector is unreachable or too slow. Metrics and Prometheus alerts still work.',
   },
 ];
@@ -277,7 +319,7 @@ export function renderAlerts(ctx: RenderContext): RenderedAlert[] {
         annotations: {
           summary: alert.summary,
           description: alert.description(ctx),
-          runbook_url: runbookUrl(alert.name),
+          runbook_url: runbookUrl(alert.name, ctx.runbookBaseUrl),
         },
         noDataState: alert.noDataState ?? 'OK',
       };
@@ -285,7 +327,7 @@ export function renderAlerts(ctx: RenderContext): RenderedAlert[] {
   );
 }
 
-/** The runbook link for an alert: the section of docs/runbooks.md headed with its name. */
-export function runbookUrl(alertName: string): string {
-  return `${RUNBOOK_BASE_URL}#${alertName.toLowerCase()}`;
+/** The runbook link for an alert: the section of the runbooks headed with its name. */
+export function runbookUrl(alertName: string, base = DEFAULT_RUNBOOK_BASE_URL): string {
+  return `${base}#${alertName.toLowerCase()}`;
 }

@@ -18,7 +18,13 @@ import { DataqueryBuilder, PromQueryFormat } from '@grafana/grafana-foundation-s
 import { PanelBuilder as StatBuilder } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TableBuilder } from '@grafana/grafana-foundation-sdk/table';
 import { PanelBuilder as TimeseriesBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
-import { SECMON_JOB, TRACKED_IPS_NEAR_CAP_RATIO } from './alerts.js';
+import { ALERT_SEVERITY, ALERT_TYPES, type AlertSeverity, type AlertType } from '../src/core/alert.js';
+import {
+  DEFAULT_RUNBOOK_BASE_URL,
+  type RenderOptions,
+  SECMON_JOB,
+  TRACKED_IPS_NEAR_CAP_RATIO,
+} from './alerts.js';
 import { DASHBOARD_UID } from './stack.js';
 
 /** Grafana's syntax for the data-source variable (not a JavaScript template). */
@@ -43,14 +49,14 @@ function redFrom(red: number): ThresholdsConfigBuilder {
   ]);
 }
 
-function stat(title: string, description: string, expr: string): StatBuilder {
+function stat(title: string, description: string, expr: string, span = 8): StatBuilder {
   return new StatBuilder()
     .title(title)
     .description(description)
     .datasource(datasource)
     .withTarget(query(expr).instant())
     .height(4)
-    .span(4)
+    .span(span)
     .graphMode(common.BigValueGraphMode.None)
     .colorMode(common.BigValueColorMode.Background)
     .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false));
@@ -75,6 +81,64 @@ function timeseries(title: string, description: string, unit: string): Timeserie
     );
 }
 
+/** A counter's growth per minute: every count of events is read in one unit across the dashboard. */
+const perMinute = (by: string, counter: string): string =>
+  `sum${by ? ` by (${by})` : ''} (rate(${counter}{${inst}}[$__rate_interval])) * 60`;
+/** Grafana's unit for "events per minute" (counts/min). */
+const PER_MINUTE = 'cpm';
+
+/** The colour a stat turns at the first alert of a type: how loud its severity is. */
+const SEVERITY_COLOR: Record<AlertSeverity, string> = {
+  critical: 'red',
+  high: 'red',
+  medium: 'orange',
+  low: 'yellow',
+};
+
+/** `path_traversal` -> `Path traversal`. */
+const typeTitle = (type: AlertType): string =>
+  type.charAt(0).toUpperCase() + type.slice(1).replaceAll('_', ' ');
+
+/**
+ * Widths on Grafana's 24-column grid for `count` panels side by side, at most `perLine` a line, each
+ * line filled exactly (the builder starts a new line when a line reaches 24 columns).
+ */
+export function lineWidths(count: number, perLine = 8): number[] {
+  const widths: number[] = [];
+  for (let start = 0; start < count; start += perLine) {
+    const onLine = Math.min(perLine, count - start);
+    for (let i = 0; i < onLine; i++) widths.push(Math.floor(24 / onLine) + (i < 24 % onLine ? 1 : 0));
+  }
+  return widths;
+}
+
+/**
+ * The top row: one stat per alert type (every type in `ALERT_TYPES`, so a new type gets its stat at
+ * the next `npm run generate`), each the number of alerts of that type secmon raised in the selected
+ * time range, whole, coloured by the type's severity once it is above zero.
+ */
+function alertTypeStats(): StatBuilder[] {
+  // As few lines of at most 8 as the types need, the types spread evenly over them (11 types: 6 + 5).
+  const lines = Math.ceil(ALERT_TYPES.length / 8);
+  const widths = lineWidths(ALERT_TYPES.length, Math.ceil(ALERT_TYPES.length / lines));
+  return ALERT_TYPES.map((type, index) =>
+    stat(
+      typeTitle(type),
+      `${type} alerts secmon raised in the selected time range (severity ${ALERT_SEVERITY[type]}).`,
+      `floor(sum(increase(secmon_alerts_total{type="${type}", ${inst}}[$__range])))`,
+      widths[index],
+    )
+      .unit('none')
+      .decimals(0)
+      .thresholds(
+        new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([
+          { value: null, color: 'green' },
+          { value: 1, color: SEVERITY_COLOR[ALERT_SEVERITY[type]] },
+        ]),
+      ),
+  );
+}
+
 /** Attempt counters per attack type, each with its legend. */
 const ATTACK_COUNTERS: Array<[metric: string, legend: string]> = [
   ['secmon_privileged_container_attempts_total', 'privileged container'],
@@ -85,7 +149,8 @@ const ATTACK_COUNTERS: Array<[metric: string, legend: string]> = [
 ];
 
 /** Builds the dashboard (plain data, ready for JSON). */
-export function secmonDashboard(): Dashboard {
+export function secmonDashboard(options: RenderOptions = {}): Dashboard {
+  const runbookBaseUrl = options.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE_URL;
   const builder = new DashboardBuilder('secmon: security anomalies')
     .uid(DASHBOARD_UID)
     .description(
@@ -115,12 +180,15 @@ export function secmonDashboard(): Dashboard {
         .allValue('.*'),
     );
 
+  const top = builder.withRow(new RowBuilder('Alerts raised in the time range, by type'));
+  for (const panel of alertTypeStats()) top.withPanel(panel);
+
   builder
-    .withRow(new RowBuilder('Now'))
+    .withRow(new RowBuilder('secmon now'))
     .withPanel(
       stat(
         'secmon up',
-        'Whether Prometheus can scrape each secmon instance. DOWN means nobody is watching.',
+        'Whether Prometheus can scrape each secmon instance. DOWN means nobody is watching: the counts above stop.',
         up,
       )
         .mappings([
@@ -145,33 +213,6 @@ export function secmonDashboard(): Dashboard {
     )
     .withPanel(
       stat(
-        'Brute-force alerts',
-        'Brute-force alerts secmon raised in the selected time range.',
-        `sum(increase(secmon_alerts_total{type="brute_force", ${inst}}[$__range]))`,
-      )
-        .decimals(0)
-        .thresholds(redFrom(1)),
-    )
-    .withPanel(
-      stat(
-        'Privilege-escalation attempts',
-        'Privileged-container requests in the selected time range.',
-        `sum(increase(secmon_privileged_container_attempts_total{${inst}}[$__range]))`,
-      )
-        .decimals(0)
-        .thresholds(redFrom(1)),
-    )
-    .withPanel(
-      stat(
-        'Command-injection attempts',
-        'Inputs that looked like command injection in the selected time range.',
-        `sum(increase(secmon_command_injection_attempts_total{${inst}}[$__range]))`,
-      )
-        .decimals(0)
-        .thresholds(redFrom(1)),
-    )
-    .withPanel(
-      stat(
         'Tracked IPs, share of cap',
         'Monitored client addresses as a share of SECMON_MAX_TRACKED_IPS (highest instance). Near 100 % usually means address spraying.',
         `max(secmon_monitored_ips{${inst}} / secmon_tracked_ips_limit{${inst}})`,
@@ -191,7 +232,9 @@ export function secmonDashboard(): Dashboard {
     .withPanel(
       new TableBuilder()
         .title('Firing alerts')
-        .description('Prometheus alerts from the secmon rules that are firing now; see docs/runbooks.md.')
+        .description(
+          `Prometheus alerts from the secmon rules that are firing now. Each has a runbook: ${runbookBaseUrl}#<alert name in lower case>.`,
+        )
         .datasource(datasource)
         .withTarget(query(firingAlerts).instant().format(PromQueryFormat.Table))
         .withTransformation({
@@ -205,25 +248,15 @@ export function secmonDashboard(): Dashboard {
       timeseries(
         'Alerts by type and severity',
         'secmon alerts raised per minute, by alert type and severity.',
-        'short',
-      ).withTarget(
-        query(
-          `sum by (type, severity) (rate(secmon_alerts_total{${inst}}[$__rate_interval])) * 60`,
-          '{{type}} ({{severity}})',
-        ),
-      ),
+        PER_MINUTE,
+      ).withTarget(query(perMinute('type, severity', 'secmon_alerts_total'), '{{type}} ({{severity}})')),
     )
     .withPanel(
       timeseries(
         'Suppressed alerts by type',
         'Alerts held back by a re-alert interval, per minute: the attack goes on but was already reported.',
-        'short',
-      ).withTarget(
-        query(
-          `sum by (type) (rate(secmon_alerts_suppressed_total{${inst}}[$__rate_interval])) * 60`,
-          '{{type}}',
-        ),
-      ),
+        PER_MINUTE,
+      ).withTarget(query(perMinute('type', 'secmon_alerts_suppressed_total'), '{{type}}')),
     );
 
   builder
@@ -231,23 +264,18 @@ export function secmonDashboard(): Dashboard {
     .withPanel(
       timeseries(
         'Failed logins',
-        'Failed logins per second reported to secmon, per instance.',
-        'reqps',
-      ).withTarget(
-        query(
-          `sum by (instance) (rate(secmon_failed_auth_total{${inst}}[$__rate_interval]))`,
-          '{{instance}}',
-        ),
-      ),
+        'Failed logins reported to secmon per minute, per instance.',
+        PER_MINUTE,
+      ).withTarget(query(perMinute('instance', 'secmon_failed_auth_total'), '{{instance}}')),
     )
     .withPanel(
       timeseries(
         'Attempts per attack type',
-        'Attack attempts per second by type, all selected instances together.',
-        'reqps',
+        'Attack attempts per minute by type, all selected instances together.',
+        PER_MINUTE,
       ).targets(
         ATTACK_COUNTERS.map(([metric, legend], index) =>
-          query(`sum(rate(${metric}{${inst}}[$__rate_interval]))`, legend, String.fromCharCode(65 + index)),
+          query(perMinute('', metric), legend, String.fromCharCode(65 + index)),
         ),
       ),
     )
@@ -264,14 +292,9 @@ export function secmonDashboard(): Dashboard {
     .withPanel(
       timeseries(
         'Tracked-IP evictions',
-        'Addresses evicted per second because the cap was reached: a sustained rate means address spraying.',
-        'short',
-      ).withTarget(
-        query(
-          `sum by (instance) (rate(secmon_tracked_ips_evicted_total{${inst}}[$__rate_interval]))`,
-          '{{instance}}',
-        ),
-      ),
+        'Addresses evicted per minute because the cap was reached: a sustained rate means address spraying.',
+        PER_MINUTE,
+      ).withTarget(query(perMinute('instance', 'secmon_tracked_ips_evicted_total'), '{{instance}}')),
     );
 
   builder
@@ -286,16 +309,12 @@ export function secmonDashboard(): Dashboard {
     .withPanel(
       timeseries(
         'Alert delivery errors',
-        'Alert handlers that threw, and OpenTelemetry alert events dropped (collector unreachable or slow), per second.',
-        'short',
+        'Alert handlers that threw, and OpenTelemetry alert events dropped (collector unreachable or slow), per minute.',
+        PER_MINUTE,
       ).targets([
+        query(perMinute('instance', 'secmon_alert_handler_errors_total'), '{{instance}} handler errors', 'A'),
         query(
-          `sum by (instance) (rate(secmon_alert_handler_errors_total{${inst}}[$__rate_interval]))`,
-          '{{instance}} handler errors',
-          'A',
-        ),
-        query(
-          `sum by (instance) (rate(secmon_otel_events_dropped_total{${inst}}[$__rate_interval]))`,
+          perMinute('instance', 'secmon_otel_events_dropped_total'),
           '{{instance}} OTel events dropped',
           'B',
         ),
@@ -304,13 +323,13 @@ export function secmonDashboard(): Dashboard {
     .withPanel(
       timeseries(
         'Shared store (Redis)',
-        'With SECMON_REDIS_URL: whether each instance can use Redis (1 up, 0 down: SecmonStoreDegraded), and events per second it decided in its own memory instead, by reason (unavailable, overloaded). Always up, nothing decided locally, with the in-memory store.',
+        'With SECMON_REDIS_URL: whether each instance can use Redis (1 up, 0 down: SecmonStoreDegraded), and events per minute it decided in its own memory instead, by reason (unavailable, overloaded). Always up, nothing decided locally, with the in-memory store.',
         'short',
       ).targets([
         query(`min by (instance) (secmon_store_up{${inst}})`, '{{instance}} up', 'A'),
         query(
-          `sum by (instance, reason) (rate(secmon_store_fallback_total{${inst}}[$__rate_interval]))`,
-          '{{instance}} decided locally: {{reason}}',
+          perMinute('instance, reason', 'secmon_store_fallback_total'),
+          '{{instance}} decided locally per minute: {{reason}}',
           'B',
         ),
       ]),
@@ -347,6 +366,6 @@ export function secmonDashboard(): Dashboard {
 }
 
 /** The dashboard as committed in grafana/dashboards/secmon.json. */
-export function renderDashboard(): string {
-  return `${JSON.stringify(secmonDashboard(), null, 2)}\n`;
+export function renderDashboard(options: RenderOptions = {}): string {
+  return `${JSON.stringify(secmonDashboard(options), null, 2)}\n`;
 }

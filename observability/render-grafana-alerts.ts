@@ -8,17 +8,18 @@ import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import { stringify } from 'yaml';
 import {
   ALERT_GROUPS,
-  DEFAULT_WINDOW,
   type RenderContext,
   type RenderedAlert,
+  type RenderOptions,
   renderAlerts,
+  renderContext,
 } from './alerts.js';
 import { GENERATED_HEADER } from './render-prometheus.js';
 import { GRAFANA_FOLDER, PROMETHEUS_DATASOURCE_UID } from './stack.js';
 
 /** Grafana's template context: `$values.A.Value` is the number query A returned. */
-export function grafanaContext(window = DEFAULT_WINDOW): RenderContext {
-  return { window, value: '$values.A.Value' };
+export function grafanaContext(options: RenderOptions = {}): RenderContext {
+  return renderContext('$values.A.Value', options);
 }
 
 /** Seconds in a Prometheus duration such as `5m` or `1h30m` (only the units the definitions use). */
@@ -92,8 +93,9 @@ function grafanaRule(alert: RenderedAlert, window: string) {
 }
 
 /** The provisioning file as data. */
-export function grafanaAlertProvisioning(window = DEFAULT_WINDOW) {
-  const rendered = renderAlerts(grafanaContext(window));
+export function grafanaAlertProvisioning(options: RenderOptions = {}) {
+  const context = grafanaContext(options);
+  const rendered = renderAlerts(context);
   return {
     apiVersion: 1,
     groups: ALERT_GROUPS.map((group) => ({
@@ -103,12 +105,12 @@ export function grafanaAlertProvisioning(window = DEFAULT_WINDOW) {
       interval: group.grafanaInterval,
       rules: rendered
         .filter((alert) => alert.group === group.name)
-        .map((alert) => grafanaRule(alert, window)),
+        .map((alert) => grafanaRule(alert, context.window)),
     })),
   };
 }
 
 /** The provisioning file as YAML text, as committed in grafana/provisioning/alerting/secmon-alerts.yaml. */
-export function renderGrafanaAlerts(window = DEFAULT_WINDOW): string {
-  return GENERATED_HEADER + stringify(grafanaAlertProvisioning(window), { lineWidth: 0 });
+export function renderGrafanaAlerts(options: RenderOptions = {}): string {
+  return GENERATED_HEADER + stringify(grafanaAlertProvisioning(options), { lineWidth: 0 });
 }

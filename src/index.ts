@@ -6,9 +6,24 @@ export {
   type Alert,
   type AlertHandler,
   type AlertSeverity,
+  type AlertState,
   type AlertType,
 } from './core/alert.js';
-export { type ClientKey, clientKey, formatClientKey, UNPARSEABLE } from './core/client-address.js';
+export type { OffenderKind } from './core/alert-lifecycle.js';
+export {
+  type ClientKey,
+  clientKey,
+  formatClientKey,
+  formatNetwork,
+  UNPARSEABLE,
+} from './core/client-address.js';
+export type {
+  AccountBruteForceOptions,
+  AccountCompromiseOptions,
+  CredentialStuffingOptions,
+  FailedLoginSurgeOptions,
+  NetworkBruteForceOptions,
+} from './core/detector-options.js';
 export type { SecmonConfigError, SecmonErrorCode } from './core/errors.js';
 export {
   type AttackDetails,
@@ -18,20 +33,30 @@ export {
 } from './core/event-details.js';
 export { memoryStore } from './core/memory-store.js';
 export { AnomalyMonitor } from './core/monitor.js';
+export type { Offender, OffendersOptions } from './core/offenders.js';
 export {
   type AnomalyMonitorOptions,
   type BruteForceOptions,
   DEFAULT_OPTIONS,
+  type LifecycleOptions,
+  type PrivacyOptions,
+  windowSettings,
 } from './core/options.js';
 export { MAX_TEXT_LENGTH, sanitizeText } from './core/sanitize.js';
 export type { MonitorStats } from './core/stats.js';
 export {
   ALERT,
+  type DetectorDecision,
   type FailureDecision,
   type FailureOutcome,
+  LOGIN_DETECTORS,
+  type LoginDetector,
+  type LoginSubject,
   NO_ALERT,
+  REALERT,
   type StoreStats,
   SUPPRESSED,
+  type SubjectActivity,
   type WindowSettings,
   type WindowStore,
   type WindowStoreFactory,

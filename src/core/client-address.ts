@@ -78,6 +78,26 @@ export function ipv6KeyWords(key: string, out: Int32Array): boolean {
   return true;
 }
 
+/**
+ * The network a client key belongs to, as text: `203.0.113.0/24` for an IPv4 address (its first
+ * `ipv4PrefixLength` bits), `2001:db8:1::/48` for an IPv6 prefix (its first `ipv6PrefixLength` bits);
+ * `undefined` for {@link UNPARSEABLE}.
+ */
+export function formatNetwork(
+  key: ClientKey,
+  ipv4PrefixLength: number,
+  ipv6PrefixLength: number,
+): string | undefined {
+  if (typeof key === 'number') {
+    return `${formatClientKey(key & (-1 << (32 - ipv4PrefixLength)))}/${ipv4PrefixLength}`;
+  }
+  if (key === UNPARSEABLE) return undefined;
+  const slash = key.indexOf('/');
+  if (!readGroups(key, 0, slash < 0 ? key.length : slash)) return undefined;
+  maskGroups(ipv6PrefixLength);
+  return `${canonicalText()}/${ipv6PrefixLength}`;
+}
+
 // Only called on text `isIPv4` accepted, so every character is a digit or a dot.
 function ipv4Value(text: string, from: number, to: number): number {
   let value = 0;
@@ -111,16 +131,21 @@ function ipv6Key(address: string, prefixLength: number): ClientKey {
   if (!isIPv6(host) || !readGroups(host, 0, host.length)) return UNPARSEABLE;
   const embedded = embeddedIpv4();
   if (embedded !== undefined) return embedded;
-  for (let i = 0; i < 8; i++) {
-    const keepBits = prefixLength - i * 16;
-    if (keepBits <= 0) groups[i] = 0;
-    else if (keepBits < 16) groups[i] = groups[i]! & ~(0xffff >>> keepBits);
-  }
+  maskGroups(prefixLength);
   const prefix = canonicalText();
   const key = prefixLength === 128 ? prefix : `${prefix}/${prefixLength}`;
   for (let i = 0; i < 4; i++) lastIpv6Words[i] = (groups[2 * i]! << 16) | groups[2 * i + 1]!;
   lastIpv6Key = key;
   return key;
+}
+
+// Clears every bit of {@link groups} past the first `prefixLength`.
+function maskGroups(prefixLength: number): void {
+  for (let i = 0; i < 8; i++) {
+    const keepBits = prefixLength - i * 16;
+    if (keepBits <= 0) groups[i] = 0;
+    else if (keepBits < 16) groups[i] = groups[i]! & ~(0xffff >>> keepBits);
+  }
 }
 
 /**

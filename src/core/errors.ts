@@ -1,7 +1,7 @@
 /** Stable error codes. Each has a section in the README's "Errors" part, named after the code. */
 export type SecmonErrorCode = 'SECMON_ERR_BAD_OPTION' | 'SECMON_ERR_UNKNOWN_OPTION';
 
-const DOCS = 'README.md#errors';
+const DOCS = 'https://github.com/secmon/secmon#errors';
 
 /** A `TypeError` with a stable `code`, thrown for bad configuration (never for bad data). */
 export type SecmonConfigError = TypeError & { code: SecmonErrorCode };

@@ -1,25 +1,231 @@
+import type { ClientKey } from './client-address.js';
 import { ClientWindows } from './client-windows.js';
-import type { StoreStats, WindowSettings, WindowStore, WindowStoreFactory } from './store.js';
+import {
+  accountOther,
+  clientOther,
+  KeyRef,
+  readAccountKey,
+  readClientKey,
+  readNetworkKey,
+} from './key-ref.js';
+import {
+  type DetectorDecision,
+  type FailureOutcome,
+  LOGIN_DETECTORS,
+  type LoginDetector,
+  type LoginSubject,
+  NO_ALERT,
+  type StoreStats,
+  type SubjectActivity,
+  type WindowSettings,
+  type WindowStore,
+  type WindowStoreFactory,
+} from './store.js';
+import { SurgeMeter } from './surge-meter.js';
+import { ThresholdTable } from './threshold-table.js';
 
 const RESOLVED = Promise.resolve();
+const BRUTE_FORCE = 0;
+const STUFFING = 1;
+const ACCOUNT = 2;
+const NETWORK = 3;
+const SURGE = 4;
 
 /**
- * The default store: state in this process's memory, in the bounded {@link ClientWindows} table.
- * Every call answers synchronously and allocates nothing; nothing is shared with other processes.
+ * The default store: state in this process's memory, in bounded tables (see {@link ThresholdTable}):
+ * one per login detector (clients, clients' accounts, accounts, networks) and the surge meter.
+ * Every call answers synchronously and allocates nothing on the failed-login path (the outcome object
+ * is reused); nothing is shared with other processes.
  */
-export class MemoryStore extends ClientWindows implements WindowStore {
-  private readonly privilegedAlertIntervalMs: number;
+export class MemoryStore implements WindowStore {
+  private readonly clients: ClientWindows;
+  private readonly stuffing: ThresholdTable | undefined;
+  private readonly accounts: ThresholdTable | undefined;
+  private readonly networks: ThresholdTable | undefined;
+  private readonly surge: SurgeMeter | undefined;
+  private readonly outcome: FailureOutcome;
+  private readonly client = new KeyRef();
+  private readonly network = new KeyRef();
+  private readonly account = new KeyRef();
   private lastPrivilegedAlertAt = Number.NEGATIVE_INFINITY;
 
-  constructor(settings: WindowSettings) {
-    super(settings.threshold, settings.windowMs, settings.realertIntervalMs, settings.maxTrackedIps);
-    this.privilegedAlertIntervalMs = settings.privilegedAlertIntervalMs;
+  constructor(private readonly settings: WindowSettings) {
+    const {
+      credentialStuffing: cs,
+      accountBruteForce: ab,
+      networkBruteForce: nb,
+      failedLoginSurge: fs,
+    } = settings;
+    this.clients = new ClientWindows({
+      threshold: settings.threshold,
+      distinct: 0,
+      windowMs: settings.windowMs,
+      realertIntervalMs: settings.realertIntervalMs,
+      capacity: settings.maxTrackedIps,
+    });
+    if (cs.enabled) {
+      this.stuffing = new ThresholdTable({
+        threshold: 0,
+        distinct: cs.accounts,
+        windowMs: cs.windowMs,
+        realertIntervalMs: cs.realertIntervalMs,
+        capacity: settings.maxTrackedIps,
+      });
+    }
+    if (ab.enabled) {
+      this.accounts = new ThresholdTable({
+        threshold: ab.threshold,
+        distinct: ab.minClients,
+        windowMs: ab.windowMs,
+        realertIntervalMs: ab.realertIntervalMs,
+        capacity: settings.maxTrackedAccounts,
+      });
+    }
+    if (nb.enabled) {
+      this.networks = new ThresholdTable({
+        threshold: nb.threshold,
+        distinct: nb.minClients,
+        windowMs: nb.windowMs,
+        realertIntervalMs: nb.realertIntervalMs,
+        capacity: settings.maxTrackedIps,
+      });
+    }
+    if (fs.enabled) {
+      this.surge = new SurgeMeter({ ...fs, realertIntervalMs: settings.realertIntervalMs });
+    }
+    const decisions: DetectorDecision[] = LOGIN_DETECTORS.map(() => ({
+      decision: NO_ALERT,
+      count: 0,
+      suppressed: 0,
+      overUntil: Number.NEGATIVE_INFINITY,
+    }));
+    this.outcome = { decisions, surgeBaseline: 0 };
+  }
+
+  get evicted(): number {
+    return this.clients.evicted;
+  }
+
+  get evictedAccounts(): number {
+    return this.accounts?.evicted ?? 0;
+  }
+
+  get evictedNetworks(): number {
+    return this.networks?.evicted ?? 0;
+  }
+
+  recordFailure(key: ClientKey, account: string | undefined, now: number): FailureOutcome {
+    const decisions = this.outcome.decisions;
+    const client = this.client;
+    readClientKey(key, client);
+    const clients = this.clients;
+    tableDecision(
+      decisions[BRUTE_FORCE]!,
+      clients,
+      clients.record(client.kind, client.int, client.words, Number.NaN, now),
+    );
+
+    const hasAccount = account !== undefined;
+    if (hasAccount) readAccountKey(account, this.account);
+    const stuffing = this.stuffing;
+    if (stuffing !== undefined && hasAccount) {
+      const decision = stuffing.record(
+        client.kind,
+        client.int,
+        client.words,
+        accountOther(this.account),
+        now,
+      );
+      tableDecision(decisions[STUFFING]!, stuffing, decision);
+    } else decisions[STUFFING]!.decision = NO_ALERT;
+
+    const accounts = this.accounts;
+    if (accounts !== undefined && hasAccount) {
+      const ref = this.account;
+      tableDecision(
+        decisions[ACCOUNT]!,
+        accounts,
+        accounts.record(ref.kind, ref.int, ref.words, clientOther(client), now),
+      );
+    } else decisions[ACCOUNT]!.decision = NO_ALERT;
+
+    const networks = this.networks;
+    if (networks !== undefined && this.readNetwork()) {
+      const ref = this.network;
+      tableDecision(
+        decisions[NETWORK]!,
+        networks,
+        networks.record(ref.kind, ref.int, ref.words, clientOther(client), now),
+      );
+    } else decisions[NETWORK]!.decision = NO_ALERT;
+
+    const surge = this.surge;
+    if (surge !== undefined) {
+      const decision = surge.record(now);
+      const target = decisions[SURGE]!;
+      target.decision = decision;
+      target.count = surge.lastCount;
+      target.suppressed = surge.lastSuppressed;
+      target.overUntil = surge.lastOverUntil;
+      this.outcome.surgeBaseline = surge.lastBaseline;
+    } else decisions[SURGE]!.decision = NO_ALERT;
+    return this.outcome;
+  }
+
+  recordSuccess(key: ClientKey, account: string | undefined, now: number): number {
+    let over = 0;
+    const subject = { key, account };
+    for (let i = 0; i < SURGE; i++) {
+      if (this.overUntil(LOGIN_DETECTORS[i]!, subject, now) > now) over |= 1 << i;
+    }
+    return over;
+  }
+
+  overUntil(detector: LoginDetector, subject: LoginSubject, now: number): number {
+    if (detector === 'failed_login_surge') return this.surge?.overUntil(now) ?? Number.NEGATIVE_INFINITY;
+    const table = this.tableFor(detector, subject);
+    if (table === undefined) return Number.NEGATIVE_INFINITY;
+    const ref = this.refFor(detector);
+    return table.overUntilOf(ref.kind, ref.int, ref.words, now);
+  }
+
+  activity(detector: LoginDetector, subject: LoginSubject, now: number): SubjectActivity {
+    if (detector === 'failed_login_surge') {
+      return { count: this.surge?.count(now) ?? 0, lastSeen: Number.NEGATIVE_INFINITY };
+    }
+    const table = this.tableFor(detector, subject);
+    if (table === undefined) return { count: 0, lastSeen: Number.NEGATIVE_INFINITY };
+    const ref = this.refFor(detector);
+    return {
+      count: table.countInWindow(ref.kind, ref.int, ref.words, now),
+      lastSeen: table.lastSeenOf(ref.kind, ref.int, ref.words, now),
+    };
+  }
+
+  recordRateLimited(key: ClientKey, now: number): boolean {
+    const client = this.client;
+    readClientKey(key, client);
+    return this.clients.recordRateLimited(
+      client.kind,
+      client.int,
+      client.words,
+      now,
+      this.settings.realertIntervalMs,
+    );
   }
 
   claimPrivilegedAlert(now: number): boolean {
-    if (now - this.lastPrivilegedAlertAt < this.privilegedAlertIntervalMs) return false;
+    if (now - this.lastPrivilegedAlertAt < this.settings.privilegedAlertIntervalMs) return false;
     this.lastPrivilegedAlertAt = now;
     return true;
+  }
+
+  activeCount(now: number): number {
+    return this.clients.activeCount(now);
+  }
+
+  activeAccounts(now: number): number {
+    return this.accounts?.activeCount(now) ?? 0;
   }
 
   stats(): StoreStats {
@@ -41,11 +247,49 @@ export class MemoryStore extends ClientWindows implements WindowStore {
   close(): Promise<void> {
     return RESOLVED;
   }
+
+  private readNetwork(): boolean {
+    const { ipv4PrefixLength, ipv6PrefixLength } = this.settings.networkBruteForce;
+    return readNetworkKey(this.client, ipv4PrefixLength, ipv6PrefixLength, this.network);
+  }
+
+  // The table of a detector, with the subject's key read into the ref `refFor` returns; undefined
+  // when the detector is off or the subject has nothing it counts.
+  private tableFor(detector: LoginDetector, subject: LoginSubject): ThresholdTable | undefined {
+    if (detector === 'account_brute_force') {
+      if (this.accounts === undefined || subject.account === undefined) return undefined;
+      readAccountKey(subject.account, this.account);
+      return this.accounts;
+    }
+    if (subject.key === undefined) return undefined;
+    readClientKey(subject.key, this.client);
+    if (detector === 'brute_force') return this.clients;
+    if (detector === 'credential_stuffing') return this.stuffing;
+    return this.networks !== undefined && this.readNetwork() ? this.networks : undefined;
+  }
+
+  private refFor(detector: LoginDetector): KeyRef {
+    if (detector === 'account_brute_force') return this.account;
+    return detector === 'network_brute_force' ? this.network : this.client;
+  }
+}
+
+function tableDecision(
+  target: DetectorDecision,
+  table: ThresholdTable,
+  decision: DetectorDecision['decision'],
+): void {
+  target.decision = decision;
+  if (decision === NO_ALERT) return;
+  target.count = table.lastCount;
+  target.suppressed = table.lastSuppressed;
+  target.overUntil = table.lastOverUntil;
 }
 
 /**
- * The in-memory store (the default): per-process state, synchronous, bounded by `maxTrackedIps`.
- * Pass it as `new AnomalyMonitor({ store: memoryStore() })` to be explicit; omitting `store` is the same.
+ * The in-memory store (the default): per-process state, synchronous, bounded by `maxTrackedIps` and
+ * `maxTrackedAccounts`. Pass it as `new AnomalyMonitor({ store: memoryStore() })` to be explicit;
+ * omitting `store` is the same.
  */
 export function memoryStore(): WindowStoreFactory {
   return (settings) => new MemoryStore(settings);

@@ -1,6 +1,15 @@
 import { ALERT_SEVERITY, type Alert, type AlertHandler, type AlertType } from './alert.js';
 import { AlertDispatcher } from './alert-dispatcher.js';
-import { type ClientKey, clientKey, formatClientKey, UNPARSEABLE } from './client-address.js';
+import {
+  AlertLifecycle,
+  type EarlyResolution,
+  type Incident,
+  type IncidentFields,
+  type LifecycleHost,
+  type OffenderKind,
+} from './alert-lifecycle.js';
+import { type ClientKey, clientKey, formatClientKey, formatNetwork, UNPARSEABLE } from './client-address.js';
+import { badOptionError, integerIn } from './errors.js';
 import {
   type AttackDetails,
   type ContainerDetails,
@@ -8,30 +17,58 @@ import {
   type SinkKind,
   textDetail,
 } from './event-details.js';
-import { type AnomalyMonitorOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { describeLoginAlert, describeResolution, type LoginSubjects } from './login-alerts.js';
+import {
+  DEFAULT_OFFENDERS_LIMIT,
+  listOffenders,
+  MAX_OFFENDERS_LIMIT,
+  type Offender,
+  type OffendersOptions,
+} from './offenders.js';
+import { type AnomalyMonitorOptions, type ResolvedOptions, resolveOptions, settingsOf } from './options.js';
+import { Pseudonymizer } from './privacy.js';
 import { sanitizeText } from './sanitize.js';
 import { type MonitorStats, zeroPerType } from './stats.js';
-import { ALERT, type FailureOutcome, NO_ALERT, SUPPRESSED, type WindowStore } from './store.js';
+import {
+  ALERT,
+  type DetectorDecision,
+  type FailureOutcome,
+  LOGIN_DETECTORS,
+  type LoginDetector,
+  NO_ALERT,
+  SUPPRESSED,
+  type WindowStore,
+} from './store.js';
 
 // A container spec can list many reasons; an alert carries at most this many.
 const MAX_REASONS = 16;
+// Account names longer than this are cut before they are counted (two accounts that differ only
+// past it share a window): a name is a key, and a key must stay small.
+const MAX_ACCOUNT_LENGTH = 256;
 
 /**
- * Tracks security-relevant events and raises alerts: brute-force logins (per client address, in a
- * sliding window), privileged and suspicious container requests, path traversal, command injection
- * and rate-limited clients that keep coming. All state is bounded (see `maxTrackedIps`), every
- * `record*` call is O(1), returns at once and never throws for bad data: unparseable addresses share
- * one window and hostile strings are truncated and escaped before they reach an alert. With the
- * default in-memory store alerts are raised inside the `record*` call; with a shared store (Redis)
- * they are raised when the store answers, still in the caller's async context.
+ * Tracks security-relevant events and raises alerts: login attacks (brute force per client address,
+ * credential stuffing, distributed attacks on one account or from one network, a failed-login surge,
+ * and a successful login in the middle of one), privileged and suspicious container requests, path
+ * traversal, command injection and rate-limited clients that keep coming. Every alert belongs to an
+ * attack with an id; when the attack ends a `resolved` alert with that id follows. All state is
+ * bounded, every `record*` call is O(1) amortised, returns at once and never throws for bad data:
+ * unparseable addresses share one window and hostile strings are truncated and escaped before they
+ * reach an alert. With the default in-memory store alerts are raised inside the `record*` call; with
+ * a shared store (Redis) they are raised when the store answers, still in the caller's async context.
  * Invalid options throw a `TypeError` naming the option, at construction.
  */
 export class AnomalyMonitor {
   private readonly options: ResolvedOptions;
   private readonly store: WindowStore;
   private readonly dispatcher = new AlertDispatcher();
+  private readonly lifecycle: AlertLifecycle;
+  private readonly privacy: Pseudonymizer;
   private readonly alertCounts = zeroPerType();
+  private readonly resolvedCounts = zeroPerType();
   private readonly suppressedCounts = zeroPerType();
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private closed = false;
   private lastNow = Number.NEGATIVE_INFINITY;
   private failedAuthAttempts = 0;
   private successfulAuths = 0;
@@ -45,22 +82,25 @@ export class AnomalyMonitor {
 
   constructor(options?: AnomalyMonitorOptions) {
     this.options = resolveOptions(options);
-    const { threshold, windowMs, realertIntervalMs } = this.options.bruteForce;
-    this.store = this.options.store({
-      threshold,
-      windowMs,
-      realertIntervalMs,
-      privilegedAlertIntervalMs: this.options.privilegedAlertIntervalMs,
-      maxTrackedIps: this.options.maxTrackedIps,
+    const o = this.options;
+    this.store = o.store(settingsOf(o, () => this.now()));
+    this.privacy = new Pseudonymizer(o.privacy?.hmacKey);
+    const host: LifecycleHost = {
       now: () => this.now(),
-    });
+      overUntil: (incident, now) => this.store.overUntil(incident.detector!, incident.query!, now),
+      resolved: (incident, at, reason) => this.deliverResolved(incident, at, reason),
+    };
+    this.lifecycle = new AlertLifecycle(host, o.lifecycle.maxActiveAlerts, o.lifecycle.quietPeriodMs);
   }
 
   /**
-   * Subscribes a handler to every alert raised from now on; returns a function that unsubscribes it.
-   * Handlers run synchronously inside the `record*` call that raised the alert (with a shared store:
-   * when the store answers), in the caller's async context (e.g. the active trace), one after
-   * another; errors and rejections are counted in `handlerErrors` and never reach the caller.
+   * Subscribes a handler to every alert from now on, firing and resolved (see `alert.state`);
+   * returns a function that unsubscribes it. Handlers run synchronously inside the call that raised
+   * the alert (with a shared store: when the store answers), in the caller's async context (e.g. the
+   * active trace), one after another; errors and rejections are counted in `handlerErrors` and never
+   * reach the caller. Resolutions arrive from an unreferenced timer (every
+   * `lifecycle.sweepIntervalMs`) or, at the latest, with the next `record*`, `getStats()` or
+   * `offenders()` call.
    */
   onAlert(handler: AlertHandler): () => void {
     return this.dispatcher.subscribe(handler);
@@ -68,32 +108,39 @@ export class AnomalyMonitor {
 
   /**
    * Records a failed login from `ip` (any common form: `1.2.3.4`, `1.2.3.4:5678`, `[2001:db8::1]:443`,
-   * `::ffff:1.2.3.4`). Raises `brute_force` (high) when the address reaches `bruteForce.threshold`
-   * failures inside `bruteForce.windowMs`: once per crossing, then at most once per
-   * `bruteForce.realertIntervalMs` while it stays over; attempts in between are counted as suppressed.
+   * `::ffff:1.2.3.4`), for the account `userId` when known. Feeds every login detector: `brute_force`
+   * (the address reaches `bruteForce.threshold` failures inside the window), `credential_stuffing`,
+   * `account_brute_force` (these two need `userId`), `network_brute_force` and `failed_login_surge`.
+   * Each alerts once per crossing, then at most once per its re-alert interval while it stays over;
+   * attempts in between are counted as suppressed.
    */
   recordFailedAuth(ip: string, userId?: string): void {
     this.failedAuthAttempts++;
     const now = this.now();
+    this.sweepIfDue(now);
     const key = this.keyOf(ip);
-    const decision = this.store.recordFailure(key, now);
-    if (decision === NO_ALERT) return;
-    if (decision === ALERT) {
-      this.raiseBruteForce(key, userId, now, this.store.lastCount, this.store.lastSuppressed, undefined);
-    } else if (decision === SUPPRESSED) {
-      this.suppress('brute_force');
-    } else {
-      this.awaitFailure(decision, key, userId, now);
-    }
+    const account = accountOf(userId);
+    const answer = this.store.recordFailure(key, account, now);
+    if (answer instanceof Promise) this.awaitFailure(answer, key, account, now);
+    else this.applyFailure(answer, key, account, now);
   }
 
   /**
-   * Records a successful login from `ip` (as the account `userId`, when known). Counted in
-   * `successfulAuths`.
+   * Records a successful login from `ip`, for the account `userId` when known. Counted in
+   * `successfulAuths`. When the account, the client or its network is over a login detector's
+   * threshold right now (brute force, credential stuffing, account or network brute force), raises
+   * `account_compromise_suspected` (critical): the attack probably worked.
    */
-  recordSuccessfulAuth(ip: string, _userId?: string): void {
+  recordSuccessfulAuth(ip: string, userId?: string): void {
     this.successfulAuths++;
-    this.keyOf(ip);
+    const now = this.now();
+    this.sweepIfDue(now);
+    const key = this.keyOf(ip);
+    if (!this.options.accountCompromise.enabled) return;
+    const account = accountOf(userId);
+    const answer = this.store.recordSuccess(key, account, now);
+    if (typeof answer === 'number') this.applySuccess(answer, key, account, now);
+    else answer.then((over) => this.applySuccess(over, key, account, now), ignoreStoreRejection);
   }
 
   /**
@@ -104,6 +151,7 @@ export class AnomalyMonitor {
   recordPrivilegedContainerAttempt(userId: string, details?: ContainerDetails): void {
     this.privilegedContainerAttempts++;
     const now = this.now();
+    this.sweepIfDue(now);
     const totalAttempts = this.privilegedContainerAttempts;
     const key = this.optionalKeyOf(details);
     const due = this.store.claimPrivilegedAlert(now);
@@ -120,10 +168,11 @@ export class AnomalyMonitor {
   recordSuspiciousContainer(userId: string, reasons: string[], details?: ContainerDetails): void {
     this.suspiciousContainerAttempts++;
     const now = this.now();
+    this.sweepIfDue(now);
     const list = Array.isArray(reasons) ? reasons : [];
     const kept = list.slice(0, MAX_REASONS).map((reason) => sanitizeText(reason));
     if (list.length > MAX_REASONS) kept.push(`…[+${list.length - MAX_REASONS} more]`);
-    this.raise(
+    this.raiseOneShot(
       'suspicious_container',
       now,
       'Suspicious container configuration requested',
@@ -143,12 +192,20 @@ export class AnomalyMonitor {
   recordPathTraversal(ip: string, path: string, details?: AttackDetails): void {
     this.pathTraversalAttempts++;
     const now = this.now();
+    this.sweepIfDue(now);
     const metadata: Record<string, unknown> = {
       path: sanitizeText(path),
       totalAttempts: this.pathTraversalAttempts,
     };
     const userId = this.attackDetails(details, 'file', metadata);
-    this.raise('path_traversal', now, 'Path traversal attempt detected', this.keyOf(ip), userId, metadata);
+    this.raiseOneShot(
+      'path_traversal',
+      now,
+      'Path traversal attempt detected',
+      this.keyOf(ip),
+      userId,
+      metadata,
+    );
   }
 
   /**
@@ -159,12 +216,13 @@ export class AnomalyMonitor {
   recordCommandInjection(ip: string, input: string, details?: AttackDetails): void {
     this.commandInjectionAttempts++;
     const now = this.now();
+    this.sweepIfDue(now);
     const metadata: Record<string, unknown> = {
       input: sanitizeText(input),
       totalAttempts: this.commandInjectionAttempts,
     };
     const userId = this.attackDetails(details, 'command', metadata);
-    this.raise(
+    this.raiseOneShot(
       'command_injection',
       now,
       'Command injection attempt detected',
@@ -181,11 +239,34 @@ export class AnomalyMonitor {
   recordRateLimitExceeded(ip: string, userId?: string): void {
     this.rateLimitExceeded++;
     const now = this.now();
+    this.sweepIfDue(now);
     const key = this.keyOf(ip);
     const totalAttempts = this.rateLimitExceeded;
     const due = this.store.recordRateLimited(key, now);
     if (typeof due === 'boolean') this.applyRateLimited(due, key, userId, now, totalAttempts);
     else this.awaitRateLimited(due, key, userId, now, totalAttempts);
+  }
+
+  /**
+   * The attackers active right now: one entry per address (or IPv6 prefix), network or account with
+   * an active alert, most severe first, then most recently seen; at most `limit` (default 100, at most
+   * 1,000). Delivers due resolutions first. Resolves with fresh objects (dates as `Date`). Throws a
+   * `TypeError` for a bad `limit`.
+   */
+  offenders(options: OffendersOptions = {}): Promise<Offender[]> {
+    if (typeof options !== 'object' || options === null)
+      throw badOptionError('offenders(options)', 'an object', options);
+    const limit = integerIn('limit', options.limit, DEFAULT_OFFENDERS_LIMIT, 1, MAX_OFFENDERS_LIMIT);
+    const now = this.now();
+    this.lifecycle.sweep(now);
+    return listOffenders(
+      this.lifecycle.incidents(),
+      (incident) =>
+        incident.detector === undefined
+          ? undefined
+          : this.store.activity(incident.detector, incident.query!, now),
+      limit,
+    );
   }
 
   /**
@@ -206,13 +287,18 @@ export class AnomalyMonitor {
     await this.store.refresh();
   }
 
-  /** Waits for events in flight to be decided, then releases the store (connections, timers). */
+  /** Stops the resolution timer, waits for events in flight to be decided, then releases the store. */
   close(): Promise<void> {
+    this.closed = true;
+    if (this.sweepTimer !== undefined) clearInterval(this.sweepTimer);
+    this.sweepTimer = undefined;
     return this.store.close();
   }
 
-  /** A fresh snapshot of every counter (see {@link MonitorStats}). O(1) amortised. */
+  /** A fresh snapshot of every counter (see {@link MonitorStats}). Delivers due resolutions first. */
   getStats(): MonitorStats {
+    const now = this.now();
+    this.lifecycle.sweep(now);
     let suppressedAlerts = 0;
     for (const type in this.suppressedCounts) suppressedAlerts += this.suppressedCounts[type as AlertType];
     return {
@@ -225,12 +311,19 @@ export class AnomalyMonitor {
       rateLimitExceeded: this.rateLimitExceeded,
       sinkFindings: { ...this.sinkFindings },
       unparseableAddresses: this.unparseableAddresses,
-      monitoredIps: this.store.activeCount(this.now()),
+      monitoredIps: this.store.activeCount(now),
       trackedIpsLimit: this.options.maxTrackedIps,
+      monitoredAccounts: this.store.activeAccounts(now),
+      trackedAccountsLimit: this.options.maxTrackedAccounts,
       alerts: { ...this.alertCounts },
+      activeAlerts: this.lifecycle.countsByType(),
+      resolvedAlerts: { ...this.resolvedCounts },
+      alertsResolvedEarly: this.lifecycle.resolvedEarly,
       suppressedAlerts,
       suppressedByType: { ...this.suppressedCounts },
       evictedIps: this.store.evicted,
+      evictedAccounts: this.store.evictedAccounts,
+      evictedNetworks: this.store.evictedNetworks,
       handlerErrors: this.dispatcher.errors,
       store: this.store.stats(),
     };
@@ -242,6 +335,11 @@ export class AnomalyMonitor {
     const now = this.options.now();
     if (now > this.lastNow) this.lastNow = now;
     return this.lastNow;
+  }
+
+  // On every event: one comparison unless an attack is due to be looked at.
+  private sweepIfDue(now: number): void {
+    if (this.lifecycle.nextDue() <= now) this.lifecycle.sweep(now);
   }
 
   private keyOf(ip: string): ClientKey {
@@ -278,10 +376,10 @@ export class AnomalyMonitor {
   private awaitFailure(
     answer: Promise<FailureOutcome>,
     key: ClientKey,
-    userId: string | undefined,
+    account: string | undefined,
     now: number,
   ): void {
-    answer.then((outcome) => this.applyFailure(outcome, key, userId, now), ignoreStoreRejection);
+    answer.then((outcome) => this.applyFailure(outcome, key, account, now), ignoreStoreRejection);
   }
 
   private awaitPrivileged(
@@ -307,14 +405,80 @@ export class AnomalyMonitor {
   private applyFailure(
     outcome: FailureOutcome,
     key: ClientKey,
-    userId: string | undefined,
+    account: string | undefined,
     now: number,
   ): void {
-    if (outcome.decision === ALERT) {
-      this.raiseBruteForce(key, userId, now, outcome.count, outcome.suppressed, outcome.degraded);
-    } else if (outcome.decision === SUPPRESSED) {
-      this.suppress('brute_force');
+    const decisions = outcome.decisions;
+    for (let i = 0; i < decisions.length; i++) {
+      const decision = decisions[i]!;
+      if (decision.decision === NO_ALERT) continue;
+      const type = LOGIN_DETECTORS[i]!;
+      if (decision.decision === SUPPRESSED) this.suppress(type);
+      else this.raiseLogin(type, decision, outcome, key, account, now);
     }
+  }
+
+  private raiseLogin(
+    type: LoginDetector,
+    decision: DetectorDecision,
+    outcome: FailureOutcome,
+    key: ClientKey,
+    account: string | undefined,
+    now: number,
+  ): void {
+    const subjects = this.loginSubjects(type, key, account);
+    const { message, metadata } = describeLoginAlert(
+      type,
+      decision,
+      subjects,
+      this.options,
+      outcome.surgeBaseline,
+    );
+    let text = message;
+    if (outcome.degraded !== undefined) {
+      // Decided without the shared state: say so, and which outage policy decided.
+      metadata.degraded = outcome.degraded;
+      text += ` (decided without the shared store: ${outcome.degraded})`;
+    }
+    const [kind, subject] = loginSubject(type, subjects);
+    const name = incidentName(type, subject);
+    // A surge is everyone's: the failure that tipped it names no attacker.
+    const sourceIp = type === 'failed_login_surge' ? undefined : subjects.client;
+    const userId = type === 'failed_login_surge' ? undefined : subjects.account;
+    let incident = decision.decision === ALERT ? undefined : this.lifecycle.find(name);
+    if (incident === undefined) {
+      const fields: IncidentFields = {
+        type,
+        name,
+        kind,
+        subject,
+        detector: type,
+        query: type === 'account_brute_force' ? { account } : { key },
+        sourceIp,
+        userId,
+        count: decision.count,
+      };
+      incident = this.openIncident(fields, now, decision.overUntil);
+    } else {
+      incident.lastSeen = now;
+      incident.count = decision.count;
+    }
+    this.emit(incident, now, text, metadata, sourceIp, userId);
+  }
+
+  private applySuccess(over: number, key: ClientKey, account: string | undefined, now: number): void {
+    if (over === 0) return;
+    const detectors = LOGIN_DETECTORS.filter((_, i) => (over & (1 << i)) !== 0);
+    const who = account === undefined ? '' : ` for account ${this.shownUser(account)}`;
+    const client = this.shownClient(key) ?? 'an unparseable address';
+    this.raiseOneShot(
+      'account_compromise_suspected',
+      now,
+      `Successful login${who} from ${client} while ${detectors.join(', ')} ${detectors.length === 1 ? 'was' : 'were'} over threshold`,
+      key,
+      account,
+      { detectors },
+    );
   }
 
   private applyPrivileged(
@@ -326,9 +490,10 @@ export class AnomalyMonitor {
   ): void {
     if (!due) {
       this.suppress('privilege_escalation');
+      this.extendOneShot('privilege_escalation', key, userId, now);
       return;
     }
-    this.raise('privilege_escalation', now, 'Attempt to create a privileged container', key, userId, {
+    this.raiseOneShot('privilege_escalation', now, 'Attempt to create a privileged container', key, userId, {
       totalAttempts,
     });
   }
@@ -342,47 +507,26 @@ export class AnomalyMonitor {
   ): void {
     if (!due) {
       this.suppress('rate_limit_exceeded');
+      this.extendOneShot('rate_limit_exceeded', key, userId, now);
       return;
     }
-    this.raise(
+    this.raiseOneShot(
       'rate_limit_exceeded',
       now,
-      `Rate-limited client ${describeClient(key)} keeps sending`,
+      `Rate-limited client ${this.shownClient(key) ?? 'an unparseable address'} keeps sending`,
       key,
       userId,
       { totalAttempts },
     );
   }
 
-  private raiseBruteForce(
-    key: ClientKey,
-    userId: string | undefined,
-    now: number,
-    count: number,
-    suppressed: number,
-    degraded: string | undefined,
-  ): void {
-    const { threshold, windowMs } = this.options.bruteForce;
-    const metadata: Record<string, unknown> = {
-      count,
-      threshold,
-      windowSeconds: windowMs / 1000,
-      suppressed,
-    };
-    let message = `${count} failed logins within ${windowMs / 1000}s from ${describeClient(key)}`;
-    if (degraded !== undefined) {
-      // Decided without the shared state: say so, and which outage policy decided.
-      metadata.degraded = degraded;
-      message += ` (decided without the shared store: ${degraded})`;
-    }
-    this.raise('brute_force', now, message, key, userId, metadata);
-  }
-
   private suppress(type: AlertType): void {
     this.suppressedCounts[type]++;
   }
 
-  private raise(
+  // One-shot attacks are keyed by their client, else their account: repeated events of one attacker
+  // are one attack (one id) until it goes quiet.
+  private raiseOneShot(
     type: AlertType,
     now: number,
     message: string,
@@ -390,13 +534,144 @@ export class AnomalyMonitor {
     userId: string | undefined,
     metadata: Record<string, unknown>,
   ): void {
-    const alert: Alert = { timestamp: new Date(now), type, severity: ALERT_SEVERITY[type], message };
-    const sourceIp = key === undefined ? undefined : formatClientKey(key);
+    const sourceIp = key === undefined ? undefined : this.shownClient(key);
+    const shownUser = this.shownUser(typeof userId === 'string' ? userId : undefined);
+    const [kind, subject] = oneShotSubject(sourceIp, shownUser);
+    const name = incidentName(type, subject);
+    let incident = this.lifecycle.find(name);
+    if (incident === undefined) {
+      const fields: IncidentFields = {
+        type,
+        name,
+        kind,
+        subject,
+        detector: undefined,
+        query: undefined,
+        sourceIp,
+        userId: shownUser,
+        count: 1,
+      };
+      incident = this.openIncident(fields, now, this.lifecycle.oneShotDue(now));
+    } else {
+      this.lifecycle.extendOneShot(incident, now);
+      incident.count++;
+    }
+    this.emit(incident, now, message, metadata, sourceIp, shownUser);
+  }
+
+  // A one-shot event that raised no alert (an interval held it back) still shows the attack goes on.
+  private extendOneShot(
+    type: AlertType,
+    key: ClientKey | undefined,
+    userId: string | undefined,
+    now: number,
+  ): void {
+    const sourceIp = key === undefined ? undefined : this.shownClient(key);
+    const [, subject] = oneShotSubject(
+      sourceIp,
+      this.shownUser(typeof userId === 'string' ? userId : undefined),
+    );
+    const incident = this.lifecycle.find(incidentName(type, subject));
+    if (incident === undefined) return;
+    this.lifecycle.extendOneShot(incident, now);
+    incident.count++;
+  }
+
+  private openIncident(fields: IncidentFields, now: number, due: number): Incident {
+    const incident = this.lifecycle.open(fields, now, due);
+    this.startSweepTimer();
+    return incident;
+  }
+
+  private emit(
+    incident: Incident,
+    now: number,
+    message: string,
+    metadata: Record<string, unknown>,
+    sourceIp: string | undefined,
+    userId: string | undefined,
+  ): void {
+    const type = incident.type;
+    const alert: Alert = {
+      id: incident.id,
+      state: 'firing',
+      timestamp: new Date(now),
+      startedAt: new Date(incident.startedAt),
+      type,
+      severity: ALERT_SEVERITY[type],
+      message,
+    };
     if (sourceIp !== undefined) alert.sourceIp = sourceIp;
-    if (userId !== undefined && userId !== null) alert.userId = sanitizeText(userId);
+    if (userId !== undefined) alert.userId = userId;
     alert.metadata = metadata;
     this.alertCounts[type]++;
     this.dispatcher.dispatch(alert);
+  }
+
+  private deliverResolved(incident: Incident, at: number, reason: EarlyResolution | undefined): void {
+    const type = incident.type;
+    const durationMs = Math.max(0, at - incident.startedAt);
+    const metadata: Record<string, unknown> = { count: incident.count, durationSeconds: durationMs / 1000 };
+    if (reason !== undefined) metadata.reason = reason;
+    const alert: Alert = {
+      id: incident.id,
+      state: 'resolved',
+      timestamp: new Date(at),
+      startedAt: new Date(incident.startedAt),
+      durationMs,
+      type,
+      severity: ALERT_SEVERITY[type],
+      message: describeResolution(type, incident.subject, durationMs),
+      metadata,
+    };
+    if (incident.sourceIp !== undefined) alert.sourceIp = incident.sourceIp;
+    if (incident.userId !== undefined) alert.userId = incident.userId;
+    this.resolvedCounts[type]++;
+    this.dispatcher.dispatch(alert);
+  }
+
+  // An unreferenced interval while attacks are active, so they resolve without new traffic. It holds
+  // the monitor weakly: a monitor nobody uses any more can still be collected, and its timer stops.
+  private startSweepTimer(): void {
+    const interval = this.options.lifecycle.sweepIntervalMs;
+    if (this.sweepTimer !== undefined || interval === 0 || this.closed) return;
+    const monitor = new WeakRef(this);
+    const timer = setInterval(() => {
+      const self = monitor.deref();
+      if (self === undefined) clearInterval(timer);
+      else self.sweepFromTimer();
+    }, interval);
+    timer.unref();
+    this.sweepTimer = timer;
+  }
+
+  private sweepFromTimer(): void {
+    this.lifecycle.sweep(this.now());
+    if (this.lifecycle.isEmpty() && this.sweepTimer !== undefined) {
+      clearInterval(this.sweepTimer);
+      this.sweepTimer = undefined;
+    }
+  }
+
+  private shownClient(key: ClientKey): string | undefined {
+    const text = formatClientKey(key);
+    return text === undefined ? undefined : this.privacy.show(text);
+  }
+
+  private shownUser(userId: string | undefined): string | undefined {
+    if (userId === undefined || userId === null) return undefined;
+    return this.privacy.enabled ? this.privacy.show(userId) : sanitizeText(userId);
+  }
+
+  private loginSubjects(type: LoginDetector, key: ClientKey, account: string | undefined): LoginSubjects {
+    const { ipv4PrefixLength, ipv6PrefixLength } = this.options.networkBruteForce;
+    const network =
+      type === 'network_brute_force' ? formatNetwork(key, ipv4PrefixLength, ipv6PrefixLength) : undefined;
+    return {
+      client: this.shownClient(key),
+      network: network === undefined ? undefined : this.privacy.show(network),
+      account: this.shownUser(account),
+    };
   }
 }
 
@@ -404,6 +679,38 @@ export class AnomalyMonitor {
 // contract, the event is dropped rather than crash the process with an unhandled rejection.
 function ignoreStoreRejection(): void {}
 
-function describeClient(key: ClientKey): string {
-  return formatClientKey(key) ?? 'an unparseable address';
+function accountOf(userId: string | undefined): string | undefined {
+  if (typeof userId !== 'string' || userId.length === 0) return undefined;
+  if (userId.length <= MAX_ACCOUNT_LENGTH) return userId;
+  // A copy, not a slice: a slice would keep the whole (attacker-sized) string alive.
+  return Array.from(userId.slice(0, MAX_ACCOUNT_LENGTH)).join('');
+}
+
+function incidentName(type: AlertType, subject: string | undefined): string {
+  return subject === undefined ? type : `${type}\u0000${subject}`;
+}
+
+function loginSubject(
+  type: LoginDetector,
+  subjects: LoginSubjects,
+): [OffenderKind | undefined, string | undefined] {
+  switch (type) {
+    case 'account_brute_force':
+      return ['account', subjects.account];
+    case 'network_brute_force':
+      return ['network', subjects.network];
+    case 'failed_login_surge':
+      return [undefined, undefined];
+    default:
+      return ['address', subjects.client ?? 'unparseable'];
+  }
+}
+
+function oneShotSubject(
+  sourceIp: string | undefined,
+  userId: string | undefined,
+): [OffenderKind | undefined, string | undefined] {
+  if (sourceIp !== undefined) return ['address', sourceIp];
+  if (userId !== undefined) return ['account', userId];
+  return [undefined, undefined];
 }

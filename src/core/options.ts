@@ -1,33 +1,83 @@
+import {
+  DETECTOR_DEFAULTS,
+  type DetectorOptions,
+  type ResolvedDetectors,
+  resolveDetectors,
+} from './detector-options.js';
 import { badOptionError, integerIn, rejectUnknownKeys } from './errors.js';
 import { memoryStore } from './memory-store.js';
-import type { WindowStoreFactory } from './store.js';
+import { MAX_DURATION_MS, optionBlock } from './option-readers.js';
+import type { WindowSettings, WindowStoreFactory } from './store.js';
 
 /** Brute-force detection settings. */
 export interface BruteForceOptions {
   /** Failed logins from one client address that raise an alert. Integer 1..10,000; default 10. */
   threshold?: number;
-  /** Sliding window the failures are counted in, in milliseconds. Default 300,000 (5 minutes). */
+  /**
+   * Sliding window the failures are counted in, in milliseconds. Default 300,000 (5 minutes). Also
+   * the default window of every other login detector.
+   */
   windowMs?: number;
   /**
    * While an address stays at or over the threshold, at most one further alert per this many
-   * milliseconds; attempts in between are counted as suppressed. Default: `windowMs`.
+   * milliseconds; attempts in between are counted as suppressed. Default: `windowMs`. Also the
+   * default of every other login detector.
    */
   realertIntervalMs?: number;
 }
 
+/** How alerts end (see the README's "Alert lifecycle"). */
+export interface LifecycleOptions {
+  /**
+   * A one-shot attack (path traversal, command injection, container requests, rate-limited clients,
+   * a suspected compromise) is resolved after this many milliseconds without another event of its
+   * type from the same client or account. Default: `bruteForce.windowMs`.
+   */
+  quietPeriodMs?: number;
+  /**
+   * Most attacks followed at once for resolution and `offenders()`. Past it the one that started
+   * first is resolved early (`metadata.reason: 'capacity'`). Integer 1..1,000,000; default 10,000.
+   */
+  maxActiveAlerts?: number;
+  /**
+   * How often, in milliseconds, an unreferenced timer delivers due resolutions when no event comes.
+   * 0 turns the timer off: resolutions then arrive with the next `record*`, `getStats()` or
+   * `offenders()`. Default 5,000.
+   */
+  sweepIntervalMs?: number;
+}
+
+/** Privacy mode: pseudonyms instead of account names and client addresses in everything secmon emits. */
+export interface PrivacyOptions {
+  /**
+   * Secret key (at least 16 characters) of the HMAC-SHA-256 that turns every user id and client
+   * address in alerts, logs, OpenTelemetry events and the offenders list into a stable pseudonym
+   * (`anon:` and 16 hex digits). The same key on every replica gives the same pseudonyms.
+   */
+  hmacKey: string;
+}
+
 /** Options of {@link AnomalyMonitor}. Every field is optional; defaults are in {@link DEFAULT_OPTIONS}. */
-export interface AnomalyMonitorOptions {
+export interface AnomalyMonitorOptions extends DetectorOptions {
   bruteForce?: BruteForceOptions;
   /** At most one privilege-escalation alert per this many milliseconds. Default 60,000. */
   privilegedAlertIntervalMs?: number;
   /**
    * Most client addresses tracked at once; past it the least recently active one is evicted
    * (counted in `evictedIps`). Integer 1..16,777,216; default 100,000. Memory is about
-   * `threshold * 8 + 80` bytes per tracked address.
+   * `threshold * 8 + 80` bytes per tracked address. Networks (`networkBruteForce`) are capped at the
+   * same number.
    */
   maxTrackedIps?: number;
+  /**
+   * Most accounts tracked at once by `accountBruteForce`; past it the least recently active one is
+   * evicted (counted in `evictedAccounts`). Integer 1..16,777,216; default 100,000.
+   */
+  maxTrackedAccounts?: number;
   /** IPv6 clients are grouped by this prefix length (one attacker usually owns a /64). 1..128; default 64. */
   ipv6PrefixLength?: number;
+  lifecycle?: LifecycleOptions;
+  privacy?: PrivacyOptions;
   /** The clock, in epoch milliseconds. Default `Date.now`. Tests inject their own. */
   now?: () => number;
   /**
@@ -39,37 +89,52 @@ export interface AnomalyMonitorOptions {
 }
 
 /** Options with every default filled in. */
-export interface ResolvedOptions {
+export interface ResolvedOptions extends ResolvedDetectors {
   bruteForce: Required<BruteForceOptions>;
   privilegedAlertIntervalMs: number;
   maxTrackedIps: number;
+  maxTrackedAccounts: number;
   ipv6PrefixLength: number;
+  lifecycle: Required<LifecycleOptions>;
+  privacy: PrivacyOptions | undefined;
   now: () => number;
   store: WindowStoreFactory;
 }
 
-/** The defaults, in one place. */
+/** The defaults, in one place. Detector defaults that follow `bruteForce` are documented per option. */
 export const DEFAULT_OPTIONS = Object.freeze({
   bruteForce: Object.freeze({ threshold: 10, windowMs: 300_000 }),
+  ...DETECTOR_DEFAULTS,
   privilegedAlertIntervalMs: 60_000,
   maxTrackedIps: 100_000,
+  maxTrackedAccounts: 100_000,
   ipv6PrefixLength: 64,
+  lifecycle: Object.freeze({ maxActiveAlerts: 10_000, sweepIntervalMs: 5_000 }),
 });
 
 const MAX_THRESHOLD = 10_000;
-const MAX_TRACKED_IPS = 2 ** 24;
-// 2^31 ms is about 24.8 days: longer windows are almost certainly a unit mistake (seconds vs ms).
-const MAX_DURATION_MS = 2 ** 31;
+const MAX_TRACKED = 2 ** 24;
+const MIN_HMAC_KEY_LENGTH = 16;
 
 const TOP_LEVEL_KEYS = [
   'bruteForce',
+  'credentialStuffing',
+  'accountBruteForce',
+  'networkBruteForce',
+  'failedLoginSurge',
+  'accountCompromise',
   'privilegedAlertIntervalMs',
   'maxTrackedIps',
+  'maxTrackedAccounts',
   'ipv6PrefixLength',
+  'lifecycle',
+  'privacy',
   'now',
   'store',
 ];
 const BRUTE_FORCE_KEYS = ['threshold', 'windowMs', 'realertIntervalMs'];
+const LIFECYCLE_KEYS = ['quietPeriodMs', 'maxActiveAlerts', 'sweepIntervalMs'];
+const PRIVACY_KEYS = ['hmacKey'];
 
 /**
  * Validates options and fills in defaults. Throws a `TypeError` (code `SECMON_ERR_BAD_OPTION` or
@@ -81,11 +146,7 @@ export function resolveOptions(options: AnomalyMonitorOptions | undefined): Reso
     throw badOptionError('options', 'an object', given);
   }
   rejectUnknownKeys('', given, TOP_LEVEL_KEYS);
-  const bf = given.bruteForce ?? {};
-  if (typeof bf !== 'object' || bf === null || Array.isArray(bf)) {
-    throw badOptionError('bruteForce', 'an object', bf);
-  }
-  rejectUnknownKeys('bruteForce.', bf, BRUTE_FORCE_KEYS);
+  const bf = optionBlock('bruteForce', given.bruteForce, BRUTE_FORCE_KEYS);
 
   const threshold = integerIn(
     'bruteForce.threshold',
@@ -120,7 +181,14 @@ export function resolveOptions(options: AnomalyMonitorOptions | undefined): Reso
     given.maxTrackedIps,
     DEFAULT_OPTIONS.maxTrackedIps,
     1,
-    MAX_TRACKED_IPS,
+    MAX_TRACKED,
+  );
+  const maxTrackedAccounts = integerIn(
+    'maxTrackedAccounts',
+    given.maxTrackedAccounts,
+    DEFAULT_OPTIONS.maxTrackedAccounts,
+    1,
+    MAX_TRACKED,
   );
   const ipv6PrefixLength = integerIn(
     'ipv6PrefixLength',
@@ -129,6 +197,25 @@ export function resolveOptions(options: AnomalyMonitorOptions | undefined): Reso
     1,
     128,
   );
+  const lc = optionBlock('lifecycle', given.lifecycle, LIFECYCLE_KEYS);
+  const lifecycle = {
+    quietPeriodMs: integerIn('lifecycle.quietPeriodMs', lc.quietPeriodMs, windowMs, 1, MAX_DURATION_MS),
+    maxActiveAlerts: integerIn(
+      'lifecycle.maxActiveAlerts',
+      lc.maxActiveAlerts,
+      DEFAULT_OPTIONS.lifecycle.maxActiveAlerts,
+      1,
+      1_000_000,
+    ),
+    sweepIntervalMs: integerIn(
+      'lifecycle.sweepIntervalMs',
+      lc.sweepIntervalMs,
+      DEFAULT_OPTIONS.lifecycle.sweepIntervalMs,
+      0,
+      MAX_DURATION_MS,
+    ),
+  };
+  const privacy = resolvePrivacy(given.privacy);
   const now = given.now ?? Date.now;
   if (typeof now !== 'function') throw badOptionError('now', 'a function returning epoch milliseconds', now);
   const store = given.store ?? memoryStore();
@@ -138,10 +225,56 @@ export function resolveOptions(options: AnomalyMonitorOptions | undefined): Reso
 
   return {
     bruteForce: { threshold, windowMs, realertIntervalMs },
+    ...resolveDetectors(given, { threshold, windowMs, realertIntervalMs, ipv6PrefixLength }),
     privilegedAlertIntervalMs,
     maxTrackedIps,
+    maxTrackedAccounts,
     ipv6PrefixLength,
+    lifecycle,
+    privacy,
     now,
     store,
   };
+}
+
+/**
+ * The settings a store is opened with, from monitor options (validated and defaulted as the monitor
+ * does it) and a clock: for store authors and tests that open a store without a monitor.
+ */
+export function windowSettings(
+  options: AnomalyMonitorOptions | undefined,
+  now: () => number,
+): WindowSettings {
+  return settingsOf(resolveOptions(options), now);
+}
+
+/** The store settings of resolved options. */
+export function settingsOf(o: ResolvedOptions, now: () => number): WindowSettings {
+  return {
+    ...o.bruteForce,
+    credentialStuffing: o.credentialStuffing,
+    accountBruteForce: o.accountBruteForce,
+    networkBruteForce: o.networkBruteForce,
+    failedLoginSurge: o.failedLoginSurge,
+    accountCompromise: o.accountCompromise,
+    privilegedAlertIntervalMs: o.privilegedAlertIntervalMs,
+    maxTrackedIps: o.maxTrackedIps,
+    maxTrackedAccounts: o.maxTrackedAccounts,
+    now,
+  };
+}
+
+function resolvePrivacy(value: PrivacyOptions | undefined): PrivacyOptions | undefined {
+  if (value === undefined) return undefined;
+  const block = optionBlock('privacy', value, PRIVACY_KEYS);
+  const key = block.hmacKey;
+  if (typeof key !== 'string' || key.trim().length < MIN_HMAC_KEY_LENGTH) {
+    const error = badOptionError(
+      'privacy.hmacKey',
+      `a secret of at least ${MIN_HMAC_KEY_LENGTH} characters`,
+      typeof key === 'string' ? `a string of ${key.length} characters` : key,
+    );
+    throw error;
+  }
+  return { hmacKey: key };
 }

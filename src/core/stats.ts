@@ -34,14 +34,28 @@ export interface MonitorStats {
   monitoredIps: number;
   /** The configured `maxTrackedIps`. */
   trackedIpsLimit: number;
-  /** Alerts raised, per type. */
+  /** Accounts with failed logins inside the account brute-force window (same caveat as `monitoredIps`). */
+  monitoredAccounts: number;
+  /** The configured `maxTrackedAccounts`. */
+  trackedAccountsLimit: number;
+  /** Firing alerts raised (first and repeated alerts of an attack), per type. */
   alerts: Record<AlertType, number>;
+  /** Attacks in progress right now (alerts fired and not yet resolved), per type. */
+  activeAlerts: Record<AlertType, number>;
+  /** Attacks that ended (resolved alerts delivered), per type. */
+  resolvedAlerts: Record<AlertType, number>;
+  /** Attacks resolved early because `lifecycle.maxActiveAlerts` were already followed. */
+  alertsResolvedEarly: number;
   /** Alerts held back by a re-alert interval, all types together. */
   suppressedAlerts: number;
   /** Alerts held back by a re-alert interval, per type. */
   suppressedByType: Record<AlertType, number>;
   /** Client windows evicted because `maxTrackedIps` was reached (a sign of IP spraying). */
   evictedIps: number;
+  /** Accounts evicted because `maxTrackedAccounts` was reached (a sign of account-name spraying). */
+  evictedAccounts: number;
+  /** Networks evicted because `maxTrackedIps` networks were tracked. */
+  evictedNetworks: number;
   /** Alert handlers that threw or rejected. */
   handlerErrors: number;
   /** Which store holds the window state, whether it is up, and what it had to decide locally. */

@@ -18,23 +18,30 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
 
 /**
  * Logs every alert as one line: `{"level":"warn","msg":"security alert","alert":{...}}`, at `error` for
- * critical alerts and `warn` otherwise. Alert strings are already truncated and escaped by the
- * monitor, and pino writes JSON, so an attacker cannot forge log lines. Returns the unsubscribe.
+ * critical alerts and `warn` otherwise; the end of an attack as `{"level":"info","msg":"security alert
+ * resolved","alert":{...,"state":"resolved","durationMs":...}}`. Alert strings are already truncated
+ * and escaped by the monitor, and pino writes JSON, so an attacker cannot forge log lines. Returns the
+ * unsubscribe.
  */
 export function logAlerts(monitor: AnomalyMonitor, logger: Logger): () => void {
   return monitor.onAlert((alert: Alert) => {
     const line = {
       alert: {
+        id: alert.id,
+        state: alert.state,
         type: alert.type,
         severity: alert.severity,
         message: alert.message,
         sourceIp: alert.sourceIp,
         userId: alert.userId,
         timestamp: alert.timestamp.toISOString(),
+        startedAt: alert.startedAt.toISOString(),
+        durationMs: alert.durationMs,
         metadata: alert.metadata,
       },
     };
-    if (alert.severity === 'critical') logger.error(line, 'security alert');
+    if (alert.state === 'resolved') logger.info(line, 'security alert resolved');
+    else if (alert.severity === 'critical') logger.error(line, 'security alert');
     else logger.warn(line, 'security alert');
   });
 }

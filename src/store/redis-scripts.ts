@@ -8,7 +8,8 @@
 //                  activity (least recently active first), capped at maxTrackedIps
 //   P c:<client>   hash per client: 't' last seen, 'n' threshold the ring was written with, 'h' ring
 //                  head, 'f' ring fill, 'e' episode count, 'a' last alert, 's' suppressed since it,
-//                  'r' last rate-limit alert, and '0'..'n-1' the last `threshold` failure times
+//                  'u' when the current (or last) episode ends, 'r' last rate-limit alert, and
+//                  '0'..'n-1' the last `threshold` failure times
 //   P priv         the time of the last privilege-escalation alert
 // Every key has a TTL (the window, or the privileged interval), renewed when written.
 //
@@ -51,20 +52,21 @@ end
 /**
  * One failed login. KEYS: lru, client hash. ARGV: now, windowMs, maxTrackedIps, ttlMs, member,
  * client key prefix, threshold, realertIntervalMs.
- * Returns {decision (0 none, 1 alert, 2 suppressed), count, suppressed, evicted, tracked clients}.
+ * Returns {decision (0 none, 1 alert, 2 suppressed, 3 re-alert), count, suppressed, evicted, tracked
+ * clients, when the episode ends (-1: not over)}.
  */
 export const FAILURE_SCRIPT = `${HELPERS}
 local lru, client = KEYS[1], KEYS[2]
 local now, window = tonumber(ARGV[1]), tonumber(ARGV[2])
 local threshold, realert = tonumber(ARGV[7]), tonumber(ARGV[8])
 local evicted = touch(lru, client, ARGV[5], ARGV[6], now, window, tonumber(ARGV[3]), ARGV[4])
-local st = redis.call('HMGET', client, 't', 'n', 'h', 'f', 'e', 'a', 's')
+local st = redis.call('HMGET', client, 't', 'n', 'h', 'f', 'e', 'a', 's', 'u')
 local seen = tonumber(st[1])
 if seen and seen > now then now = seen end
-local head, filled, episode, last_alert, suppressed = 0, 0, 0, nil, 0
+local head, filled, episode, last_alert, suppressed, ends = 0, 0, 0, nil, 0, nil
 if tonumber(st[2]) == threshold then
   head, filled, episode = tonumber(st[3]) or 0, tonumber(st[4]) or 0, tonumber(st[5]) or 0
-  last_alert, suppressed = tonumber(st[6]), tonumber(st[7]) or 0
+  last_alert, suppressed, ends = tonumber(st[6]), tonumber(st[7]) or 0, tonumber(st[8])
 elseif st[2] then
   -- Written with another threshold (a settings change): start over, keeping the rate-limit state.
   local rate_limited = redis.call('HGET', client, 'r')
@@ -75,30 +77,36 @@ redis.call('HSET', client, head, now)
 head = head + 1
 if head == threshold then head = 0 end
 -- With the ring full, 'head' now names the oldest of the last 'threshold' failures.
-local over = filled + 1 >= threshold and tonumber(redis.call('HGET', client, head)) > now - window
+local oldest = tonumber(redis.call('HGET', client, head))
+local over = filled + 1 >= threshold and oldest > now - window
 if filled < threshold then filled = filled + 1 end
-local decision, count, reported = 0, 0, 0
+local decision, count, reported, over_until = 0, 0, 0, -1
 if not over then
   episode = 0
-elseif episode == 0 then
-  episode = threshold
-  decision = 1
 else
-  episode = episode + 1
-  if last_alert == nil or now - last_alert >= realert then
+  over_until = oldest + window
+  -- The previous episode ended (its oldest failure left the window) before this failure: a new crossing.
+  if episode == 0 or (ends and ends <= now) then
+    episode = threshold
     decision = 1
   else
-    decision = 2
-    suppressed = suppressed + 1
+    episode = episode + 1
+    if last_alert == nil or now - last_alert >= realert then
+      decision = 3
+    else
+      decision = 2
+      suppressed = suppressed + 1
+    end
   end
+  redis.call('HSET', client, 'u', over_until)
 end
-if decision == 1 then
+if decision == 1 or decision == 3 then
   count, reported, suppressed, last_alert = episode, suppressed, 0, now
   redis.call('HSET', client, 'a', now)
 end
 redis.call('HSET', client, 't', now, 'n', threshold, 'h', head, 'f', filled, 'e', episode, 's', suppressed)
 redis.call('PEXPIRE', client, ARGV[4])
-return {decision, count, reported, evicted, redis.call('ZCARD', lru)}
+return {decision, count, reported, evicted, redis.call('ZCARD', lru), over_until}
 `;
 
 /**

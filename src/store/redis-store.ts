@@ -6,7 +6,10 @@ import type {
   FailureDecision,
   FailureOutcome,
   FallbackReason,
+  LoginDetector,
+  LoginSubject,
   StoreStats,
+  SubjectActivity,
   WindowSettings,
   WindowStore,
   WindowStoreFactory,
@@ -28,7 +31,7 @@ type Reply = number[];
 // The scripts, as ioredis commands (EVALSHA, falling back to EVAL after a Redis restart). The names
 // carry a version so two secmon versions sharing one client cannot run each other's scripts.
 interface ScriptCommands {
-  secmonFailure1(...args: Array<string | number>): Promise<Reply>;
+  secmonFailure2(...args: Array<string | number>): Promise<Reply>;
   secmonRateLimited1(...args: Array<string | number>): Promise<Reply>;
   secmonActiveCount1(...args: Array<string | number>): Promise<number>;
   secmonPrivileged1(...args: Array<string | number>): Promise<number>;
@@ -45,12 +48,11 @@ const RESOLVED = Promise.resolve();
  * decided in this process's memory under the outage policy and counted in `stats().fallbacks`.
  */
 class RedisWindowStore implements WindowStore {
-  readonly lastCount = 0;
-  readonly lastSuppressed = 0;
-
   private readonly client: Redis & ScriptCommands;
   private readonly ownsClient: boolean;
   private readonly local: MemoryStore;
+  // Interim: the account-takeover detectors are decided in this replica's memory, not yet in Redis.
+  private readonly replicaDetectors: MemoryStore;
   private readonly lruKey: string;
   private readonly privilegedKey: string;
   private readonly clientKeyPrefix: string;
@@ -89,6 +91,7 @@ class RedisWindowStore implements WindowStore {
       ...settings,
       threshold: options.outagePolicy === 'fail-closed' ? 1 : settings.threshold,
     });
+    this.replicaDetectors = new MemoryStore(settings);
     const prefix = options.keyPrefix;
     this.lruKey = `${prefix}lru`;
     this.privilegedKey = `${prefix}priv`;
@@ -122,14 +125,14 @@ class RedisWindowStore implements WindowStore {
     return this.evictedShared + this.local.evicted;
   }
 
-  recordFailure(key: ClientKey, now: number): Promise<FailureOutcome> {
+  recordFailure(key: ClientKey, account: string | undefined, now: number): Promise<FailureOutcome> {
     const refused = this.refusal();
-    if (refused !== undefined) return Promise.resolve(this.failureLocally(key, now, refused));
+    if (refused !== undefined) return Promise.resolve(this.failureLocally(key, account, now, refused));
     this.begin();
     const member = memberOf(key);
     const { windowMs, maxTrackedIps, threshold, realertIntervalMs } = this.settings;
     return this.client
-      .secmonFailure1(
+      .secmonFailure2(
         this.lruKey,
         this.clientKeyPrefix + member,
         now,
@@ -144,13 +147,52 @@ class RedisWindowStore implements WindowStore {
       .then(
         (reply): FailureOutcome => {
           this.answered(reply[3]!, reply[4]!);
-          return { decision: reply[0] as FailureDecision, count: reply[1]!, suppressed: reply[2]! };
+          // Brute force is decided on the shared state; the account-takeover detectors are decided
+          // in this replica's memory for now.
+          const outcome = copyOutcome(this.replicaDetectors.recordFailure(key, account, this.localNow(now)));
+          outcome.decisions[0] = {
+            decision: reply[0] as FailureDecision,
+            count: reply[1]!,
+            suppressed: reply[2]!,
+            overUntil: reply[5]! < 0 ? Number.NEGATIVE_INFINITY : reply[5]!,
+          };
+          return outcome;
         },
         (error: unknown) => {
           this.failed(error);
-          return this.failureLocally(key, now, 'unavailable');
+          return this.failureLocally(key, account, now, 'unavailable');
         },
       );
+  }
+
+  recordSuccess(key: ClientKey, account: string | undefined, now: number): Promise<number> {
+    return Promise.resolve(this.replicaDetectors.recordSuccess(key, account, this.localNow(now)));
+  }
+
+  overUntil(detector: LoginDetector, subject: LoginSubject, now: number): Promise<number> {
+    if (detector !== 'brute_force' || subject.key === undefined || this.refusal() !== undefined) {
+      return Promise.resolve(this.replicaDetectors.overUntil(detector, subject, this.localNow(now)));
+    }
+    return this.client.hget(this.clientKeyPrefix + memberOf(subject.key), 'u').then(
+      (until) => (until === null ? Number.NEGATIVE_INFINITY : Number(until)),
+      () => this.replicaDetectors.overUntil(detector, subject, this.localNow(now)),
+    );
+  }
+
+  activity(detector: LoginDetector, subject: LoginSubject, now: number): SubjectActivity {
+    return this.replicaDetectors.activity(detector, subject, this.localNow(now));
+  }
+
+  activeAccounts(now: number): number {
+    return this.replicaDetectors.activeAccounts(this.localNow(now));
+  }
+
+  get evictedAccounts(): number {
+    return this.replicaDetectors.evictedAccounts;
+  }
+
+  get evictedNetworks(): number {
+    return this.replicaDetectors.evictedNetworks;
   }
 
   recordRateLimited(key: ClientKey, now: number): Promise<boolean> {
@@ -293,15 +335,16 @@ class RedisWindowStore implements WindowStore {
     this.markDown(error);
   }
 
-  private failureLocally(key: ClientKey, now: number, reason: FallbackReason): FailureOutcome {
+  private failureLocally(
+    key: ClientKey,
+    account: string | undefined,
+    now: number,
+    reason: FallbackReason,
+  ): FailureOutcome {
     this.fallbacks[reason]++;
-    const decision = this.local.recordFailure(key, this.localNow(now));
-    return {
-      decision,
-      count: this.local.lastCount,
-      suppressed: this.local.lastSuppressed,
-      degraded: this.options.outagePolicy,
-    };
+    const outcome = copyOutcome(this.local.recordFailure(key, account, this.localNow(now)));
+    outcome.degraded = this.options.outagePolicy;
+    return outcome;
   }
 
   private rateLimitedLocally(key: ClientKey, now: number, reason: FallbackReason): boolean {
@@ -399,11 +442,19 @@ function createClient(options: ResolvedRedisStoreOptions): Redis {
 }
 
 function defineScripts(client: Redis): void {
-  if (typeof (client as Partial<ScriptCommands>).secmonFailure1 === 'function') return;
-  client.defineCommand('secmonFailure1', { numberOfKeys: 2, lua: FAILURE_SCRIPT });
+  if (typeof (client as Partial<ScriptCommands>).secmonFailure2 === 'function') return;
+  client.defineCommand('secmonFailure2', { numberOfKeys: 2, lua: FAILURE_SCRIPT });
   client.defineCommand('secmonRateLimited1', { numberOfKeys: 2, lua: RATE_LIMITED_SCRIPT });
   client.defineCommand('secmonActiveCount1', { numberOfKeys: 1, lua: ACTIVE_COUNT_SCRIPT });
   client.defineCommand('secmonPrivileged1', { numberOfKeys: 1, lua: PRIVILEGED_SCRIPT });
+}
+
+// The memory store reuses its outcome object; an answer that crosses an await needs its own.
+function copyOutcome(outcome: FailureOutcome): FailureOutcome {
+  return {
+    decisions: outcome.decisions.map((decision) => ({ ...decision })),
+    surgeBaseline: outcome.surgeBaseline,
+  };
 }
 
 /** The client's name in Redis keys: the address or IPv6 prefix as text, or `unparseable`. */

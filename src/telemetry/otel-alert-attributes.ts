@@ -21,6 +21,8 @@ const MAX_ARRAY_ITEMS = 64;
 const ATTR_ALERT_TYPE = 'secmon.alert.type';
 const ATTR_ALERT_SEVERITY = 'secmon.alert.severity';
 const ATTR_ALERT_ID = 'secmon.alert.id';
+const ATTR_ALERT_STATE = 'secmon.alert.state';
+const ATTR_ALERT_DURATION = 'secmon.alert.duration_ms';
 const ATTR_METADATA_DROPPED = 'secmon.alert.metadata_dropped';
 
 const MAX_KEY_LENGTH = 64;
@@ -31,13 +33,14 @@ const MAX_JSON_NODES = 256;
 
 /**
  * The attributes of a `secmon.alert` event: `client.address` and `user.id` when the alert has them,
- * `secmon.alert.type`, `secmon.alert.severity`, `secmon.alert.id`, and each metadata entry under
- * `secmon.alert.<key>`. Metadata strings, numbers, booleans and string arrays are kept as they are
+ * `secmon.alert.type`, `secmon.alert.severity`, `secmon.alert.id` (shared by every alert of one
+ * attack), `secmon.alert.state` (`firing` or `resolved`), `secmon.alert.duration_ms` on a resolved
+ * alert, and each metadata entry under `secmon.alert.<key>`. Metadata strings, numbers, booleans and string arrays are kept as they are
  * (bounded); anything else is JSON-encoded with a bounded encoder (depth, size, cycles, throwing
  * getters and BigInts are all handled). Metadata can never overwrite the type, severity or id.
  * Never throws.
  */
-export function alertAttributes(alert: Alert, id: string): LogAttributes {
+export function alertAttributes(alert: Alert, id: string = String(alert.id)): LogAttributes {
   const attributes: LogAttributes = {};
   if (alert.sourceIp !== undefined) attributes[ATTR_CLIENT_ADDRESS] = boundedText(alert.sourceIp);
   if (alert.userId !== undefined) attributes[ATTR_USER_ID] = boundedText(alert.userId);
@@ -63,6 +66,10 @@ export function alertAttributes(alert: Alert, id: string): LogAttributes {
   attributes[ATTR_ALERT_TYPE] = String(alert.type);
   attributes[ATTR_ALERT_SEVERITY] = String(alert.severity);
   attributes[ATTR_ALERT_ID] = id;
+  attributes[ATTR_ALERT_STATE] = alert.state === 'resolved' ? 'resolved' : 'firing';
+  if (alert.state === 'resolved' && typeof alert.durationMs === 'number') {
+    attributes[ATTR_ALERT_DURATION] = alert.durationMs;
+  }
   return attributes;
 }
 

@@ -30,7 +30,8 @@ const FALLBACK_SEVERITY = OTEL_ALERT_SEVERITY.medium;
  * `Logger`, or a `LoggerProvider` from which the `secmon` logger is taken): a LogRecord with event
  * name `secmon.alert`, severity low→INFO, medium→WARN, high→ERROR, critical→FATAL, body = the alert
  * message, timestamp = the alert's timestamp, and the attributes described in the README
- * (`client.address`, `user.id`, `secmon.alert.type|severity|id` and `secmon.alert.<metadata key>`).
+ * (`client.address`, `user.id`, `secmon.alert.type|severity|id|state` and `secmon.alert.<metadata key>`):
+ * a resolved alert is an event too, with the id of the alert it closes.
  * The record is emitted within the active context (`context.active()`), so it carries the trace of
  * the request that raised the alert. Returns a function that stops the emission. The handler never
  * throws into the monitor: a failure is reported to OpenTelemetry's `diag` logger.
@@ -51,7 +52,7 @@ export function emitOtelAlertEvents(
         severityText: severity.severityText,
         body: sanitizeText(String(alert.message), MAX_ATTRIBUTE_CHARS),
         timestamp: alert.timestamp,
-        attributes: alertAttributes(alert, randomUUID()),
+        attributes: alertAttributes(alert, typeof alert.id === 'string' ? alert.id : randomUUID()),
         context: context.active(),
       });
     } catch (error) {

@@ -107,6 +107,29 @@ export const OTEL_METRICS: readonly OtelMetricDescriptor[] = Object.freeze(
       ['type', 'severity'],
     ),
     metric(
+      'secmon.active_alerts',
+      'updowncounter',
+      '{alert}',
+      'Attacks in progress right now (an alert fired and not yet resolved), by type.',
+      'secmon_active_alerts',
+      ['type'],
+    ),
+    metric(
+      'secmon.alerts.resolved',
+      'counter',
+      '{alert}',
+      'Attacks that ended (resolved alerts), by type.',
+      'secmon_alerts_resolved_total',
+      ['type'],
+    ),
+    metric(
+      'secmon.alerts.resolved_early',
+      'counter',
+      '{alert}',
+      'Attacks resolved early because lifecycle.maxActiveAlerts attacks were already followed.',
+      'secmon_alerts_resolved_early_total',
+    ),
+    metric(
       'secmon.alerts_suppressed',
       'counter',
       '{alert}',
@@ -134,6 +157,34 @@ export const OTEL_METRICS: readonly OtelMetricDescriptor[] = Object.freeze(
       '{address}',
       'Client addresses evicted because maxTrackedIps was reached.',
       'secmon_tracked_ips_evicted_total',
+    ),
+    metric(
+      'secmon.monitored_accounts',
+      'updowncounter',
+      '{account}',
+      'Accounts with failed logins inside the account brute-force window.',
+      'secmon_monitored_accounts',
+    ),
+    metric(
+      'secmon.tracked_accounts.limit',
+      'gauge',
+      '{account}',
+      'Most accounts tracked at once (maxTrackedAccounts).',
+      'secmon_tracked_accounts_limit',
+    ),
+    metric(
+      'secmon.tracked_accounts.evicted',
+      'counter',
+      '{account}',
+      'Accounts evicted because maxTrackedAccounts was reached.',
+      'secmon_tracked_accounts_evicted_total',
+    ),
+    metric(
+      'secmon.tracked_networks.evicted',
+      'counter',
+      '{network}',
+      'Networks evicted because maxTrackedIps networks were tracked.',
+      'secmon_tracked_networks_evicted_total',
     ),
     metric(
       'secmon.alert_handler.errors',
@@ -176,9 +227,11 @@ const ALERT_SERIES: ReadonlyArray<{ type: AlertType; attributes: Attributes }> =
   type,
   attributes: Object.freeze({ type, severity: ALERT_SEVERITY[type] }),
 }));
-const SUPPRESSED_SERIES: ReadonlyArray<{ type: AlertType; attributes: Attributes }> = ALERT_TYPES.map(
-  (type) => ({ type, attributes: Object.freeze({ type }) }),
-);
+// Series with a `type` attribute only: suppressed, active and resolved alerts.
+const TYPE_SERIES: ReadonlyArray<{ type: AlertType; attributes: Attributes }> = ALERT_TYPES.map((type) => ({
+  type,
+  attributes: Object.freeze({ type }),
+}));
 
 // Plain (unlabelled) metrics and the stats field each one reads.
 const PLAIN_VALUES: Readonly<Record<string, (stats: MonitorStats) => number>> = Object.freeze({
@@ -193,6 +246,11 @@ const PLAIN_VALUES: Readonly<Record<string, (stats: MonitorStats) => number>> = 
   'secmon.monitored_ips': (stats) => stats.monitoredIps,
   'secmon.tracked_ips.limit': (stats) => stats.trackedIpsLimit,
   'secmon.tracked_ips.evicted': (stats) => stats.evictedIps,
+  'secmon.monitored_accounts': (stats) => stats.monitoredAccounts,
+  'secmon.tracked_accounts.limit': (stats) => stats.trackedAccountsLimit,
+  'secmon.tracked_accounts.evicted': (stats) => stats.evictedAccounts,
+  'secmon.tracked_networks.evicted': (stats) => stats.evictedNetworks,
+  'secmon.alerts.resolved_early': (stats) => stats.alertsResolvedEarly,
   'secmon.alert_handler.errors': (stats) => stats.handlerErrors,
   'secmon.store.up': (stats) => (stats.store.up ? 1 : 0),
 });
@@ -204,7 +262,7 @@ const SINK_SERIES = SINK_KINDS.map((kind) => ({ kind, attributes: Object.freeze(
  * {@link OTEL_METRICS} and the README's metric table). One batch callback reads a single
  * `monitor.getStats()` snapshot per collection; there is no second bookkeeping. Every alert
  * `type` x `severity` series that can occur is reported from the first collection, at 0. No
- * attribute carries an address, user, path or input, so the number of series is fixed (25).
+ * attribute carries an address, user, path or input, so the number of series is fixed (66).
  * Returns a function that removes the callback: collections stop reading the monitor (the instruments
  * stay registered on the meter).
  */
@@ -226,6 +284,8 @@ export function registerOtelMetrics(monitor: Pick<AnomalyMonitor, 'getStats'>, m
   }));
   const alerts = instruments.get('secmon.alerts')!;
   const suppressed = instruments.get('secmon.alerts_suppressed')!;
+  const active = instruments.get('secmon.active_alerts')!;
+  const resolved = instruments.get('secmon.alerts.resolved')!;
   const fallback = instruments.get('secmon.store.fallback')!;
   const sinkFindings = instruments.get('secmon.sink_findings')!;
 
@@ -234,8 +294,10 @@ export function registerOtelMetrics(monitor: Pick<AnomalyMonitor, 'getStats'>, m
     for (const { instrument, read } of plain) result.observe(instrument, read(stats));
     for (const series of ALERT_SERIES)
       result.observe(alerts, stats.alerts[series.type] ?? 0, series.attributes);
-    for (const series of SUPPRESSED_SERIES) {
+    for (const series of TYPE_SERIES) {
       result.observe(suppressed, stats.suppressedByType[series.type] ?? 0, series.attributes);
+      result.observe(active, stats.activeAlerts[series.type] ?? 0, series.attributes);
+      result.observe(resolved, stats.resolvedAlerts[series.type] ?? 0, series.attributes);
     }
     for (const series of FALLBACK_SERIES) {
       result.observe(fallback, stats.store.fallbacks[series.reason], series.attributes);

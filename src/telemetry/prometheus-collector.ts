@@ -103,6 +103,24 @@ export function registerPrometheusMetrics(
     });
   });
   metric(
+    'active_alerts',
+    'Attacks in progress right now (an alert fired and not yet resolved), by type: follows the real duration of an attack.',
+    'gauge',
+    () => {
+      const stats = snapshot.get();
+      return ALERT_TYPES.map((type) => ({ value: stats.activeAlerts[type], labels: { type } }));
+    },
+  );
+  metric('alerts_resolved_total', 'Attacks that ended (resolved alerts), by type.', 'counter', () => {
+    const stats = snapshot.get();
+    return ALERT_TYPES.map((type) => ({ value: stats.resolvedAlerts[type], labels: { type } }));
+  });
+  counter(
+    'alerts_resolved_early_total',
+    'Attacks resolved early because lifecycle.maxActiveAlerts attacks were already followed.',
+    (s) => s.alertsResolvedEarly,
+  );
+  metric(
     'alerts_suppressed_total',
     'Alerts held back by a re-alert interval (the attack went on), by type.',
     'counter',
@@ -130,6 +148,26 @@ export function registerPrometheusMetrics(
     'tracked_ips_evicted_total',
     'Client addresses evicted because the tracking limit was reached (a sign of IP spraying).',
     (s) => s.evictedIps,
+  );
+  gauge(
+    'monitored_accounts',
+    'Accounts with failed logins inside the account brute-force window.',
+    (s) => s.monitoredAccounts,
+  );
+  gauge(
+    'tracked_accounts_limit',
+    'Most accounts tracked at once (maxTrackedAccounts).',
+    (s) => s.trackedAccountsLimit,
+  );
+  counter(
+    'tracked_accounts_evicted_total',
+    'Accounts evicted because the tracking limit was reached (a sign of account-name spraying).',
+    (s) => s.evictedAccounts,
+  );
+  counter(
+    'tracked_networks_evicted_total',
+    'Networks evicted because the tracking limit (maxTrackedIps) was reached.',
+    (s) => s.evictedNetworks,
   );
   counter('alert_handler_errors_total', 'Alert handlers that threw or rejected.', (s) => s.handlerErrors);
   gauge(
@@ -159,6 +197,7 @@ export function registerPrometheusMetrics(
 function trackAlertExemplars(monitor: AnomalyMonitor): Map<AlertType, NonNullable<Sample['exemplar']>> {
   const latest = new Map<AlertType, NonNullable<Sample['exemplar']>>();
   monitor.onAlert((alert) => {
+    if (alert.state !== 'firing') return;
     const spanContext = trace.getActiveSpan()?.spanContext();
     if (!spanContext || !isSpanContextValid(spanContext)) return;
     latest.set(alert.type, {

@@ -17,7 +17,7 @@ describe('bounded memory', () => {
     // .1 starts over (its failure was evicted); .2 still has its failure and crosses.
     monitor.recordFailedAuth('192.0.2.1'); // evicts .2
     monitor.recordFailedAuth('192.0.2.3'); // .3 crosses
-    expect(alerts.map((a) => a.sourceIp)).toEqual(['192.0.2.3']);
+    expect(alerts.filter((a) => a.type === 'brute_force').map((a) => a.sourceIp)).toEqual(['192.0.2.3']);
     stats = monitor.getStats();
     expect(stats.evictedIps).toBe(2);
     expect(stats.trackedIpsLimit).toBe(3);

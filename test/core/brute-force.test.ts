@@ -86,7 +86,13 @@ describe('brute force', () => {
     monitor.recordFailedAuth('203.0.113.9'); // alone in the window: below
     advance(1000);
     monitor.recordFailedAuth('203.0.113.9'); // crossing 2, although realertIntervalMs has not passed
-    expect(alerts).toHaveLength(2);
+    expect(alerts.map((a) => [a.state, a.timestamp.getTime() - 1_700_000_000_000])).toEqual([
+      ['firing', 0],
+      ['resolved', 10_000], // the first failure left the window: below the threshold
+      ['firing', 21_000],
+    ]);
+    expect(alerts[0]!.id).toBe(alerts[1]!.id);
+    expect(alerts[2]!.id).not.toBe(alerts[0]!.id);
   });
 
   it('re-alerts on every attempt over the threshold when realertIntervalMs is 0', () => {

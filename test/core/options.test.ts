@@ -5,9 +5,16 @@ describe('options', () => {
   it('default to the reference behaviour', () => {
     expect(DEFAULT_OPTIONS).toEqual({
       bruteForce: { threshold: 10, windowMs: 300_000 },
+      credentialStuffing: { enabled: true, accounts: 10 },
+      accountBruteForce: { enabled: true, threshold: 20, minClients: 2 },
+      networkBruteForce: { enabled: true, minClients: 2, ipv4PrefixLength: 24, ipv6PrefixLength: 48 },
+      failedLoginSurge: { enabled: true, minPerMinute: 50, factor: 3, halfLifeMs: 3_600_000 },
+      accountCompromise: { enabled: true },
       privilegedAlertIntervalMs: 60_000,
       maxTrackedIps: 100_000,
+      maxTrackedAccounts: 100_000,
       ipv6PrefixLength: 64,
+      lifecycle: { maxActiveAlerts: 10_000, sweepIntervalMs: 5_000 },
     });
     const monitor = new AnomalyMonitor();
     const alerts: unknown[] = [];

@@ -18,7 +18,7 @@ async function guardedApp(options: RequestGuardOptions = {}, trustProxy: boolean
   app.set('trust proxy', trustProxy);
   app.use(express.json());
   app.use(requestGuard(monitor, options));
-  app.all('/{*rest}', (_req, res) => {
+  app.use((_req, res) => {
     res.json({ ok: true });
   });
   const server = await serveApp(app);

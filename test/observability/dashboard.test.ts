@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DATASOURCE_VARIABLE, secmonDashboard } from '../../observability/dashboard.js';
+import { DATASOURCE_VARIABLE, lineWidths, secmonDashboard } from '../../observability/dashboard.js';
 import { DASHBOARD_UID } from '../../observability/stack.js';
+import { ALERT_TYPES } from '../../src/core/alert.js';
 import { dashboardTargets } from './stack-support.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -12,6 +13,7 @@ interface Panel {
   title: string;
   gridPos: { x: number; y: number; w: number; h: number };
   datasource?: { type: string; uid: string };
+  fieldConfig?: { defaults?: { unit?: string; decimals?: number } };
   targets?: Array<{ refId: string; expr: string; datasource?: { uid: string } }>;
 }
 
@@ -84,14 +86,57 @@ describe('the secmon dashboard', () => {
         return text.includes('secmon_monitored_ips') && text.includes('secmon_tracked_ips_limit');
       }),
     ).toBe(true);
-    // Stats for privilege escalation and injection.
-    const stats = panels.filter((panel) => panel.type === 'stat').flatMap((panel) => panel.targets ?? []);
-    expect(stats.some((target) => target.expr.includes('secmon_privileged_container_attempts_total'))).toBe(
-      true,
+  });
+
+  it('opens with one stat per alert type, each the whole number of alerts in the time range, in one unit', () => {
+    const firstRow = dashboard.panels.findIndex((panel) => panel.type === 'row');
+    const secondRow = dashboard.panels.findIndex((panel, index) => index > firstRow && panel.type === 'row');
+    expect(firstRow).toBe(0);
+    const top = dashboard.panels.slice(firstRow + 1, secondRow);
+    // Every alert type, path traversal included, in ALERT_TYPES order; nothing else.
+    expect(top.map((panel) => panel.type)).toEqual(ALERT_TYPES.map(() => 'stat'));
+    expect(top.map((panel) => panel.targets?.[0]?.expr.match(/type="([a-z_]+)"/)?.[1])).toEqual([
+      ...ALERT_TYPES,
+    ]);
+    expect(top.map((panel) => panel.title)).toContain('Path traversal');
+    for (const panel of top) {
+      expect(panel.targets).toHaveLength(1);
+      expect(panel.targets![0]!.expr, panel.title).toMatch(
+        /^floor\(sum\(increase\(secmon_alerts_total\{type="[a-z_]+", instance=~"\$instance"\}\[\$__range\]\)\)\)$/,
+      );
+      expect(panel.fieldConfig?.defaults?.unit, panel.title).toBe('none');
+      expect(panel.fieldConfig?.defaults?.decimals, panel.title).toBe(0);
+      // Right under the row header, in as few lines of at most 8 stats as the types need.
+      expect([1, 5], panel.title).toContain(panel.gridPos.y);
+    }
+    const perLine = [...new Set(top.map((panel) => panel.gridPos.y))].map(
+      (y) => top.filter((panel) => panel.gridPos.y === y).length,
     );
-    expect(stats.some((target) => target.expr.includes('secmon_command_injection_attempts_total'))).toBe(
-      true,
-    );
+    expect(Math.max(...perLine)).toBeLessThanOrEqual(8);
+    expect(Math.max(...perLine) - Math.min(...perLine)).toBeLessThanOrEqual(1);
+  });
+
+  it('never shows a count of events as requests per second: only the event API panel counts requests', () => {
+    for (const panel of panels) {
+      const text = (panel.targets ?? []).map((target) => target.expr).join(' ');
+      if (panel.fieldConfig?.defaults?.unit === 'reqps') {
+        expect(text, panel.title).toMatch(/secmon_ingest_requests_/);
+        expect(text, panel.title).not.toMatch(/secmon_(failed_auth|alerts|\w+_attempts)_total/);
+      }
+    }
+    const failedLogins = panels.find((panel) => panel.title === 'Failed logins')!;
+    expect(failedLogins.fieldConfig?.defaults?.unit).toBe('cpm');
+    expect(failedLogins.targets![0]!.expr).toMatch(/\* 60$/);
+  });
+
+  it.each([1, 5, 6, 7, 8, 9, 13, 17])('fits %i alert types on the grid, full lines of at most 8', (count) => {
+    const widths = lineWidths(count);
+    expect(widths).toHaveLength(count);
+    for (let start = 0; start < count; start += 8) {
+      const line = widths.slice(start, start + 8);
+      expect(line.reduce((sum, width) => sum + width, 0)).toBe(24);
+      expect(Math.max(...line) - Math.min(...line)).toBeLessThanOrEqual(1);
+    }
   });
 
   it('lays panels out on the 24-column grid without overlaps', () => {

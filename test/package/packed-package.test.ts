@@ -1,57 +1,91 @@
+// What `npm pack` ships: the library, its declarations, and the operator files (rules, Alertmanager
+// example, dashboard, provisioning, runbooks) at the paths the README gives; and the manifest a
+// registry and npm read (engines, peer dependencies, where the project lives).
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import semver from 'semver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireBinaries } from '../support/processes.js';
+import { type ConsumerProject, type PackedPackage, packPackage, root } from './consumer-project.js';
 
 const run = promisify(execFile);
-const root = resolve(import.meta.dirname, '../..');
-// Inside the repository (git-ignored) so the consumer resolves secmon's own dependencies from the
-// repository's node_modules, exactly as it would from its own after `npm install secmon`.
-const consumer = join(root, '.tmp', 'packed-consumer');
+const REPOSITORY = 'https://github.com/secmon/secmon';
+
+let packed: PackedPackage;
+let esm: ConsumerProject;
+beforeAll(async () => {
+  packed = await packPackage();
+  esm = await packed.consumer('esm', { type: 'module' });
+}, 120_000);
+afterAll(async () => {
+  await packed?.cleanup();
+});
+
+/** The files and directories the README's "Operator files" table names (paths inside the package). */
+async function operatorFilesInReadme(): Promise<string[]> {
+  const readme = await readFile(join(root, 'README.md'), 'utf8');
+  const table = /<!-- operator-files:start -->\n([\s\S]*?)\n<!-- operator-files:end -->/.exec(readme)?.[1];
+  if (table === undefined) throw new Error('README.md has no operator-files table');
+  return [...table.matchAll(/^\| `node_modules\/secmon\/([^`]+)`/gm)].map((match) => match[1]!);
+}
 
 describe('the packed package', () => {
-  let files: string[] = [];
-
-  beforeAll(async () => {
-    if (!existsSync(join(root, 'dist', 'index.js')))
-      throw new Error('dist/ is missing: run `npm test`, which builds first');
-    await rm(consumer, { recursive: true, force: true });
-    await mkdir(join(consumer, 'node_modules', 'secmon'), { recursive: true });
-    const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', consumer], { cwd: root });
-    const [packed] = JSON.parse(stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
-    files = packed!.files.map((file) => file.path);
-    await run('tar', [
-      '-xzf',
-      join(consumer, packed!.filename),
-      '-C',
-      join(consumer, 'node_modules', 'secmon'),
-      '--strip-components=1',
-    ]);
-    await writeFile(
-      join(consumer, 'package.json'),
-      JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
+  it('ships the library, its declarations and the operator files, nothing else', () => {
+    expect(packed.files).toEqual(
+      expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/index.d.cts', 'package.json']),
     );
-  }, 120_000);
-
-  afterAll(async () => {
-    await rm(consumer, { recursive: true, force: true });
-  });
-
-  it('ships only what a user needs', () => {
-    expect(files).toContain('dist/index.js');
-    expect(files).toContain('dist/index.d.ts');
-    expect(files).toEqual(expect.arrayContaining(['README.md', 'LICENSE', 'CHANGELOG.md', 'package.json']));
-    const unexpected = files.filter(
-      (file) => !/^(dist\/|README\.md$|LICENSE$|CHANGELOG\.md$|package\.json$)/.test(file),
+    expect(packed.files).toEqual(expect.arrayContaining(['README.md', 'LICENSE', 'CHANGELOG.md']));
+    const unexpected = packed.files.filter(
+      (file) =>
+        !/^(dist\/|prometheus\/|grafana\/|docs\/|README\.md$|LICENSE$|CHANGELOG\.md$|package\.json$)/.test(
+          file,
+        ),
     );
     expect(unexpected).toEqual([]);
-    expect(files.some((file) => file.includes('.tsbuildinfo'))).toBe(false);
+    expect(packed.files.some((file) => file.includes('.tsbuildinfo'))).toBe(false);
+  });
+
+  it('ships every operator file the README lists, at the path it gives', async () => {
+    const listed = await operatorFilesInReadme();
+    expect(listed).toEqual(
+      expect.arrayContaining([
+        'prometheus/rules/secmon.rules.yml',
+        'prometheus/alertmanager.yml',
+        'grafana/dashboards/secmon.json',
+        'grafana/provisioning/',
+        'docs/runbooks.md',
+        'docs/existing-prometheus-grafana.md',
+      ]),
+    );
+    for (const path of listed) {
+      if (path.endsWith('/'))
+        expect(
+          packed.files.some((file) => file.startsWith(path)),
+          path,
+        ).toBe(true);
+      else expect(packed.files, path).toContain(path);
+    }
+    for (const dir of ['datasources', 'dashboards', 'alerting']) {
+      expect(
+        packed.files.some((file) => file.startsWith(`grafana/provisioning/${dir}/`)),
+        dir,
+      ).toBe(true);
+    }
+    // The shipped files are the committed ones (the generated ones are checked against their source
+    // by test/observability).
+    for (const path of listed.filter((entry) => !entry.endsWith('/'))) {
+      expect(await readFile(join(esm.dir, 'node_modules/secmon', path), 'utf8'), path).toBe(
+        await readFile(join(root, path), 'utf8'),
+      );
+    }
   });
 
   it('imports from a plain ESM project and raises an alert', async () => {
-    const script = `
+    await esm.write(
+      'consumer.js',
+      `
       import { AnomalyMonitor } from 'secmon';
       const monitor = new AnomalyMonitor({ bruteForce: { threshold: 2 } });
       const alerts = [];
@@ -72,15 +106,20 @@ describe('the packed package', () => {
       await shared.settled();
       await shared.close();
       console.log(JSON.stringify({ alerts, monitored: monitor.getStats().monitoredIps, degraded }));
-    `;
-    await writeFile(join(consumer, 'consumer.mjs'), script);
-    const { stdout } = await run(process.execPath, ['consumer.mjs'], { cwd: consumer });
+    `,
+    );
     // secmon/redis loads from the package; with no Redis there, the store decides under its policy.
-    expect(JSON.parse(stdout)).toEqual({ alerts: ['brute_force'], monitored: 1, degraded: ['fallback'] });
+    expect(JSON.parse(await esm.node('consumer.js'))).toEqual({
+      alerts: ['brute_force'],
+      monitored: 1,
+      degraded: ['fallback'],
+    });
   });
 
   it('type-checks a TypeScript consumer against the shipped declarations', async () => {
-    const source = `
+    await esm.write(
+      'typed.ts',
+      `
       import { AnomalyMonitor, type Alert, type MonitorStats } from 'secmon';
       import { type OtelExport, startOtelExport } from 'secmon/otel';
       import { type OutagePolicy, redisStore } from 'secmon/redis';
@@ -104,32 +143,27 @@ describe('the packed package', () => {
       // @ts-expect-error threshold is a number
       new AnomalyMonitor({ bruteForce: { threshold: 'ten' } });
       export { n };
-    `;
-    await writeFile(join(consumer, 'consumer.ts'), source);
-    await writeFile(
-      join(consumer, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          module: 'NodeNext',
-          moduleResolution: 'NodeNext',
-          target: 'ES2022',
-          strict: true,
-          noEmit: true,
-          skipLibCheck: false,
-          types: [],
-        },
-        files: ['consumer.ts'],
-      }),
+    `,
     );
-    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-    const result = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: consumer }).catch(
-      (error: { stdout: string }) => error,
+    const result = await esm.tsc(
+      {
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        target: 'ES2022',
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        types: [],
+      },
+      ['typed.ts'],
     );
-    expect('stdout' in result ? result.stdout : '').toBe('');
+    expect(result.output).toBe('');
   });
 
   it('exports the detectors, the container inspection and the sink guard', async () => {
-    const script = `
+    await esm.write(
+      'detectors.js',
+      `
       import { execSync } from 'node:child_process';
       import { AnomalyMonitor, detectCommandInjection, detectInjectedCommand, detectPathTraversal, detectTraversedPath, inspectContainerConfig } from 'secmon';
       import { guardSinks, withRequestInputs } from 'secmon/guard';
@@ -146,10 +180,9 @@ describe('the packed package', () => {
         sinkPath: detectTraversedPath('/srv/../etc/passwd', '../etc/passwd')?.rule,
         blocked,
       }));
-    `;
-    await writeFile(join(consumer, 'detectors.mjs'), script);
-    const { stdout } = await run(process.execPath, ['detectors.mjs'], { cwd: consumer });
-    expect(JSON.parse(stdout)).toEqual({
+    `,
+    );
+    expect(JSON.parse(await esm.node('detectors.js'))).toEqual({
       traversal: 'dot-dot-segment',
       injection: 'command_injection',
       container: ['privilege_escalation'],
@@ -158,16 +191,69 @@ describe('the packed package', () => {
       blocked: 'SECMON_ERR_BLOCKED',
     });
   });
+});
 
-  it('declares the exports map and engines the README promises', async () => {
-    const manifest = JSON.parse(
-      await readFile(join(consumer, 'node_modules', 'secmon', 'package.json'), 'utf8'),
-    );
-    expect(manifest.type).toBe('module');
-    expect(manifest.engines.node).toBe('>=20.6');
-    expect(manifest.exports['.']).toEqual({ types: './dist/index.d.ts', import: './dist/index.js' });
-    expect(manifest.exports['./otel']).toEqual({ types: './dist/otel.d.ts', import: './dist/otel.js' });
-    expect(manifest.exports['./redis']).toEqual({ types: './dist/redis.d.ts', import: './dist/redis.js' });
-    expect(manifest.exports['./guard']).toEqual({ types: './dist/guard.d.ts', import: './dist/guard.js' });
+describe('the packed package.json', () => {
+  it('asks for the Node versions where CommonJS can require() it, the ones the README states', async () => {
+    const { engines } = packed.manifest;
+    expect(engines.node).toBe('^20.19.0 || >=22.12.0');
+    // require(esm) works without a flag from 20.19 on the 20 line and from 22.12: nothing else.
+    for (const version of ['20.19.0', '20.20.2', '22.12.0', '24.0.0', '26.1.0']) {
+      expect(semver.satisfies(version, engines.node), version).toBe(true);
+    }
+    for (const version of ['20.6.0', '20.18.3', '21.7.3', '22.11.0']) {
+      expect(semver.satisfies(version, engines.node), version).toBe(false);
+    }
+    // This test runs on a supported Node, and the README says the same floors.
+    expect(semver.satisfies(process.versions.node, engines.node)).toBe(true);
+    const readme = await readFile(join(root, 'README.md'), 'utf8');
+    expect(readme).toContain('Node.js 20.19 or newer on the 20 line, 22.12 or newer after it');
+    expect(readme).not.toMatch(/Node\.js 20\.6/);
+  });
+
+  it('takes Express from the app (4 or 5, a peer dependency), never a copy of its own', async () => {
+    const { dependencies = {}, peerDependencies = {}, peerDependenciesMeta = {} } = packed.manifest;
+    expect(dependencies.express).toBeUndefined();
+    expect(peerDependencies.express).toBe('^4.21.2 || ^5.0.0');
+    // The main entry point (the event API router) and `secmon serve` load Express: npm installs it
+    // with secmon unless the app already has a version in range.
+    expect(peerDependenciesMeta.express?.optional).not.toBe(true);
+    // The two Express versions the tests run on (the lockfile's express and the express4 alias).
+    for (const name of ['express', 'express4']) {
+      const { version } = JSON.parse(
+        await readFile(join(root, 'node_modules', name, 'package.json'), 'utf8'),
+      );
+      expect(semver.satisfies(version, peerDependencies.express ?? ''), `${name} ${version}`).toBe(true);
+    }
+  });
+
+  it('says where the project lives: repository, homepage and bug tracker on one GitHub home', () => {
+    const { repository, homepage, bugs } = packed.manifest;
+    expect(repository).toEqual({ type: 'git', url: `git+${REPOSITORY}.git` });
+    expect(homepage).toBe(`${REPOSITORY}#readme`);
+    expect(bugs).toEqual({ url: `${REPOSITORY}/issues` });
+  });
+});
+
+const bins = requireBinaries(
+  { promtool: ['promtool'], amtool: ['amtool'] },
+  'apt-get install prometheus prometheus-alertmanager (Debian packages)',
+);
+
+describe.skipIf(!bins)('the operator files as installed in node_modules/secmon', () => {
+  it('pass promtool (rules and their unit tests) and amtool (Alertmanager example)', async () => {
+    const installed = join(esm.dir, 'node_modules/secmon');
+    const rules = await run(bins!.promtool, ['check', 'rules', 'prometheus/rules/secmon.rules.yml'], {
+      cwd: installed,
+    });
+    expect(rules.stdout).toContain('SUCCESS');
+    const tests = await run(bins!.promtool, ['test', 'rules', 'prometheus/tests/secmon.rules.test.yml'], {
+      cwd: installed,
+    });
+    expect(tests.stdout).toContain('SUCCESS');
+    const alertmanager = await run(bins!.amtool, ['check-config', 'prometheus/alertmanager.yml'], {
+      cwd: installed,
+    });
+    expect(alertmanager.stdout).toContain('SUCCESS');
   });
 });

@@ -1,9 +1,21 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { AnomalyMonitor } from '../../src/index.js';
 import { SETTINGS } from '../../src/service/settings.js';
 
 const root = resolve(import.meta.dirname, '../..');
+/** Where the project lives; package.json's repository, homepage and bugs say the same. */
+const REPOSITORY = 'https://github.com/secmon/secmon';
+
+/** GitHub's (and npm's) anchor for a heading: lower case, punctuation dropped, spaces to dashes. */
+function slug(heading: string): string {
+  return heading
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
+}
 
 /** The README's settings table, generated from the one settings table of the service. */
 function settingsTable(): string {
@@ -50,5 +62,34 @@ describe('README', () => {
     const manifest = JSON.parse(await readFile(resolve(root, 'package.json'), 'utf8'));
     expect(manifest.scripts.start).toBe('node dist/service/cli.js serve');
     expect(manifest.bin.secmon).toBe('dist/service/cli.js');
+  });
+
+  it('uses only links that work on the package page: absolute URLs and anchors of its own headings', async () => {
+    const readme = await readFile(resolve(root, 'README.md'), 'utf8');
+    const prose = readme.replace(/```[\s\S]*?```/g, '');
+    const anchors = new Set([...readme.matchAll(/^#{1,6} (.+)$/gm)].map((match) => slug(match[1]!)));
+    const links = [...prose.matchAll(/\]\(([^)\s]+)\)/g)].map((match) => match[1]!);
+    expect(links.length).toBeGreaterThan(5);
+    for (const link of links) {
+      if (link.startsWith('#')) {
+        expect(anchors.has(link.slice(1)), `no heading for ${link}`).toBe(true);
+        continue;
+      }
+      expect(link, 'a relative link breaks on the package page').toMatch(/^https:\/\//);
+      // Links into the repository name a file that exists (on the main branch, as committed here).
+      if (link.startsWith(`${REPOSITORY}/blob/main/`)) {
+        const path = link.slice(`${REPOSITORY}/blob/main/`.length).split('#')[0]!;
+        expect(existsSync(resolve(root, path)), link).toBe(true);
+      }
+    }
+    expect(links).toContain(`${REPOSITORY}/blob/main/docs/existing-prometheus-grafana.md`);
+  });
+
+  it('sends users from a configuration error to the Errors section by a link that works anywhere', async () => {
+    const readme = await readFile(resolve(root, 'README.md'), 'utf8');
+    expect(readme).toMatch(/^## Errors$/m);
+    expect(() => new AnomalyMonitor({ maxTrackedIps: 0 })).toThrow(`${REPOSITORY}#errors`);
+    const manifest = JSON.parse(await readFile(resolve(root, 'package.json'), 'utf8'));
+    expect(manifest.homepage).toBe(`${REPOSITORY}#readme`);
   });
 });

@@ -14,6 +14,7 @@ import {
   registerPrometheusMetrics,
   type WindowSettings,
   type WindowStore,
+  windowSettings,
 } from '../../src/index.js';
 import { redisStore } from '../../src/redis.js';
 import { redisServerBinary, startRedis, type TestRedis } from '../support/redis.js';
@@ -76,12 +77,7 @@ describe.skipIf(!binary)('Redis store (real redis-server)', () => {
   /** A store as one replica opens it: its own connection to the shared server. */
   function replica(keyPrefix: string, settings: Partial<WindowSettings> = {}, extra = {}): WindowStore {
     const store = redisStore({ url: server.url, keyPrefix, logger: quiet, ...extra })({
-      threshold: 10,
-      windowMs: 300_000,
-      realertIntervalMs: 300_000,
-      privilegedAlertIntervalMs: 60_000,
-      maxTrackedIps: 100_000,
-      now: () => T0,
+      ...windowSettings(undefined, () => T0),
       ...settings,
     });
     toClose.push(store);
@@ -105,7 +101,7 @@ describe.skipIf(!binary)('Redis store (real redis-server)', () => {
     const prefix = nextPrefix();
     const store = replica(prefix, { windowMs: 120_000, privilegedAlertIntervalMs: 30_000 });
     await store.ready();
-    await store.recordFailure(clientKey('192.0.2.1', 64), T0);
+    await store.recordFailure(clientKey('192.0.2.1', 64), undefined, T0);
     await store.recordRateLimited(clientKey('2001:db8::1', 64), T0);
     await store.claimPrivilegedAlert(T0);
     const keys = (await admin.keys('*')).filter((key) => key.startsWith(prefix)).sort();
@@ -127,7 +123,7 @@ describe.skipIf(!binary)('Redis store (real redis-server)', () => {
     const store = replica(prefix, { threshold: 10 });
     await store.ready();
     const key = clientKey('192.0.2.7', 64);
-    await Promise.all(Array.from({ length: 500 }, (_, i) => store.recordFailure(key, T0 + i)));
+    await Promise.all(Array.from({ length: 500 }, (_, i) => store.recordFailure(key, undefined, T0 + i)));
     expect(await admin.hlen(`${prefix}c:192.0.2.7`)).toBeLessThanOrEqual(10 + 8);
     expect(await admin.hlen(`${prefix}c:192.0.2.7`)).toBeGreaterThanOrEqual(10);
   });
@@ -138,7 +134,7 @@ describe.skipIf(!binary)('Redis store (real redis-server)', () => {
     await store.ready();
     await Promise.all(
       Array.from({ length: 200 }, (_, i) =>
-        store.recordFailure(clientKey(`10.0.${i >> 8}.${i & 255}`, 64), T0 + i),
+        store.recordFailure(clientKey(`10.0.${i >> 8}.${i & 255}`, 64), undefined, T0 + i),
       ),
     );
     expect(await admin.zcard(`${prefix}lru`)).toBe(50);
@@ -158,13 +154,13 @@ describe.skipIf(!binary)('Redis store (real redis-server)', () => {
     const outcomes = await Promise.all(
       Array.from(
         { length: 30 },
-        (_, i) => replicas[i % 3]!.recordFailure(key, T0 + i) as Promise<FailureOutcome>,
+        (_, i) => replicas[i % 3]!.recordFailure(key, undefined, T0 + i) as Promise<FailureOutcome>,
       ),
     );
-    const alerts = outcomes.filter((outcome) => outcome.decision === ALERT);
+    const alerts = outcomes.filter((outcome) => outcome.decisions[0]!.decision === ALERT);
     expect(alerts).toHaveLength(1);
-    expect(alerts[0]).toMatchObject({ count: 10, suppressed: 0 });
-    expect(outcomes.filter((outcome) => outcome.decision === 2)).toHaveLength(20);
+    expect(alerts[0]!.decisions[0]).toMatchObject({ count: 10, suppressed: 0 });
+    expect(outcomes.filter((outcome) => outcome.decisions[0]!.decision === 2)).toHaveLength(20);
   });
 
   it('shares the privilege-escalation interval, rate-limit intervals and the monitored-IP count', async () => {
@@ -180,8 +176,8 @@ describe.skipIf(!binary)('Redis store (real redis-server)', () => {
       true,
       false,
     ]);
-    await a.recordFailure(clientKey('192.0.2.81', 64), T0 + 2);
-    await a.recordFailure(clientKey('192.0.2.82', 64), T0 + 3);
+    await a.recordFailure(clientKey('192.0.2.81', 64), undefined, T0 + 2);
+    await a.recordFailure(clientKey('192.0.2.82', 64), undefined, T0 + 3);
     await b.refresh();
     expect(b.activeCount(T0 + 3)).toBe(3);
     expect(a.stats()).toMatchObject({ backend: 'redis', shared: true, up: true });
@@ -191,9 +187,13 @@ describe.skipIf(!binary)('Redis store (real redis-server)', () => {
     const [blue, green] = [replica(nextPrefix(), { threshold: 2 }), replica(nextPrefix(), { threshold: 2 })];
     await Promise.all([blue.ready(), green.ready()]);
     const key = clientKey('192.0.2.90', 64);
-    await blue.recordFailure(key, T0);
-    expect(((await green.recordFailure(key, T0)) as FailureOutcome).decision).toBe(0);
-    expect(((await blue.recordFailure(key, T0)) as FailureOutcome).decision).toBe(ALERT);
+    await blue.recordFailure(key, undefined, T0);
+    expect(((await green.recordFailure(key, undefined, T0)) as FailureOutcome).decisions[0]!.decision).toBe(
+      0,
+    );
+    expect(((await blue.recordFailure(key, undefined, T0)) as FailureOutcome).decisions[0]!.decision).toBe(
+      ALERT,
+    );
   });
 
   it('absorbs clock differences between replicas: a late clock does not make an address look idle', async () => {
@@ -203,7 +203,7 @@ describe.skipIf(!binary)('Redis store (real redis-server)', () => {
     await Promise.all([ahead.ready(), behind.ready()]);
     const key = clientKey('192.0.2.91', 64);
     const decide = async (store: WindowStore, now: number) =>
-      ((await store.recordFailure(key, now)) as FailureOutcome).decision;
+      ((await store.recordFailure(key, undefined, now)) as FailureOutcome).decisions[0]!.decision;
     // Three failures within a few ms of real time; the second replica's clock is 95 ms late. Taken
     // at face value, its time would make the address look idle for the window at the third failure.
     expect(await decide(ahead, T0 + 100)).toBe(0);
@@ -219,16 +219,11 @@ describe.skipIf(!binary)('Redis store (real redis-server)', () => {
     });
     await new Promise<void>((resolve) => client.once('ready', () => resolve()));
     const prefix = nextPrefix();
-    const store = redisStore({ client, keyPrefix: prefix, logger: quiet })({
-      threshold: 2,
-      windowMs: 300_000,
-      realertIntervalMs: 300_000,
-      privilegedAlertIntervalMs: 60_000,
-      maxTrackedIps: 1,
-      now: () => T0,
-    });
-    await store.recordFailure(clientKey('192.0.2.1', 64), T0);
-    await store.recordFailure(clientKey('192.0.2.2', 64), T0 + 1); // evicts .1: the script deletes app:<prefix>c:192.0.2.1
+    const store = redisStore({ client, keyPrefix: prefix, logger: quiet })(
+      windowSettings({ bruteForce: { threshold: 2 }, maxTrackedIps: 1 }, () => T0),
+    );
+    await store.recordFailure(clientKey('192.0.2.1', 64), undefined, T0);
+    await store.recordFailure(clientKey('192.0.2.2', 64), undefined, T0 + 1); // evicts .1: the script deletes app:<prefix>c:192.0.2.1
     expect((await admin.keys(`app:${prefix}*`)).sort()).toEqual([
       `app:${prefix}c:192.0.2.2`,
       `app:${prefix}lru`,

@@ -10,6 +10,8 @@ export class NaiveModel {
       times: number[];
       lastSeen: number;
       inEpisode: boolean;
+      /** When the current (or last) episode ends: its `threshold`-th most recent failure leaves the window. */
+      until: number;
       episode: number;
       lastAlert: number;
       suppressed: number;
@@ -40,6 +42,7 @@ export class NaiveModel {
         times: [],
         lastSeen: now,
         inEpisode: false,
+        until: -Infinity,
         episode: 0,
         lastAlert: -Infinity,
         suppressed: 0,
@@ -48,12 +51,17 @@ export class NaiveModel {
     this.clients.set(ip, client);
     client.lastSeen = now;
     client.times.push(now);
-    const inWindow = client.times.filter((t) => t > now - this.windowMs).length;
-    if (inWindow < this.threshold) {
+    const inWindow = client.times.filter((t) => t > now - this.windowMs);
+    if (inWindow.length < this.threshold) {
       client.inEpisode = false;
       return undefined;
     }
-    if (!client.inEpisode) {
+    const until = inWindow.sort((a, b) => b - a)[this.threshold - 1]! + this.windowMs;
+    // An episode that ended before this failure (the count dipped below the threshold between two
+    // failures) is over: this is a new crossing.
+    const ended = client.until <= now;
+    client.until = until;
+    if (!client.inEpisode || ended) {
       client.inEpisode = true;
       client.episode = this.threshold;
     } else {

@@ -94,9 +94,8 @@ describe('alert events', () => {
       'user.id': 'alice',
       'secmon.alert.type': 'brute_force',
       'secmon.alert.severity': 'high',
-      'secmon.alert.id': expect.stringMatching(
-        /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
-      ),
+      'secmon.alert.id': expect.stringMatching(/^[0-9a-f]{12}-[0-9a-z]+$/),
+      'secmon.alert.state': 'firing',
       'secmon.alert.count': 3,
       'secmon.alert.threshold': 3,
       'secmon.alert.windowSeconds': 300,
@@ -104,11 +103,38 @@ describe('alert events', () => {
     });
   });
 
-  it('gives every alert its own id', () => {
+  it('gives every attack its own id, shared by all its alerts and by its resolution', () => {
     const { monitor, records } = setup();
     for (let i = 0; i < 50; i++) monitor.recordPathTraversal('192.0.2.1', '../x');
+    for (let i = 0; i < 50; i++) monitor.recordPathTraversal(`192.0.2.${2 + (i % 25)}`, '../x');
     const ids = new Set(records().map((r) => r.attributes['secmon.alert.id']));
-    expect(ids.size).toBe(50);
+    expect(ids.size).toBe(26);
+    const idOf = (ip: string) =>
+      records().find((r) => r.attributes['client.address'] === ip)!.attributes['secmon.alert.id'];
+    expect(idOf('192.0.2.1')).not.toBe(idOf('192.0.2.2'));
+  });
+
+  it('emits the end of an attack as a resolved event with the same id and its duration', () => {
+    let now = T0;
+    const { monitor, records } = setup(() => now);
+    monitor.recordCommandInjection('192.0.2.1', '; id');
+    now += 30_000;
+    monitor.recordCommandInjection('192.0.2.1', '; id');
+    now += 120_000;
+    monitor.getStats(); // within the quiet period: nothing resolves yet
+    expect(records()).toHaveLength(2);
+    // Quiet for the default quiet period (the brute-force window, 300 s) after the last event.
+    now += 300_000;
+    monitor.getStats();
+    const [first, second, resolved] = records();
+    expect([first, second, resolved].map((r) => r!.attributes['secmon.alert.state'])).toEqual([
+      'firing',
+      'firing',
+      'resolved',
+    ]);
+    expect(new Set([first, second, resolved].map((r) => r!.attributes['secmon.alert.id'])).size).toBe(1);
+    expect(resolved!.attributes['secmon.alert.duration_ms']).toBe(330_000);
+    expect(resolved!.hrTime[0] * 1000 + resolved!.hrTime[1] / 1e6).toBe(T0 + 330_000);
   });
 
   it('keeps string arrays as arrays and leaves out absent fields', () => {

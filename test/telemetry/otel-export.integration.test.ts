@@ -72,7 +72,8 @@ async function checkExport(protocol: 'http/protobuf' | 'http/json', expectedServ
   for (const log of logs) {
     expect(log.eventName).toBe('secmon.alert');
     expect(log.scope).toBe('secmon');
-    expect(log.attributes['secmon.alert.id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(log.attributes['secmon.alert.id']).toMatch(/^[0-9a-f]{12}-[0-9a-z]+$/);
+    expect(log.attributes['secmon.alert.state']).toBe('firing');
     expect(log.timeUnixNano).toBeGreaterThan(0n);
   }
   const [bruteForce, container, injection] = logs;

@@ -92,7 +92,14 @@ describe('OpenTelemetry metrics', () => {
         'secmon_command_injection_attempts_total',
         'secmon_rate_limit_exceeded_total',
         'secmon_alerts_total',
+        'secmon_active_alerts',
+        'secmon_alerts_resolved_total',
+        'secmon_alerts_resolved_early_total',
         'secmon_alerts_suppressed_total',
+        'secmon_monitored_accounts',
+        'secmon_tracked_accounts_limit',
+        'secmon_tracked_accounts_evicted_total',
+        'secmon_tracked_networks_evicted_total',
         'secmon_monitored_ips',
         'secmon_tracked_ips_limit',
         'secmon_tracked_ips_evicted_total',
@@ -137,7 +144,12 @@ describe('OpenTelemetry metrics', () => {
       [{ sink_kind: 'file' }, 0],
     ]);
     expect(value(series, 'secmon.store.up')).toBe(1);
-    expect(series).toHaveLength(29);
+    for (const name of ['secmon.active_alerts', 'secmon.alerts.resolved']) {
+      const perType = series.filter((s) => s.name === name);
+      expect(perType.map((s) => [s.attributes, s.value])).toEqual(ALERT_TYPES.map((type) => [{ type }, 0]));
+    }
+    // 18 plain, 4 x 11 per type (alerts, suppressed, active, resolved), 2 store fallbacks, 2 sink kinds.
+    expect(series).toHaveLength(66);
   });
 
   it('reads exactly one stats snapshot per collection', async () => {

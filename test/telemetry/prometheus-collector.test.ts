@@ -57,7 +57,7 @@ describe('Prometheus metrics', () => {
   it('create every type x severity series at 0 on a fresh monitor', async () => {
     const values = parseMetrics(await registerPrometheusMetrics(new AnomalyMonitor()).metrics());
     const alertSeries = [...values].filter(([key]) => key.startsWith('secmon_alerts_total{'));
-    expect(alertSeries).toHaveLength(6);
+    expect(alertSeries).toHaveLength(11);
     expect(alertSeries.every(([, value]) => value === 0)).toBe(true);
   });
 
