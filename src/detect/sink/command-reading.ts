@@ -2,6 +2,8 @@
 // (sh-reading.ts) or `cmd.exe` (cmd-reading.ts) tokenises it, kept per position so the detector can
 // ask in O(1) what any stretch of the command (where a request input occurs) contains.
 
+import { int32, Scratch, uint8 } from './scratch.js';
+
 /** What one character of a command is to the shell that reads it. */
 export const ROLE = {
   /** A literal character of a word (also everything inside quotes). */
@@ -65,6 +67,12 @@ export const SYNTAX_RULE: readonly string[] = [
   'nesting-limit',
 ];
 
+const ROLES = new Scratch(uint8);
+const DEPTHS = new Scratch(int32);
+const WORD_STARTS = new Scratch(uint8);
+const LAST_AT = new Scratch(int32);
+const LAST_OVER = new Scratch(int32);
+
 /** Deepest nesting of quotes and substitutions read; a deeper command is UNREAD from there on. */
 export const MAX_NESTING = 32;
 
@@ -72,8 +80,9 @@ export const MAX_NESTING = 32;
 export type ShellKind = 'sh' | 'cmd';
 
 /**
- * A command line as a shell reads it. Arrays are indexed by position in the command; `depth` has one
- * more entry (the nesting left open at the end).
+ * A command line as a shell reads it. Arrays are indexed by position in the command (they may be
+ * longer than the command: reused buffers); `depth` has one more entry (the nesting left open at the
+ * end). Only one reading is in use at a time: a new one reuses the arrays.
  */
 export class CommandReading {
   readonly role: Uint8Array;
@@ -99,11 +108,11 @@ export class CommandReading {
 
   constructor(readonly text: string) {
     const n = text.length;
-    this.role = new Uint8Array(n);
-    this.depth = new Int32Array(n + 1);
-    this.wordStart = new Uint8Array(n);
-    this.commandLastAt = new Int32Array(n);
-    this.commandLastOver = new Int32Array(n);
+    this.role = ROLES.take(n);
+    this.depth = DEPTHS.take(n + 1);
+    this.wordStart = WORD_STARTS.take(n);
+    this.commandLastAt = LAST_AT.take(n);
+    this.commandLastOver = LAST_OVER.take(n);
   }
 
   /**

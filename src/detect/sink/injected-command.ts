@@ -3,6 +3,7 @@ import { type Finding, finding } from '../text/index.js';
 import { readCmd } from './cmd-reading.js';
 import { CommandReading, FIRST_SYNTAX_ROLE, ROLE, type ShellKind, SYNTAX_RULE } from './command-reading.js';
 import { SlidingMinimum, visitOccurrences } from './occurrences.js';
+import { int32, Scratch } from './scratch.js';
 import { readSh } from './sh-reading.js';
 import { unquote } from './unquote.js';
 
@@ -64,7 +65,8 @@ function meaningful(input: unknown): input is string {
 }
 
 function judge(command: string, input: string, shell: ShellKind, level: number): Finding | null {
-  if (!visitOccurrences(command, input, false, always)) return null;
+  // Most inputs of a request are not in the command: a native search answers that.
+  if (!command.includes(input)) return null;
   const reading = new CommandReading(command);
   if (shell === 'sh') readSh(reading);
   else readCmd(reading);
@@ -75,6 +77,7 @@ function judge(command: string, input: string, shell: ShellKind, level: number):
     return found !== null;
   });
   if (found || level >= MAX_NESTED_SHELLS) return found;
+  // The reading's arrays are reused by the scripts' readings: only its list of scripts is read on.
   const { scripts } = reading;
   for (let k = 0; k < scripts.length; k += 3) {
     const start = scripts[k]!;
@@ -101,9 +104,9 @@ function isWordRole(role: number): boolean {
   return role === ROLE.WORD || role === ROLE.QUOTE || role === ROLE.ESCAPER;
 }
 
-function always(): boolean {
-  return true;
-}
+const NEXT_SYNTAX = new Scratch(int32);
+const WORDS_BEFORE = new Scratch(int32);
+const NEXT_COMMAND_LAST = new Scratch(int32);
 
 // Per-position summaries of a reading, so each occurrence of the input is judged in O(1).
 class Facts {
@@ -119,10 +122,10 @@ class Facts {
     width: number,
   ) {
     const { role, wordStart, commandLastAt } = reading;
-    const n = role.length;
-    this.nextSyntax = new Int32Array(n + 1);
-    this.wordsBefore = new Int32Array(n + 1);
-    this.nextCommandLast = new Int32Array(n + 1);
+    const n = reading.text.length;
+    this.nextSyntax = NEXT_SYNTAX.take(n + 1);
+    this.wordsBefore = WORDS_BEFORE.take(n + 1);
+    this.nextCommandLast = NEXT_COMMAND_LAST.take(n + 1);
     this.nextSyntax[n] = n;
     this.nextCommandLast[n] = n + 1;
     for (let i = n - 1; i >= 0; i--) {
@@ -132,7 +135,7 @@ class Facts {
       this.nextCommandLast[i] = last > 0 && last < later ? last : later;
     }
     for (let i = 0; i < n; i++) this.wordsBefore[i + 1] = this.wordsBefore[i]! + wordStart[i]!;
-    this.minDepth = new SlidingMinimum(reading.depth, width + 1);
+    this.minDepth = new SlidingMinimum(reading.depth, n + 1, width + 1);
   }
 
   /** The finding for an input occurring at `[start, end)` of the command, or null. */

@@ -4,6 +4,11 @@
 // amortised however often the input occurs.
 
 import { lowerCode } from '../text/index.js';
+import { int32, Scratch, uint16 } from './scratch.js';
+
+const PATTERN = new Scratch(uint16);
+const FAILURE = new Scratch(int32);
+const QUEUE = new Scratch(int32);
 
 /** Calls `visit(start)` for each occurrence of `needle` in `haystack` until it returns true. */
 export type OccurrenceVisitor = (start: number) => boolean;
@@ -22,9 +27,9 @@ export function visitOccurrences(
   const m = needle.length;
   const n = haystack.length;
   if (m === 0 || m > n) return false;
-  const pattern = new Uint16Array(m);
+  const pattern = PATTERN.take(m);
   for (let i = 0; i < m; i++) pattern[i] = fold(needle.charCodeAt(i), foldCase);
-  const failure = new Int32Array(m);
+  const failure = FAILURE.take(m);
   for (let i = 1, k = 0; i < m; i++) {
     while (k > 0 && pattern[i] !== pattern[k]) k = failure[k - 1]!;
     if (pattern[i] === pattern[k]) k++;
@@ -47,9 +52,9 @@ function fold(c: number, foldCase: boolean): number {
 }
 
 /**
- * The minimum of `values[start .. start + width)` for window starts that only ever grow (the
- * occurrences of one input, left to right): each index enters and leaves the queue once, so all
- * queries together cost O(values.length).
+ * The minimum of `values[start .. start + width)` (within the first `length` values) for window
+ * starts that only ever grow (the occurrences of one input, left to right): each index enters and
+ * leaves the queue once, so all queries together cost O(length). One in use at a time.
  */
 export class SlidingMinimum {
   private readonly queue: Int32Array;
@@ -59,14 +64,15 @@ export class SlidingMinimum {
 
   constructor(
     private readonly values: Int32Array,
+    private readonly length: number,
     private readonly width: number,
   ) {
-    this.queue = new Int32Array(values.length);
+    this.queue = QUEUE.take(length);
   }
 
   /** The minimum of the window starting at `start` (not smaller than the previous start). */
   at(start: number): number {
-    const end = Math.min(start + this.width, this.values.length);
+    const end = Math.min(start + this.width, this.length);
     const { values, queue } = this;
     for (; this.next < end; this.next++) {
       const value = values[this.next]!;

@@ -63,8 +63,8 @@ export function readSh(target: CommandReading): void {
     else next = c === 0x7d ? closeParameter(i) : doubleQuotedChar(i, c);
     if (next < 0) {
       // Nested too deep: the rest is not read.
-      role.fill(ROLE.UNREAD, i);
-      depth.fill(top, i);
+      role.fill(ROLE.UNREAD, i, n);
+      depth.fill(top, i, n);
       break;
     }
     for (let k = i + 1; k < next; k++) depth[k] = depth[i]!;

@@ -1,14 +1,17 @@
 import { decodeDerived } from '../decoding/index.js';
 import { isSlash } from '../path-traversal/index.js';
-import { type Finding, finding, lowerCode } from '../text/index.js';
+import { type Finding, finding, isAsciiLetter, lowerCode } from '../text/index.js';
 import { SlidingMinimum, visitOccurrences } from './occurrences.js';
 import { PathShape, ROOT } from './path-shape.js';
+import { int32, Scratch } from './scratch.js';
 import { homeDirectoryLength, inSensitiveRoot } from './sensitive-roots.js';
 
 // `..` alone is the shortest input that can climb.
 const MIN_INPUT_LENGTH = 2;
 // No parent-directory segment starts here (a depth no path reaches).
 const NO_CLIMB = 0x3fffffff;
+const BASE_DEPTH = new Scratch(int32);
+const CLIMB_DEPTH = new Scratch(int32);
 // Climbing occurrences of one input compared in full with where they started (each costs a pass).
 const MAX_COMPARISONS = 16;
 
@@ -47,6 +50,7 @@ export function detectTraversedPath(path: string, input: string): Finding | null
 }
 
 function judge(path: string, input: string): Finding | null {
+  if (!mayLeave(input)) return null;
   const occurs = visitOccurrences(path, input, true, always);
   if (occurs) {
     const climbed = climbsWhereItOccurs(path, input);
@@ -77,8 +81,8 @@ function climbsWhereItOccurs(path: string, input: string): Finding | null {
   const n = path.length;
   // baseDepth[i]: depth of the directory holding position i; climbDepth[i]: the depth a `..` segment
   // starting at i leaves the path at.
-  const baseDepth = new Int32Array(n + 1);
-  const climbDepth = new Int32Array(n).fill(NO_CLIMB);
+  const baseDepth = BASE_DEPTH.take(n + 1);
+  const climbDepth = CLIMB_DEPTH.take(n).fill(NO_CLIMB, 0, n);
   const resolved = new PathShape(path);
   const rooted = resolved.root !== ROOT.NONE;
   let depth = 0;
@@ -96,7 +100,7 @@ function climbsWhereItOccurs(path: string, input: string): Finding | null {
     } else if (i - start !== 1 || path.charCodeAt(start) !== 0x2e) depth++;
   }
   baseDepth[n] = depth;
-  const lowest = new SlidingMinimum(climbDepth, input.length);
+  const lowest = new SlidingMinimum(climbDepth, n, input.length);
   let comparisons = 0;
   let found: Finding | null = null;
   visitOccurrences(path, input, true, (start) => {
@@ -179,6 +183,16 @@ function fileUrlPathStart(input: string): number {
   const c1 = input.charCodeAt(at + 1);
   if (input.charCodeAt(at + 2) === 0x3a && (c1 | 0x20) >= 0x61 && (c1 | 0x20) <= 0x7a) return at + 1;
   return at;
+}
+
+// Whether `input` could be any of the findings at all: it holds `..`, or is rooted (`/`, `\`, a drive),
+// a `file:` URL or starts with `~`. Most inputs of a request are none of these and cost no more.
+function mayLeave(input: string): boolean {
+  if (input.includes('..')) return true;
+  const first = input.charCodeAt(0);
+  if (first === 0x2f || first === 0x5c || first === 0x7e) return true;
+  if (isAsciiLetter(first) && input.charCodeAt(1) === 0x3a) return true;
+  return lowerCode(first) === 0x66 && fileUrlPathStart(input) > 0;
 }
 
 function always(): boolean {
