@@ -3,9 +3,9 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { guardSinks, SecmonBlockedError, type SinkGuard, withRequestInputs } from '../../src/guard.js';
-import { type Alert, AnomalyMonitor } from '../../src/index.js';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { guardSinks, SecmonBlockedError } from '../../src/guard.js';
+import { guardHarness } from './harness.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'secmon-cp-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -22,25 +22,11 @@ const original = {
   spawnSync: childProcess.spawnSync,
 };
 
-let guard: SinkGuard | undefined;
-let alerts: Alert[];
-let monitor: AnomalyMonitor;
+const t = guardHarness('203.0.113.7');
 beforeEach(() => {
   rmSync(marker, { force: true });
-  monitor = new AnomalyMonitor();
-  alerts = [];
-  monitor.onAlert((alert) => {
-    alerts.push(alert);
-  });
 });
-afterEach(() => {
-  guard?.();
-  guard = undefined;
-});
-
-function inRequest<T>(inputs: string[], fn: () => T): T {
-  return withRequestInputs({ ip: '203.0.113.7', inputs }, fn);
-}
+const inRequest = t.inRequest;
 
 function execResult(run: typeof childProcess.exec, command: string, options?: object) {
   return new Promise<unknown[]>((resolve) => {
@@ -66,7 +52,7 @@ function events(child: ChildProcess): Promise<string[]> {
 
 describe('child_process wrappers look like the functions they wrap', () => {
   it('same names and arities, and a guarded promise form of exec and execFile', () => {
-    guard = guardSinks(monitor);
+    t.guard = guardSinks(t.monitor);
     for (const [name, fn] of Object.entries(original)) {
       const wrapped = childProcess[name as keyof typeof original];
       expect(wrapped).not.toBe(fn);
@@ -78,8 +64,8 @@ describe('child_process wrappers look like the functions they wrap', () => {
       expect(typeof custom).toBe('function');
       expect(custom).not.toBe((original[name] as unknown as Record<symbol, unknown>)[promisify.custom]);
     }
-    guard();
-    guard = undefined;
+    t.guard();
+    t.guard = undefined;
     for (const [name, fn] of Object.entries(original))
       expect(childProcess[name as keyof typeof original]).toBe(fn);
   });
@@ -109,7 +95,7 @@ describe('child_process wrappers look like the functions they wrap', () => {
       thrown(() => original.exec(42 as never)),
     ];
 
-    guard = guardSinks(monitor, { mode: 'block' });
+    t.guard = guardSinks(t.monitor, { mode: 'block' });
     const wrapped = await inRequest(['hello there', 'hi'], async () => {
       const promise = promisify(childProcess.exec)('echo hi');
       expect((promise as unknown as { child?: unknown }).child).toBeInstanceOf(ChildProcess);
@@ -134,12 +120,12 @@ describe('child_process wrappers look like the functions they wrap', () => {
     const strip = (value: unknown) => JSON.parse(JSON.stringify(value, (key, v) => (key === 'pid' ? 0 : v)));
     expect(strip(rest)).toEqual(strip(unwrapped));
     expect(errors).toEqual(unwrappedErrors);
-    expect(guard.stats()).toMatchObject({ checked: 8, findings: 0, blocked: 0 });
-    expect(alerts).toEqual([]);
+    expect(t.guard.stats()).toMatchObject({ checked: 8, findings: 0, blocked: 0 });
+    expect(t.alerts).toEqual([]);
   });
 
   it('keeps `this` for the function it calls', async () => {
-    guard = guardSinks(monitor);
+    t.guard = guardSinks(t.monitor);
     const receiver = { marker: 1 };
     const result = await inRequest(['abc'], () => childProcess.execSync.call(receiver, 'echo ok').toString());
     expect(result).toBe('ok\n');
@@ -148,7 +134,7 @@ describe('child_process wrappers look like the functions they wrap', () => {
 
 describe('child_process in block mode: the injected command never runs', () => {
   beforeEach(() => {
-    guard = guardSinks(monitor, { mode: 'block' });
+    t.guard = guardSinks(t.monitor, { mode: 'block' });
   });
 
   it('exec hands the error to its callback with empty output and returns a child that closes', async () => {
@@ -173,7 +159,7 @@ describe('child_process in block mode: the injected command never runs', () => {
     expect(buffered.slice(2)).toEqual([Buffer.alloc(0), Buffer.alloc(0)]);
     expect(existsSync(marker)).toBe(false);
     // One alert per request: the two calls were made for two requests.
-    expect(alerts.map((a) => [a.type, a.sourceIp, a.metadata?.sink, a.metadata?.input])).toEqual([
+    expect(t.alerts.map((a) => [a.type, a.sourceIp, a.metadata?.sink, a.metadata?.input])).toEqual([
       ['command_injection', '203.0.113.7', 'child_process.exec', ATTACK],
       ['command_injection', '203.0.113.7', 'child_process.exec', ATTACK],
     ]);
@@ -226,14 +212,14 @@ describe('child_process in block mode: the injected command never runs', () => {
     );
     expect(output).toBe(`${ATTACK}\n`);
     expect(existsSync(marker)).toBe(false);
-    expect(guard!.stats().checked).toBe(0);
+    expect(t.guard!.stats().checked).toBe(0);
   });
 
   it('outside a request nothing is checked', () => {
     childProcess.execSync(`echo ${ATTACK}`);
     expect(existsSync(marker)).toBe(true);
-    expect(guard!.stats().checked).toBe(0);
-    expect(alerts).toEqual([]);
+    expect(t.guard!.stats().checked).toBe(0);
+    expect(t.alerts).toEqual([]);
   });
 
   it('a quoted input is no finding and runs', () => {
@@ -241,19 +227,19 @@ describe('child_process in block mode: the injected command never runs', () => {
       childProcess.execSync("echo 'Tom & Jerry; ls'").toString(),
     );
     expect(output).toBe('Tom & Jerry; ls\n');
-    expect(alerts).toEqual([]);
+    expect(t.alerts).toEqual([]);
   });
 });
 
 describe('child_process in record mode', () => {
   it('lets the call run and records it, once per input in a request', () => {
-    guard = guardSinks(monitor, { mode: 'record' });
+    t.guard = guardSinks(t.monitor, { mode: 'record' });
     inRequest([ATTACK], () => {
       childProcess.execSync(`echo ${ATTACK}`);
       childProcess.execSync(`echo ${ATTACK}`);
     });
     expect(existsSync(marker)).toBe(true);
-    expect(alerts.map((a) => a.metadata?.sink)).toEqual(['child_process.execSync']);
-    expect(guard.stats()).toMatchObject({ checked: 2, findings: 2, blocked: 0 });
+    expect(t.alerts.map((a) => a.metadata?.sink)).toEqual(['child_process.execSync']);
+    expect(t.guard.stats()).toMatchObject({ checked: 2, findings: 2, blocked: 0 });
   });
 });

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { guardSinks, SecmonBlockedError, type SinkGuard, withRequestInputs } from '../../src/guard.js';
-import { type Alert, AnomalyMonitor } from '../../src/index.js';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { guardSinks, SecmonBlockedError } from '../../src/guard.js';
+import { guardHarness } from './harness.js';
 
 // work/files is where the application serves from; work/private/secret.txt must stay out of reach.
 const work = fs.mkdtempSync(path.join(tmpdir(), 'secmon-fs-'));
@@ -29,25 +29,11 @@ const original = {
   createReadStream: fs.createReadStream,
 };
 
-let guard: SinkGuard | undefined;
-let alerts: Alert[];
-let monitor: AnomalyMonitor;
+const t = guardHarness('198.51.100.4');
 beforeEach(() => {
   fs.writeFileSync(secret, 'secret');
-  monitor = new AnomalyMonitor();
-  alerts = [];
-  monitor.onAlert((alert) => {
-    alerts.push(alert);
-  });
 });
-afterEach(() => {
-  guard?.();
-  guard = undefined;
-});
-
-function inRequest<T>(inputs: string[], fn: () => T): T {
-  return withRequestInputs({ ip: '198.51.100.4', inputs }, fn);
-}
+const inRequest = t.inRequest;
 
 function settle<T>(
   run: (callback: (error: unknown, value?: T) => void) => void,
@@ -68,7 +54,7 @@ function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 
 describe('fs wrappers look like the functions they wrap', () => {
   it('same names, arities and own properties; the promise forms are guarded too; unwrapping restores them', () => {
-    guard = guardSinks(monitor);
+    t.guard = guardSinks(t.monitor);
     expect(fs.readFile).not.toBe(original.readFile);
     expect(fsp.readFile).not.toBe(original.promisesReadFile);
     for (const name of ['readFile', 'writeFileSync', 'createReadStream', 'rename', 'existsSync'] as const) {
@@ -81,8 +67,8 @@ describe('fs wrappers look like the functions they wrap', () => {
     expect((fs.exists as unknown as Record<symbol, unknown>)[promisify.custom]).not.toBe(
       (original.exists as unknown as Record<symbol, unknown>)[promisify.custom],
     );
-    guard();
-    guard = undefined;
+    t.guard();
+    t.guard = undefined;
     expect(fs.readFile).toBe(original.readFile);
     expect(fsp.readFile).toBe(original.promisesReadFile);
     expect(fs.realpath).toBe(original.realpath);
@@ -132,18 +118,18 @@ describe('fs wrappers look like the functions they wrap', () => {
       })(),
     });
     const unwrapped = await observe();
-    guard = guardSinks(monitor, { mode: 'block' });
+    t.guard = guardSinks(t.monitor, { mode: 'block' });
     const wrapped = await inRequest(['report.txt', 'missing.txt'], observe);
     expect(wrapped).toEqual(unwrapped);
     expect(unwrapped.callback).toEqual([null, 'report']);
-    expect(guard.stats()).toMatchObject({ findings: 0, blocked: 0, detectionErrors: 0 });
-    expect(guard.stats().checked).toBeGreaterThan(10);
+    expect(t.guard.stats()).toMatchObject({ findings: 0, blocked: 0, detectionErrors: 0 });
+    expect(t.guard.stats().checked).toBeGreaterThan(10);
   });
 });
 
 describe('fs in block mode: the file is never touched', () => {
   beforeEach(() => {
-    guard = guardSinks(monitor, { mode: 'block' });
+    t.guard = guardSinks(t.monitor, { mode: 'block' });
   });
 
   it('reports the error as each form reports errors', async () => {
@@ -167,7 +153,7 @@ describe('fs in block mode: the file is never touched', () => {
       const [nativeError] = await settle((cb) => fs.realpath.native(outside, cb));
       expect(nativeError).toBeInstanceOf(SecmonBlockedError);
     });
-    expect(alerts.map((a) => [a.type, a.sourceIp, a.metadata?.sink, a.metadata?.path])).toEqual([
+    expect(t.alerts.map((a) => [a.type, a.sourceIp, a.metadata?.sink, a.metadata?.path])).toEqual([
       ['path_traversal', '198.51.100.4', 'fs.readFile', outside],
     ]);
   });
@@ -202,16 +188,16 @@ describe('fs in block mode: the file is never touched', () => {
 
   it('outside a request nothing is checked', () => {
     expect(fs.readFileSync(outside, 'utf8')).toBe('secret');
-    expect(guard!.stats().checked).toBe(0);
+    expect(t.guard!.stats().checked).toBe(0);
   });
 });
 
 describe('fs in record mode', () => {
   it('reads, and records where', () => {
-    guard = guardSinks(monitor, { mode: 'record', sinks: ['file'] });
+    t.guard = guardSinks(t.monitor, { mode: 'record', sinks: ['file'] });
     const text = inRequest([ATTACK], () => fs.readFileSync(outside, 'utf8'));
     expect(text).toBe('secret');
-    expect(alerts.map((a) => a.metadata?.sink)).toEqual(['fs.readFileSync']);
-    expect(monitor.getStats().sinkFindings).toEqual({ command: 0, file: 1 });
+    expect(t.alerts.map((a) => a.metadata?.sink)).toEqual(['fs.readFileSync']);
+    expect(t.monitor.getStats().sinkFindings).toEqual({ command: 0, file: 1 });
   });
 });
