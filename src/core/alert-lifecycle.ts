@@ -33,6 +33,8 @@ export interface Incident {
   /** Events (one-shot) or failed logins since the crossing (threshold), as of the last alert. */
   count: number;
   due: number;
+  /** Threshold attacks: when the store last said the subject fell below (NaN: not known to have). */
+  belowSince: number;
   active: boolean;
   /** A shared store is being asked whether it is over. */
   checking: boolean;
@@ -73,6 +75,7 @@ export class AlertLifecycle {
     private readonly host: LifecycleHost,
     private readonly maxActive: number,
     private readonly quietPeriodMs: number,
+    private readonly keepFiringForMs: number,
   ) {
     // A random prefix per process (monitor) and a counter: unique across replicas, cheap to make.
     const bytes = crypto.getRandomValues(new Uint8Array(6));
@@ -90,7 +93,7 @@ export class AlertLifecycle {
    */
   open(fields: IncidentFields, now: number, due: number): Incident {
     const previous = this.active.get(fields.name);
-    if (previous !== undefined) this.close(previous, now, undefined);
+    if (previous !== undefined) this.close(previous, endOf(previous, now), undefined);
     if (this.active.size >= this.maxActive) {
       const oldest = this.active.values().next().value as Incident;
       this.resolvedEarly++;
@@ -102,6 +105,7 @@ export class AlertLifecycle {
       startedAt: now,
       lastSeen: now,
       due,
+      belowSince: Number.NaN,
       active: true,
       checking: false,
     };
@@ -168,11 +172,13 @@ export class AlertLifecycle {
     }
   }
 
-  // Applies the store's answer: still over (queue again) or ended (resolve when it ended).
+  // Applies the store's answer: still over, or fell below too recently to be over for good (queue
+  // again), or ended (resolve, at the moment it fell below).
   private settle(incident: Incident, until: number, now: number): void {
-    if (until > now) {
-      incident.due = until;
-      this.queue.push(until, incident);
+    const due = until > now ? until : until + this.keepFiringForMs;
+    if (due > now) {
+      incident.due = due;
+      this.queue.push(due, incident);
       return;
     }
     // Unknown (no longer tracked, e.g. evicted): it ended at the latest when it was last due.
@@ -191,3 +197,8 @@ export class AlertLifecycle {
 }
 
 function ignore(): void {}
+
+// When an attack that must be closed now ended: when its subject fell below, if known; else now.
+function endOf(incident: Incident, now: number): number {
+  return Number.isNaN(incident.belowSince) ? now : Math.max(incident.belowSince, incident.startedAt);
+}

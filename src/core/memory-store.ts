@@ -61,6 +61,7 @@ export class MemoryStore implements WindowStore {
       distinct: 0,
       windowMs: settings.windowMs,
       realertIntervalMs: settings.realertIntervalMs,
+      keepFiringForMs: settings.keepFiringForMs,
       capacity: settings.maxTrackedIps,
     });
     if (cs.enabled) {
@@ -69,6 +70,7 @@ export class MemoryStore implements WindowStore {
         distinct: cs.accounts,
         windowMs: cs.windowMs,
         realertIntervalMs: cs.realertIntervalMs,
+        keepFiringForMs: settings.keepFiringForMs,
         capacity: settings.maxTrackedIps,
       });
     }
@@ -78,6 +80,7 @@ export class MemoryStore implements WindowStore {
         distinct: ab.minClients,
         windowMs: ab.windowMs,
         realertIntervalMs: ab.realertIntervalMs,
+        keepFiringForMs: settings.keepFiringForMs,
         capacity: settings.maxTrackedAccounts,
       });
     }
@@ -87,11 +90,16 @@ export class MemoryStore implements WindowStore {
         distinct: nb.minClients,
         windowMs: nb.windowMs,
         realertIntervalMs: nb.realertIntervalMs,
+        keepFiringForMs: settings.keepFiringForMs,
         capacity: settings.maxTrackedIps,
       });
     }
     if (fs.enabled) {
-      this.surge = new SurgeMeter({ ...fs, realertIntervalMs: settings.realertIntervalMs });
+      this.surge = new SurgeMeter({
+        ...fs,
+        realertIntervalMs: settings.realertIntervalMs,
+        keepFiringForMs: settings.keepFiringForMs,
+      });
     }
     const decisions: DetectorDecision[] = LOGIN_DETECTORS.map(() => ({
       decision: NO_ALERT,
@@ -197,7 +205,7 @@ export class MemoryStore implements WindowStore {
     if (table === undefined) return { count: 0, lastSeen: Number.NEGATIVE_INFINITY };
     const ref = this.refFor(detector);
     return {
-      count: table.countInWindow(ref.kind, ref.int, ref.words, now),
+      count: table.attackCount(ref.kind, ref.int, ref.words, now),
       lastSeen: table.lastSeenOf(ref.kind, ref.int, ref.words, now),
     };
   }

@@ -90,7 +90,8 @@ export class AnomalyMonitor {
       overUntil: (incident, now) => this.store.overUntil(incident.detector!, incident.query!, now),
       resolved: (incident, at, reason) => this.deliverResolved(incident, at, reason),
     };
-    this.lifecycle = new AlertLifecycle(host, o.lifecycle.maxActiveAlerts, o.lifecycle.quietPeriodMs);
+    const { maxActiveAlerts, quietPeriodMs, keepFiringForMs } = o.lifecycle;
+    this.lifecycle = new AlertLifecycle(host, maxActiveAlerts, quietPeriodMs, keepFiringForMs);
   }
 
   /**

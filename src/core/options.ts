@@ -35,6 +35,14 @@ export interface LifecycleOptions {
    */
   quietPeriodMs?: number;
   /**
+   * A threshold attack (brute force and the other login detectors) is resolved only once its subject
+   * has stayed below the threshold this many milliseconds; coming back over within it continues the
+   * same attack (like Prometheus's `keep_firing_for`). Keeps an attacker who hovers at the threshold
+   * from raising a new alert at every crossing. The resolved alert's `timestamp` is still the moment it
+   * fell below. Default 60,000.
+   */
+  keepFiringForMs?: number;
+  /**
    * Most attacks followed at once for resolution and `offenders()`. Past it the one that started
    * first is resolved early (`metadata.reason: 'capacity'`). Integer 1..1,000,000; default 10,000.
    */
@@ -109,7 +117,7 @@ export const DEFAULT_OPTIONS = Object.freeze({
   maxTrackedIps: 100_000,
   maxTrackedAccounts: 100_000,
   ipv6PrefixLength: 64,
-  lifecycle: Object.freeze({ maxActiveAlerts: 10_000, sweepIntervalMs: 5_000 }),
+  lifecycle: Object.freeze({ keepFiringForMs: 60_000, maxActiveAlerts: 10_000, sweepIntervalMs: 5_000 }),
 });
 
 const MAX_THRESHOLD = 10_000;
@@ -133,7 +141,7 @@ const TOP_LEVEL_KEYS = [
   'store',
 ];
 const BRUTE_FORCE_KEYS = ['threshold', 'windowMs', 'realertIntervalMs'];
-const LIFECYCLE_KEYS = ['quietPeriodMs', 'maxActiveAlerts', 'sweepIntervalMs'];
+const LIFECYCLE_KEYS = ['quietPeriodMs', 'keepFiringForMs', 'maxActiveAlerts', 'sweepIntervalMs'];
 const PRIVACY_KEYS = ['hmacKey'];
 
 /**
@@ -200,6 +208,13 @@ export function resolveOptions(options: AnomalyMonitorOptions | undefined): Reso
   const lc = optionBlock('lifecycle', given.lifecycle, LIFECYCLE_KEYS);
   const lifecycle = {
     quietPeriodMs: integerIn('lifecycle.quietPeriodMs', lc.quietPeriodMs, windowMs, 1, MAX_DURATION_MS),
+    keepFiringForMs: integerIn(
+      'lifecycle.keepFiringForMs',
+      lc.keepFiringForMs,
+      DEFAULT_OPTIONS.lifecycle.keepFiringForMs,
+      0,
+      MAX_DURATION_MS,
+    ),
     maxActiveAlerts: integerIn(
       'lifecycle.maxActiveAlerts',
       lc.maxActiveAlerts,
@@ -260,6 +275,7 @@ export function settingsOf(o: ResolvedOptions, now: () => number): WindowSetting
     privilegedAlertIntervalMs: o.privilegedAlertIntervalMs,
     maxTrackedIps: o.maxTrackedIps,
     maxTrackedAccounts: o.maxTrackedAccounts,
+    keepFiringForMs: o.lifecycle.keepFiringForMs,
     now,
   };
 }

@@ -13,7 +13,8 @@ export type KeyKind = typeof INT_KEY | typeof WIDE_KEY | typeof SHARED_KEY;
 /**
  * The bounded part of every per-key table (clients, networks, accounts): at most `capacity` keys,
  * each in a numbered slot; past the capacity the least recently active key is evicted (LRU, O(1));
- * a key idle for `idleMs` is dropped. Keys live in typed arrays (integers in an {@link IntIndex},
+ * a key idle for `idleMs` is dropped, and counts as active while it was seen within `activeMs` (at most
+ * `idleMs`: a table may keep a key a while after it stops counting). Keys live in typed arrays (integers in an {@link IntIndex},
  * 128-bit keys in a {@link WideIndex}), so no per-key object or string is kept and nothing is left
  * behind as garbage when keys churn. Subclasses keep their per-key state in arrays of their own,
  * indexed by slot, grown in {@link growState}. Time must not go backwards (the monitor clamps it).
@@ -41,16 +42,25 @@ export abstract class SlotTable {
 
   constructor(
     private readonly idleMs: number,
+    private readonly activeMs: number,
     readonly capacity: number,
   ) {
     this.intIndex = new IntIndex(this.intKeys, 0);
     this.wideIndex = new WideIndex(this.wideWords, 0);
   }
 
-  /** Keys with activity inside the last `idleMs` (drops idle ones first). */
+  /**
+   * Keys with activity inside the last `activeMs` (drops idle ones first). O(1) when `activeMs` is
+   * `idleMs`; otherwise walks the keys kept past `activeMs`, from the least recently active end.
+   */
   activeCount(now: number): number {
     this.expireIdle(now);
-    return this.size;
+    let inactive = 0;
+    const cutoff = now - this.activeMs;
+    for (let slot = this.oldest; slot !== NONE && this.lastSeen[slot]! <= cutoff; slot = this.next[slot]!) {
+      inactive++;
+    }
+    return this.size - inactive;
   }
 
   /** Called when a new slot is taken: subclasses reset their state for it. */

@@ -62,7 +62,10 @@ export interface LoginSubject {
 
 /** A subject's recent activity, for `offenders()`. */
 export interface SubjectActivity {
-  /** Failed logins inside the window (distinct accounts for credential stuffing; the rate window for a surge). */
+  /**
+   * While its attack goes on, its failed logins since the crossing; otherwise failed logins inside the
+   * window (distinct accounts for credential stuffing; the rate window's failures for a surge).
+   */
   count: number;
   /** Its last failed login, epoch ms (-Infinity when not tracked). */
   lastSeen: number;
@@ -82,6 +85,11 @@ export interface WindowSettings extends ResolvedDetectors {
   maxTrackedIps: number;
   /** Most accounts tracked at once. */
   maxTrackedAccounts: number;
+  /**
+   * An episode over a threshold continues when its key comes back over within this many ms of
+   * falling below; only later is coming back over a new crossing.
+   */
+  keepFiringForMs: number;
   /** The monitor's clock (epoch ms, never decreasing), for work a store does on its own (refreshes). */
   now: () => number;
 }
@@ -139,7 +147,8 @@ export interface WindowStore {
   recordSuccess(key: ClientKey, account: string | undefined, now: number): number | Promise<number>;
   /**
    * Until when (epoch ms) `detector` keeps `subject` over if nothing else happens: after `now` while it
-   * is over; the time its last episode ended when that is past; -Infinity when unknown (not tracked).
+   * is over; when it is past, the time the subject fell below (its episode ends for good once it stays
+   * below for `keepFiringForMs`); -Infinity when unknown (not tracked).
    */
   overUntil(detector: LoginDetector, subject: LoginSubject, now: number): number | Promise<number>;
   /** A subject's recent activity under `detector`, for `offenders()`. */

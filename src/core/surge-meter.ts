@@ -11,6 +11,8 @@ export interface SurgeSettings {
   halfLifeMs: number;
   windowMs: number;
   realertIntervalMs: number;
+  /** A surge that comes back over within this many ms of falling below goes on. */
+  keepFiringForMs: number;
 }
 
 /**
@@ -25,7 +27,8 @@ export interface SurgeSettings {
  * - The meter warms up for one window of whole minutes before it may fire (a service that starts
  *   with ordinary failures must not page).
  * - It is over while rate >= max(`minPerMinute`, `factor` × baseline); a crossing alerts once, then at
- *   most once per `realertIntervalMs` while it stays over; it ends when the rate falls below.
+ *   most once per `realertIntervalMs` while it stays over; it ends when the rate falls below and stays
+ *   below for `keepFiringForMs`.
  */
 export class SurgeMeter {
   /** After an ALERT or REALERT: failures of this surge so far; after any decision: the rate, per minute. */
@@ -52,6 +55,7 @@ export class SurgeMeter {
   private lastAlertAt = Number.NEGATIVE_INFINITY;
   private suppressed = 0;
   private endedAt = Number.NEGATIVE_INFINITY;
+  private belowSince = Number.NaN; // while over: when the count fell below what made the surge
 
   constructor(private readonly settings: SurgeSettings) {
     this.bins = new Uint32Array(Math.ceil(settings.windowMs / SURGE_BIN_MS));
@@ -69,6 +73,7 @@ export class SurgeMeter {
     this.minuteCount++;
     const needed = this.over ? this.frozenNeeded : this.needed();
     if (this.sum < needed || this.minutesSeen < this.warmupMinutes) return NO_ALERT;
+    this.belowSince = Number.NaN; // back over: the surge goes on
     if (!this.over) {
       this.over = true;
       this.frozenNeeded = needed;
@@ -88,7 +93,8 @@ export class SurgeMeter {
    */
   overUntil(now: number): number {
     this.settle(now);
-    return this.over ? this.dropTime() : this.endedAt;
+    if (!this.over) return this.endedAt;
+    return Number.isNaN(this.belowSince) ? this.dropTime() : this.belowSince;
   }
 
   /** The learned baseline, failures per minute (0 before the first whole minute). */
@@ -112,14 +118,19 @@ export class SurgeMeter {
     return decision;
   }
 
-  // Ends a surge whose count fell below what made it by `now`, at the moment it did. Computed from
-  // the bins before they move on to `now`: they are the ones the count was made of.
+  // Notes when a surge's count fell below what made it (computed from the bins before they move on to
+  // `now`: they are the ones the count was made of), and ends it once it stayed below long enough.
   private settle(now: number): void {
     if (!this.over) return;
-    const drop = this.dropTime();
-    if (drop > now) return;
+    if (Number.isNaN(this.belowSince)) {
+      const drop = this.dropTime();
+      if (drop > now) return;
+      this.belowSince = drop;
+    }
+    if (this.belowSince + this.settings.keepFiringForMs > now) return;
     this.over = false;
-    this.endedAt = drop;
+    this.endedAt = this.belowSince;
+    this.belowSince = Number.NaN;
   }
 
   // Failures of the window that make a surge now: the rate threshold times the window in minutes.

@@ -12,6 +12,8 @@ export interface ThresholdSettings {
   distinct: number;
   windowMs: number;
   realertIntervalMs: number;
+  /** Coming back over within this many ms of falling below continues the episode. */
+  keepFiringForMs: number;
   capacity: number;
 }
 
@@ -30,8 +32,9 @@ export interface ThresholdSettings {
  * 53-bit hash of an account or IPv6 prefix): two others with the same hash count as one.
  *
  * A crossing starts an *episode*; it lasts while the key stays over, and ends at `overUntil`, the
- * moment the oldest of the counted failures (or others) leaves the window. A failure after that
- * moment that is over again is a new crossing, even if no failure came while the key was below.
+ * moment the oldest of the counted failures (or others) leaves the window, unless the key comes back
+ * over within `keepFiringForMs` of that moment. A failure later than that which is over again is a
+ * new crossing, even if no failure came while the key was below.
  */
 export class ThresholdTable extends SlotTable {
   /** After a decision other than NO_ALERT: failures of the key since its crossing (from the threshold up). */
@@ -45,6 +48,7 @@ export class ThresholdTable extends SlotTable {
   private readonly distinct: number;
   private readonly windowMs: number;
   private readonly realertIntervalMs: number;
+  private readonly keepFiringForMs: number;
 
   private stamps = new Float64Array(0);
   private ringHead = new Uint16Array(0);
@@ -58,11 +62,14 @@ export class ThresholdTable extends SlotTable {
   private overUntil = new Float64Array(0);
 
   constructor(settings: ThresholdSettings) {
-    super(settings.windowMs, settings.capacity);
+    // A key stays while its episode may still continue (window + keep-firing time), so the moment it
+    // fell below is known until the episode ends for good; it counts as active for the window only.
+    super(settings.windowMs + settings.keepFiringForMs, settings.windowMs, settings.capacity);
     this.threshold = settings.threshold;
     this.distinct = settings.distinct;
     this.windowMs = settings.windowMs;
     this.realertIntervalMs = settings.realertIntervalMs;
+    this.keepFiringForMs = settings.keepFiringForMs;
   }
 
   /**
@@ -98,14 +105,14 @@ export class ThresholdTable extends SlotTable {
     }
 
     if (!over) {
-      // Below: the next crossing alerts again. The stored end of the last episode (in the past: a
-      // failure never takes a key from over to below) stays, for overUntilOf.
-      this.episode[slot] = 0;
+      // Below. The stored end of the last episode (in the past: a failure never takes a key from over
+      // to below) stays, for overUntilOf and to tell whether coming back over continues the episode.
       this.lastOverUntil = Number.NEGATIVE_INFINITY;
       return NO_ALERT;
     }
     const episode = this.episode[slot]!;
-    const ended = this.overUntil[slot]! <= now; // the previous episode ended before this failure
+    // The previous episode is over for good: the key fell below longer than keepFiringForMs ago.
+    const ended = this.overUntil[slot]! + this.keepFiringForMs <= now;
     this.overUntil[slot] = until;
     this.lastOverUntil = until;
     if (episode === 0 || ended) {
@@ -130,11 +137,16 @@ export class ThresholdTable extends SlotTable {
     return slot === NONE ? Number.NEGATIVE_INFINITY : this.overUntil[slot]!;
   }
 
-  /** Failures of the key inside the window (for `threshold` > 0; capped at it) or distinct others in it. */
-  countInWindow(kind: KeyKind, intKey: number, words: Int32Array, now: number): number {
+  /**
+   * How big the key's attack is: while an episode goes on, the failures since its crossing; otherwise
+   * its failures inside the window (for `threshold` > 0) or distinct others in it.
+   */
+  attackCount(kind: KeyKind, intKey: number, words: Int32Array, now: number): number {
     this.expireIdle(now);
     const slot = this.find(kind, intKey, words);
     if (slot === NONE) return 0;
+    const episode = this.episode[slot]!;
+    if (episode > 0 && this.overUntil[slot]! + this.keepFiringForMs > now) return episode;
     const since = now - this.windowMs;
     let count = 0;
     if (this.threshold > 0) {

@@ -31,6 +31,18 @@ local function expire_idle(lru, client_prefix, cutoff)
   end
 end
 
+-- Tracked clients seen inside the window: the tracked ones minus those at the old end of the LRU that
+-- are kept only for the keep-firing time (bounded walk).
+local function active_count(lru, client_prefix, now, window)
+  local inactive = 0
+  for _, member in ipairs(redis.call('ZRANGE', lru, 0, ${MAX_EXPIRED_PER_CALL - 1})) do
+    local seen = tonumber(redis.call('HGET', client_prefix .. member, 't'))
+    if seen and seen > now - window then break end
+    inactive = inactive + 1
+  end
+  return redis.call('ZCARD', lru) - inactive
+end
+
 local function touch(lru, client, member, client_prefix, now, window, cap, ttl)
   expire_idle(lru, client_prefix, now - window)
   local evicted = 0
@@ -51,15 +63,16 @@ end
 
 /**
  * One failed login. KEYS: lru, client hash. ARGV: now, windowMs, maxTrackedIps, ttlMs, member,
- * client key prefix, threshold, realertIntervalMs.
+ * client key prefix, threshold, realertIntervalMs, keepFiringForMs.
  * Returns {decision (0 none, 1 alert, 2 suppressed, 3 re-alert), count, suppressed, evicted, tracked
  * clients, when the episode ends (-1: not over)}.
  */
 export const FAILURE_SCRIPT = `${HELPERS}
 local lru, client = KEYS[1], KEYS[2]
 local now, window = tonumber(ARGV[1]), tonumber(ARGV[2])
-local threshold, realert = tonumber(ARGV[7]), tonumber(ARGV[8])
-local evicted = touch(lru, client, ARGV[5], ARGV[6], now, window, tonumber(ARGV[3]), ARGV[4])
+local threshold, realert, keep_firing = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
+-- A client is kept for the window and the keep-firing time (see ThresholdTable).
+local evicted = touch(lru, client, ARGV[5], ARGV[6], now, window + keep_firing, tonumber(ARGV[3]), ARGV[4])
 local st = redis.call('HMGET', client, 't', 'n', 'h', 'f', 'e', 'a', 's', 'u')
 local seen = tonumber(st[1])
 if seen and seen > now then now = seen end
@@ -81,12 +94,11 @@ local oldest = tonumber(redis.call('HGET', client, head))
 local over = filled + 1 >= threshold and oldest > now - window
 if filled < threshold then filled = filled + 1 end
 local decision, count, reported, over_until = 0, 0, 0, -1
-if not over then
-  episode = 0
-else
+if over then
   over_until = oldest + window
-  -- The previous episode ended (its oldest failure left the window) before this failure: a new crossing.
-  if episode == 0 or (ends and ends <= now) then
+  -- The previous episode is over for good (the client fell below more than keep_firing ms ago): a
+  -- new crossing. Below, nothing changes: 'u' keeps when it fell below.
+  if episode == 0 or (ends and ends + keep_firing <= now) then
     episode = threshold
     decision = 1
   else
@@ -106,12 +118,13 @@ if decision == 1 or decision == 3 then
 end
 redis.call('HSET', client, 't', now, 'n', threshold, 'h', head, 'f', filled, 'e', episode, 's', suppressed)
 redis.call('PEXPIRE', client, ARGV[4])
-return {decision, count, reported, evicted, redis.call('ZCARD', lru), over_until}
+return {decision, count, reported, evicted, active_count(lru, ARGV[6], now, window), over_until}
 `;
 
 /**
- * A request from a rate-limited client. KEYS: lru, client hash. ARGV: now, windowMs, maxTrackedIps,
- * ttlMs, member, client key prefix, realertIntervalMs. Returns {due (0/1), evicted, tracked clients}.
+ * A request from a rate-limited client. KEYS: lru, client hash. ARGV: now, how long an idle client
+ * is kept (windowMs + keepFiringForMs), maxTrackedIps, ttlMs, member, client key prefix,
+ * realertIntervalMs, windowMs. Returns {due (0/1), evicted, tracked clients}.
  */
 export const RATE_LIMITED_SCRIPT = `${HELPERS}
 local lru, client = KEYS[1], KEYS[2]
@@ -128,13 +141,14 @@ if last == nil or now - last >= tonumber(ARGV[7]) then
 end
 redis.call('HSET', client, 't', now)
 redis.call('PEXPIRE', client, ARGV[4])
-return {due, evicted, redis.call('ZCARD', lru)}
+return {due, evicted, active_count(lru, ARGV[6], now, tonumber(ARGV[8]))}
 `;
 
-/** Clients active inside the window. KEYS: lru. ARGV: now, windowMs, client key prefix. */
+/** Clients active inside the window. KEYS: lru. ARGV: now, windowMs, client key prefix, keepFiringForMs. */
 export const ACTIVE_COUNT_SCRIPT = `${HELPERS}
-expire_idle(KEYS[1], ARGV[3], tonumber(ARGV[1]) - tonumber(ARGV[2]))
-return redis.call('ZCARD', KEYS[1])
+local lru, prefix, now, window = KEYS[1], ARGV[3], tonumber(ARGV[1]), tonumber(ARGV[2])
+expire_idle(lru, prefix, now - window - tonumber(ARGV[4]))
+return active_count(lru, prefix, now, window)
 `;
 
 /** Claims the privilege-escalation alert. KEYS: priv. ARGV: now, intervalMs, ttlMs. Returns 1 when due. */

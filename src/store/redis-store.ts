@@ -32,8 +32,8 @@ type Reply = number[];
 // carry a version so two secmon versions sharing one client cannot run each other's scripts.
 interface ScriptCommands {
   secmonFailure2(...args: Array<string | number>): Promise<Reply>;
-  secmonRateLimited1(...args: Array<string | number>): Promise<Reply>;
-  secmonActiveCount1(...args: Array<string | number>): Promise<number>;
+  secmonRateLimited2(...args: Array<string | number>): Promise<Reply>;
+  secmonActiveCount2(...args: Array<string | number>): Promise<number>;
   secmonPrivileged1(...args: Array<string | number>): Promise<number>;
 }
 
@@ -72,6 +72,7 @@ class RedisWindowStore implements WindowStore {
   private activeShared = 0;
   private activeAt = Number.NEGATIVE_INFINITY;
   private lastLocalNow = Number.NEGATIVE_INFINITY;
+  private latestNow = Number.NEGATIVE_INFINITY; // the latest time an operation carried
   private readonly readyPromise: Promise<void>;
   private resolveReady: () => void = () => {};
   private readonly waitTimer: NodeJS.Timeout | undefined;
@@ -97,7 +98,7 @@ class RedisWindowStore implements WindowStore {
     this.privilegedKey = `${prefix}priv`;
     this.clientKeyPrefix = `${prefix}c:`;
     this.scriptClientPrefix = `${this.client.options.keyPrefix ?? ''}${this.clientKeyPrefix}`;
-    this.ttlMs = Math.max(settings.windowMs, options.minKeyTtlMs);
+    this.ttlMs = Math.max(settings.windowMs + settings.keepFiringForMs, options.minKeyTtlMs);
     this.privilegedTtlMs = Math.max(settings.privilegedAlertIntervalMs, options.minKeyTtlMs);
 
     this.readyPromise = new Promise((resolve) => {
@@ -126,11 +127,12 @@ class RedisWindowStore implements WindowStore {
   }
 
   recordFailure(key: ClientKey, account: string | undefined, now: number): Promise<FailureOutcome> {
+    if (now > this.latestNow) this.latestNow = now;
     const refused = this.refusal();
     if (refused !== undefined) return Promise.resolve(this.failureLocally(key, account, now, refused));
     this.begin();
     const member = memberOf(key);
-    const { windowMs, maxTrackedIps, threshold, realertIntervalMs } = this.settings;
+    const { windowMs, maxTrackedIps, threshold, realertIntervalMs, keepFiringForMs } = this.settings;
     return this.client
       .secmonFailure2(
         this.lruKey,
@@ -143,6 +145,7 @@ class RedisWindowStore implements WindowStore {
         this.scriptClientPrefix,
         threshold,
         realertIntervalMs,
+        keepFiringForMs,
       )
       .then(
         (reply): FailureOutcome => {
@@ -196,22 +199,24 @@ class RedisWindowStore implements WindowStore {
   }
 
   recordRateLimited(key: ClientKey, now: number): Promise<boolean> {
+    if (now > this.latestNow) this.latestNow = now;
     const refused = this.refusal();
     if (refused !== undefined) return Promise.resolve(this.rateLimitedLocally(key, now, refused));
     this.begin();
     const member = memberOf(key);
-    const { windowMs, maxTrackedIps, realertIntervalMs } = this.settings;
+    const { windowMs, maxTrackedIps, realertIntervalMs, keepFiringForMs } = this.settings;
     return this.client
-      .secmonRateLimited1(
+      .secmonRateLimited2(
         this.lruKey,
         this.clientKeyPrefix + member,
         now,
-        windowMs,
+        windowMs + keepFiringForMs, // how long an idle client is kept
         maxTrackedIps,
         this.ttlMs,
         member,
         this.scriptClientPrefix,
         realertIntervalMs,
+        windowMs,
       )
       .then(
         (reply) => {
@@ -275,7 +280,13 @@ class RedisWindowStore implements WindowStore {
     if (this.refusal() !== undefined) return RESOLVED;
     this.begin();
     return this.client
-      .secmonActiveCount1(this.lruKey, this.settings.now(), this.settings.windowMs, this.scriptClientPrefix)
+      .secmonActiveCount2(
+        this.lruKey,
+        Math.max(this.settings.now(), this.latestNow),
+        this.settings.windowMs,
+        this.scriptClientPrefix,
+        this.settings.keepFiringForMs,
+      )
       .then(
         (count) => this.answered(0, count),
         (error: unknown) => this.failed(error),
@@ -444,8 +455,8 @@ function createClient(options: ResolvedRedisStoreOptions): Redis {
 function defineScripts(client: Redis): void {
   if (typeof (client as Partial<ScriptCommands>).secmonFailure2 === 'function') return;
   client.defineCommand('secmonFailure2', { numberOfKeys: 2, lua: FAILURE_SCRIPT });
-  client.defineCommand('secmonRateLimited1', { numberOfKeys: 2, lua: RATE_LIMITED_SCRIPT });
-  client.defineCommand('secmonActiveCount1', { numberOfKeys: 1, lua: ACTIVE_COUNT_SCRIPT });
+  client.defineCommand('secmonRateLimited2', { numberOfKeys: 2, lua: RATE_LIMITED_SCRIPT });
+  client.defineCommand('secmonActiveCount2', { numberOfKeys: 1, lua: ACTIVE_COUNT_SCRIPT });
   client.defineCommand('secmonPrivileged1', { numberOfKeys: 1, lua: PRIVILEGED_SCRIPT });
 }
 

@@ -79,6 +79,7 @@ describe('brute force', () => {
   it('alerts again on a new crossing after the count fell below the threshold', () => {
     const { monitor, alerts, advance } = monitorWithClock({
       bruteForce: { threshold: 2, windowMs: 10_000, realertIntervalMs: 1_000_000 },
+      lifecycle: { keepFiringForMs: 0 },
     });
     monitor.recordFailedAuth('203.0.113.9');
     monitor.recordFailedAuth('203.0.113.9'); // crossing 1
@@ -93,6 +94,21 @@ describe('brute force', () => {
     ]);
     expect(alerts[0]!.id).toBe(alerts[1]!.id);
     expect(alerts[2]!.id).not.toBe(alerts[0]!.id);
+  });
+
+  it('keeps an attacker who hovers at the threshold in one attack: no new alert at every crossing', () => {
+    // One failure every 30 s, forever: 10 in every 300 s window, then 9 for a moment before each next
+    // failure. With keepFiringFor (60 s by default) that is one attack, not an alert every 30 s.
+    const { monitor, alerts, advance } = monitorWithClock();
+    for (let i = 0; i < 100; i++) {
+      monitor.recordFailedAuth('198.51.100.30');
+      advance(30_000);
+    }
+    expect(alerts.filter((a) => a.type === 'brute_force').map((a) => a.state)).toEqual([
+      'firing', // the crossing, at 270 s
+      ...Array(9).fill('firing'), // re-alerts every realertIntervalMs (300 s) while it goes on
+    ]);
+    expect(new Set(alerts.map((a) => a.id)).size).toBe(1);
   });
 
   it('re-alerts on every attempt over the threshold when realertIntervalMs is 0', () => {

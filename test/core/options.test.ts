@@ -14,7 +14,7 @@ describe('options', () => {
       maxTrackedIps: 100_000,
       maxTrackedAccounts: 100_000,
       ipv6PrefixLength: 64,
-      lifecycle: { maxActiveAlerts: 10_000, sweepIntervalMs: 5_000 },
+      lifecycle: { keepFiringForMs: 60_000, maxActiveAlerts: 10_000, sweepIntervalMs: 5_000 },
     });
     const monitor = new AnomalyMonitor();
     const alerts: unknown[] = [];

@@ -113,7 +113,12 @@ export function storeConformance(name: string, under: () => StoreUnderTest): voi
     });
 
     it('alerts on a new crossing after falling below the threshold, whatever the re-alert interval', async () => {
-      const store = open({ threshold: 2, windowMs: 10_000, realertIntervalMs: 1_000_000 });
+      const store = open({
+        threshold: 2,
+        windowMs: 10_000,
+        realertIntervalMs: 1_000_000,
+        keepFiringForMs: 0,
+      });
       expect((await failure(store, '203.0.113.9', T0)).decision).toBe(NO_ALERT);
       expect((await failure(store, '203.0.113.9', T0)).decision).toBe(ALERT);
       expect((await failure(store, '203.0.113.9', T0 + 20_000)).decision).toBe(NO_ALERT);
@@ -122,6 +127,22 @@ export function storeConformance(name: string, under: () => StoreUnderTest): voi
         count: 2,
         suppressed: 0,
       });
+    });
+
+    it('continues the episode when the client comes back over within keepFiringForMs of falling below', async () => {
+      const store = open({
+        threshold: 2,
+        windowMs: 10_000,
+        realertIntervalMs: 1_000_000,
+        keepFiringForMs: 5000,
+      });
+      const ip = '203.0.113.9';
+      await failure(store, ip, T0);
+      expect((await failure(store, ip, T0)).decision).toBe(ALERT); // over until T0 + 10 s
+      expect((await failure(store, ip, T0 + 12_000)).decision).toBe(NO_ALERT); // below since T0 + 10 s
+      expect((await failure(store, ip, T0 + 14_999)).decision).toBe(SUPPRESSED); // back within 5 s: same episode
+      expect((await failure(store, ip, T0 + 30_000)).decision).toBe(NO_ALERT); // below since T0 + 22 s
+      expect((await failure(store, ip, T0 + 30_000)).decision).toBe(ALERT); // 5 s later: a new crossing
     });
 
     it('re-alerts on every failure over the threshold when realertIntervalMs is 0', async () => {
@@ -202,6 +223,69 @@ export function storeConformance(name: string, under: () => StoreUnderTest): voi
       await store.ready();
       await failure(store, '192.0.2.1', T0);
       expect(store.stats()).toMatchObject({ up: true, fallbacks: { unavailable: 0, overloaded: 0 } });
+    });
+  });
+
+  describe(`${name} store: distinct counting`, () => {
+    it('decides over exactly when a naive count of distinct accounts, clients and failures says so', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.record({
+            accounts: fc.integer({ min: 2, max: 4 }),
+            accountThreshold: fc.integer({ min: 1, max: 5 }),
+            minClients: fc.integer({ min: 2, max: 3 }),
+            networkThreshold: fc.integer({ min: 1, max: 6 }),
+            windowMs: fc.integer({ min: 1, max: 20 }).map((n) => n * 5),
+          }),
+          fc.array(
+            fc.tuple(
+              fc.integer({ min: 0, max: 5 }), // client: 192.0.2.0-2 and 198.51.100.0-2 (two networks)
+              fc.integer({ min: 0, max: 5 }), // account
+              fc.integer({ min: 0, max: 6 }).map((n) => n * 5),
+            ),
+            { maxLength: 100 },
+          ),
+          async (config, events) => {
+            const store = open(
+              windowSettings(
+                {
+                  bruteForce: { threshold: 1000, windowMs: config.windowMs },
+                  credentialStuffing: { accounts: config.accounts },
+                  accountBruteForce: { threshold: config.accountThreshold, minClients: config.minClients },
+                  networkBruteForce: { threshold: config.networkThreshold, minClients: config.minClients },
+                  failedLoginSurge: { enabled: false },
+                },
+                () => T0,
+              ),
+            );
+            const seen: Array<{ client: number; account: number; at: number }> = [];
+            let now = T0;
+            for (const [client, account, dt] of events) {
+              now += dt;
+              seen.push({ client, account, at: now });
+              const ip = `${client < 3 ? '192.0.2' : '198.51.100'}.${client % 3}`;
+              const answer = store.recordFailure(clientKey(ip, 64), `user${account}`, now);
+              const decisions = (answer instanceof Promise ? await answer : answer).decisions;
+              const inWindow = seen.filter((event) => event.at > now - config.windowMs);
+              const distinct = (values: number[]) => new Set(values).size;
+              const ofClient = inWindow.filter((event) => event.client === client);
+              const ofAccount = inWindow.filter((event) => event.account === account);
+              const ofNetwork = inWindow.filter((event) => event.client < 3 === client < 3);
+              const expected = [
+                distinct(ofClient.map((event) => event.account)) >= config.accounts,
+                ofAccount.length >= config.accountThreshold &&
+                  distinct(ofAccount.map((event) => event.client)) >= config.minClients,
+                ofNetwork.length >= config.networkThreshold &&
+                  distinct(ofNetwork.map((event) => event.client)) >= config.minClients,
+              ];
+              const actual = [1, 2, 3].map((i) => decisions[i]!.decision !== NO_ALERT);
+              expect(actual, `at ${now - T0} ms`).toEqual(expected);
+            }
+            await store.close();
+          },
+        ),
+        { numRuns: under().propertyRuns },
+      );
     });
   });
 
@@ -311,6 +395,7 @@ export function storeConformance(name: string, under: () => StoreUnderTest): voi
             windowMs: fc.integer({ min: 1, max: 40 }).map((n) => n * 5),
             realertIntervalMs: fc.integer({ min: 0, max: 60 }).map((n) => n * 5),
             maxTrackedIps: fc.integer({ min: 1, max: 6 }),
+            keepFiringForMs: fc.integer({ min: 0, max: 12 }).map((n) => n * 5),
           }),
           fc.array(
             fc.tuple(
@@ -333,12 +418,14 @@ export function storeConformance(name: string, under: () => StoreUnderTest): voi
                 realertIntervalMs: config.realertIntervalMs,
               },
               maxTrackedIps: config.maxTrackedIps,
+              lifecycle: { keepFiringForMs: config.keepFiringForMs },
             });
             const model = new NaiveModel(
               config.threshold,
               config.windowMs,
               config.realertIntervalMs,
               config.maxTrackedIps,
+              config.keepFiringForMs,
             );
             const expected: Array<{ ip: string | undefined; count: number; suppressed: number; at: number }> =
               [];

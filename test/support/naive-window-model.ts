@@ -25,6 +25,7 @@ export class NaiveModel {
     private readonly windowMs: number,
     private readonly realertMs: number,
     private readonly cap: number,
+    private readonly keepFiringMs = 0,
   ) {}
 
   failure(ip: string, now: number): { count: number; suppressed: number } | undefined {
@@ -52,14 +53,11 @@ export class NaiveModel {
     client.lastSeen = now;
     client.times.push(now);
     const inWindow = client.times.filter((t) => t > now - this.windowMs);
-    if (inWindow.length < this.threshold) {
-      client.inEpisode = false;
-      return undefined;
-    }
+    if (inWindow.length < this.threshold) return undefined;
     const until = inWindow.sort((a, b) => b - a)[this.threshold - 1]! + this.windowMs;
-    // An episode that ended before this failure (the count dipped below the threshold between two
-    // failures) is over: this is a new crossing.
-    const ended = client.until <= now;
+    // An episode whose count dipped below the threshold more than keepFiringMs before this failure is
+    // over: this is a new crossing.
+    const ended = client.until + this.keepFiringMs <= now;
     client.until = until;
     if (!client.inEpisode || ended) {
       client.inEpisode = true;
@@ -80,12 +78,14 @@ export class NaiveModel {
 
   active(now: number): number {
     this.expire(now);
-    return this.clients.size;
+    return [...this.clients.values()].filter((client) => client.lastSeen > now - this.windowMs).length;
   }
 
+  // A client is kept for the window and the keep-firing time: until then coming back over may
+  // continue its episode.
   private expire(now: number): void {
     for (const [ip, client] of this.clients) {
-      if (client.lastSeen <= now - this.windowMs) this.clients.delete(ip);
+      if (client.lastSeen <= now - this.windowMs - this.keepFiringMs) this.clients.delete(ip);
     }
   }
 }
