@@ -67,7 +67,7 @@ async function route(
       runs.guarded.push(guarded);
       runs.ratios.push(guarded / unguarded);
       log(
-        `sink ${path} round ${round}/3: unguarded ${unguarded.toFixed(0)}, guarded ${guarded.toFixed(0)} req/s`,
+        `sink ${path} round ${round}/${ROUNDS}: unguarded ${unguarded.toFixed(0)}, guarded ${guarded.toFixed(0)} req/s`,
       );
     }
   } finally {
