@@ -21,7 +21,9 @@ import {
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CORPUS_FILE = 'detection-dev.jsonl';
-const FIXTURES = join(projectRoot, 'test', 'fixtures', 'detect');
+const DEFAULT_CORPUS_DIR = resolve(projectRoot, '..', 'shared', 'corpus');
+const DEFAULT_FIXTURES = join(projectRoot, 'test', 'fixtures', 'detect');
+const FIXTURE_FILE = 'path-traversal.attack.txt';
 // How long each throughput measurement runs, ms.
 const THROUGHPUT_MS = 400;
 
@@ -36,27 +38,38 @@ const { values, positionals } = parseArgs({
 
 if (values.help) {
   process.stdout.write(
-    'Usage: npm run eval:detection -- [corpus-dir] [--misses] [--json]\n' +
-      `  corpus-dir  directory holding ${CORPUS_FILE} (default: ../shared/corpus next to the project)\n` +
-      '  --misses    list every missed attack and every false positive\n' +
-      '  --json      print the figures as one JSON object instead of tables\n',
+    'Usage: npm run eval:detection -- [dir] [--misses] [--json]\n' +
+      `  dir       a directory holding ${CORPUS_FILE} (the dev corpus, scored with the held-out fixtures\n` +
+      '            of test/fixtures/detect), or a directory of held-out fixtures (scored alone).\n' +
+      `            Default: the dev corpus in ${DEFAULT_CORPUS_DIR} when it exists, else the fixtures alone.\n` +
+      '  --misses  list every missed attack and every false positive\n' +
+      '  --json    print the figures as one JSON object instead of tables\n',
   );
   process.exit(0);
 }
 
-const corpusDir = positionals[0] ? resolve(positionals[0]) : resolve(projectRoot, '..', 'shared', 'corpus');
-const corpusFile = join(corpusDir, CORPUS_FILE);
-if (!existsSync(corpusFile)) {
-  process.stderr.write(
-    `eval:detection: no dev corpus at ${corpusFile}\n` +
-      `Pass the directory that holds ${CORPUS_FILE}: npm run eval:detection -- /path/to/corpus\n`,
-  );
-  process.exit(2);
+// The held-out fixtures are in the repository; the dev corpus (OWASP CRS regression tests, see
+// test/fixtures/detect/README.md) is not, so a clone scores the fixtures alone.
+let corpusFile: string | undefined;
+let fixturesDir = DEFAULT_FIXTURES;
+if (positionals[0] !== undefined) {
+  const dir = resolve(positionals[0]);
+  if (existsSync(join(dir, CORPUS_FILE))) corpusFile = join(dir, CORPUS_FILE);
+  else if (existsSync(join(dir, FIXTURE_FILE))) fixturesDir = dir;
+  else {
+    process.stderr.write(
+      `eval:detection: ${dir} holds neither a dev corpus (${join(dir, CORPUS_FILE)}) nor held-out fixtures (${join(dir, FIXTURE_FILE)} and the others)\n` +
+        'Pass the directory that holds one of them: npm run eval:detection -- /path/to/corpus, or npm run eval:detection -- test/fixtures/detect\n',
+    );
+    process.exit(2);
+  }
+} else if (existsSync(join(DEFAULT_CORPUS_DIR, CORPUS_FILE))) {
+  corpusFile = join(DEFAULT_CORPUS_DIR, CORPUS_FILE);
 }
 
-const corpus = loadCorpus(corpusFile);
+const corpus = corpusFile === undefined ? [] : loadCorpus(corpusFile);
 function fixtureSet(suffix: string): LabelledInput[] {
-  const file = (name: string) => join(FIXTURES, `${name}${suffix}.txt`);
+  const file = (name: string) => join(fixturesDir, `${name}${suffix}.txt`);
   return [
     ...loadFixture(file('path-traversal.attack'), 'path_traversal', true, `pt-attack${suffix}`),
     ...loadFixture(file('benign'), 'path_traversal', false, `benign${suffix}`),
@@ -69,8 +82,12 @@ const blind = fixtureSet('-2');
 
 // A progress bar on stderr, shown only when the run takes more than a moment and stderr is a terminal.
 const PROGRESS_UNITS_PER_MEASUREMENT = 100;
+const measuredSets = corpusFile === undefined ? 2 : 3;
 const totalUnits =
-  corpus.length + fixtures.length + blind.length + 3 * KINDS.length * PROGRESS_UNITS_PER_MEASUREMENT;
+  corpus.length +
+  fixtures.length +
+  blind.length +
+  measuredSets * KINDS.length * PROGRESS_UNITS_PER_MEASUREMENT;
 const startedAt = Date.now();
 let done = 0;
 let bar: cliProgress.SingleBar | undefined;
@@ -118,7 +135,7 @@ function evaluate(label: string, inputs: LabelledInput[]): SetReport {
   return { scores, throughput: speeds };
 }
 
-const dev = evaluate('dev corpus', corpus);
+const dev = corpusFile === undefined ? undefined : evaluate('dev corpus', corpus);
 const heldOut = evaluate('held-out fixtures', fixtures);
 const heldOutBlind = evaluate('held-out set 2', blind);
 bar?.stop();
@@ -140,8 +157,9 @@ if (values.json) {
     );
   process.stdout.write(
     `${JSON.stringify({
-      corpus: corpusFile,
-      dev: summary(dev),
+      corpus: corpusFile ?? null,
+      fixtures: fixturesDir,
+      dev: dev === undefined ? null : summary(dev),
       heldOut: summary(heldOut),
       heldOutBlind: summary(heldOutBlind),
     })}\n`,
@@ -150,14 +168,18 @@ if (values.json) {
 }
 
 const out: string[] = [];
-out.push(`Dev corpus: ${corpusFile} (${corpus.length} rows, OWASP CRS regression tests)`);
-out.push(`Held-out fixtures: ${FIXTURES}, hand-written in the styles of public payload lists:`);
+out.push(
+  corpusFile === undefined
+    ? `Dev corpus: none (not in the repository; pass the directory holding ${CORPUS_FILE} to score it, see test/fixtures/detect/README.md)`
+    : `Dev corpus: ${corpusFile} (${corpus.length} rows, OWASP CRS regression tests)`,
+);
+out.push(`Held-out fixtures: ${fixturesDir}, hand-written in the styles of public payload lists:`);
 out.push(
   `  set 1 (${fixtures.length} scored inputs): written before the detectors; its errors were read twice`,
 );
 out.push(`  set 2 (${blind.length} scored inputs): written after the detectors, scored once, never tuned on`);
 out.push('Goal per kind on unseen inputs: recall >= 95% with a false-positive rate <= 1%.');
-section('DEV CORPUS', dev, ['location', 'CRS paranoia level']);
+if (dev !== undefined) section('DEV CORPUS', dev, ['location', 'CRS paranoia level']);
 section('HELD-OUT FIXTURES, SET 1', heldOut, ['category']);
 section('HELD-OUT FIXTURES, SET 2 (BLIND)', heldOutBlind, ['category']);
 process.stdout.write(`${out.join('\n')}\n`);

@@ -35,6 +35,8 @@ export interface Incident {
   due: number;
   /** Threshold attacks: when the store last said the subject fell below (NaN: not known to have). */
   belowSince: number;
+  /** Its place in the due queue (-1: not queued). */
+  queueIndex: number;
   active: boolean;
   /** A shared store is being asked whether it is over. */
   checking: boolean;
@@ -100,12 +102,21 @@ export class AlertLifecycle {
       this.close(oldest, now, 'capacity');
     }
     const incident: Incident = {
-      ...fields,
       id: `${this.idPrefix}-${(++this.sequence).toString(36)}`,
+      type: fields.type,
+      name: fields.name,
+      kind: fields.kind,
+      subject: fields.subject,
+      detector: fields.detector,
+      query: fields.query,
+      sourceIp: fields.sourceIp,
+      userId: fields.userId,
+      count: fields.count,
       startedAt: now,
       lastSeen: now,
       due,
       belowSince: Number.NaN,
+      queueIndex: -1,
       active: true,
       checking: false,
     };
@@ -190,6 +201,7 @@ export class AlertLifecycle {
   private close(incident: Incident, at: number, reason: EarlyResolution | undefined): void {
     if (!incident.active) return;
     incident.active = false;
+    this.queue.remove(incident); // so that the queue holds active attacks only: bounded by maxActive
     this.active.delete(incident.name);
     this.perType.set(incident.type, this.perType.get(incident.type)! - 1);
     this.host.resolved(incident, at, reason);

@@ -39,6 +39,11 @@ export interface NetworkBruteForceOptions {
   ipv4PrefixLength?: number;
   /** IPv6 network size; shorter than `ipv6PrefixLength` (the client key). Default 48. */
   ipv6PrefixLength?: number;
+  /**
+   * Most networks tracked at once; past it the least recently active is evicted (counted in
+   * `evictedNetworks`). 1..16,777,216; default 25,000. Each costs about `8 × threshold + 80` bytes.
+   */
+  maxTracked?: number;
   /** Window, ms. Default `bruteForce.windowMs`. */
   windowMs?: number;
   /** Re-alert interval while over, ms. Default `bruteForce.realertIntervalMs`. */
@@ -106,6 +111,7 @@ export const DETECTOR_DEFAULTS = Object.freeze({
     minClients: 2,
     ipv4PrefixLength: 24,
     ipv6PrefixLength: 48,
+    maxTracked: 25_000,
   }),
   failedLoginSurge: Object.freeze({ enabled: true, minPerMinute: 50, factor: 3, halfLifeMs: 3_600_000 }),
   accountCompromise: Object.freeze({ enabled: true }),
@@ -138,6 +144,7 @@ export function resolveDetectors(given: DetectorOptions, base: Base): ResolvedDe
     'minClients',
     'ipv4PrefixLength',
     'ipv6PrefixLength',
+    'maxTracked',
     'windowMs',
     'realertIntervalMs',
   ]);
@@ -218,6 +225,13 @@ export function resolveDetectors(given: DetectorOptions, base: Base): ResolvedDe
         31,
       ),
       ipv6PrefixLength: networkIpv6,
+      maxTracked: integerIn(
+        'networkBruteForce.maxTracked',
+        nb.maxTracked,
+        defaults.networkBruteForce.maxTracked,
+        1,
+        2 ** 24,
+      ),
       windowMs: window('networkBruteForce.windowMs', nb.windowMs),
       realertIntervalMs: realert('networkBruteForce.realertIntervalMs', nb.realertIntervalMs),
     },

@@ -91,7 +91,7 @@ export class MemoryStore implements WindowStore {
         windowMs: nb.windowMs,
         realertIntervalMs: nb.realertIntervalMs,
         keepFiringForMs: settings.keepFiringForMs,
-        capacity: settings.maxTrackedIps,
+        capacity: nb.maxTracked,
       });
     }
     if (fs.enabled) {

@@ -1,14 +1,6 @@
-import { ALERT_SEVERITY, type Alert, type AlertHandler, type AlertType } from './alert.js';
-import { AlertDispatcher } from './alert-dispatcher.js';
-import {
-  AlertLifecycle,
-  type EarlyResolution,
-  type Incident,
-  type IncidentFields,
-  type LifecycleHost,
-  type OffenderKind,
-} from './alert-lifecycle.js';
-import { type ClientKey, clientKey, formatClientKey, formatNetwork, UNPARSEABLE } from './client-address.js';
+import type { AlertHandler, AlertType } from './alert.js';
+import { AlertRaiser } from './alert-raiser.js';
+import { type ClientKey, clientKey, UNPARSEABLE } from './client-address.js';
 import { badOptionError, integerIn } from './errors.js';
 import {
   type AttackDetails,
@@ -17,7 +9,6 @@ import {
   type SinkKind,
   textDetail,
 } from './event-details.js';
-import { describeLoginAlert, describeResolution, type LoginSubjects } from './login-alerts.js';
 import {
   DEFAULT_OFFENDERS_LIMIT,
   listOffenders,
@@ -26,19 +17,9 @@ import {
   type OffendersOptions,
 } from './offenders.js';
 import { type AnomalyMonitorOptions, type ResolvedOptions, resolveOptions, settingsOf } from './options.js';
-import { Pseudonymizer } from './privacy.js';
 import { sanitizeText } from './sanitize.js';
 import { type MonitorStats, zeroPerType } from './stats.js';
-import {
-  ALERT,
-  type DetectorDecision,
-  type FailureOutcome,
-  LOGIN_DETECTORS,
-  type LoginDetector,
-  NO_ALERT,
-  SUPPRESSED,
-  type WindowStore,
-} from './store.js';
+import { type FailureOutcome, LOGIN_DETECTORS, NO_ALERT, SUPPRESSED, type WindowStore } from './store.js';
 
 // A container spec can list many reasons; an alert carries at most this many.
 const MAX_REASONS = 16;
@@ -61,14 +42,8 @@ const MAX_ACCOUNT_LENGTH = 256;
 export class AnomalyMonitor {
   private readonly options: ResolvedOptions;
   private readonly store: WindowStore;
-  private readonly dispatcher = new AlertDispatcher();
-  private readonly lifecycle: AlertLifecycle;
-  private readonly privacy: Pseudonymizer;
-  private readonly alertCounts = zeroPerType();
-  private readonly resolvedCounts = zeroPerType();
+  private readonly raiser: AlertRaiser;
   private readonly suppressedCounts = zeroPerType();
-  private sweepTimer: NodeJS.Timeout | undefined;
-  private closed = false;
   private lastNow = Number.NEGATIVE_INFINITY;
   private failedAuthAttempts = 0;
   private successfulAuths = 0;
@@ -84,14 +59,7 @@ export class AnomalyMonitor {
     this.options = resolveOptions(options);
     const o = this.options;
     this.store = o.store(settingsOf(o, () => this.now()));
-    this.privacy = new Pseudonymizer(o.privacy?.hmacKey);
-    const host: LifecycleHost = {
-      now: () => this.now(),
-      overUntil: (incident, now) => this.store.overUntil(incident.detector!, incident.query!, now),
-      resolved: (incident, at, reason) => this.deliverResolved(incident, at, reason),
-    };
-    const { maxActiveAlerts, quietPeriodMs, keepFiringForMs } = o.lifecycle;
-    this.lifecycle = new AlertLifecycle(host, maxActiveAlerts, quietPeriodMs, keepFiringForMs);
+    this.raiser = new AlertRaiser(o, this.store, () => this.now());
   }
 
   /**
@@ -104,7 +72,7 @@ export class AnomalyMonitor {
    * `offenders()` call.
    */
   onAlert(handler: AlertHandler): () => void {
-    return this.dispatcher.subscribe(handler);
+    return this.raiser.subscribe(handler);
   }
 
   /**
@@ -173,7 +141,7 @@ export class AnomalyMonitor {
     const list = Array.isArray(reasons) ? reasons : [];
     const kept = list.slice(0, MAX_REASONS).map((reason) => sanitizeText(reason));
     if (list.length > MAX_REASONS) kept.push(`…[+${list.length - MAX_REASONS} more]`);
-    this.raiseOneShot(
+    this.raiser.oneShot(
       'suspicious_container',
       now,
       'Suspicious container configuration requested',
@@ -199,7 +167,7 @@ export class AnomalyMonitor {
       totalAttempts: this.pathTraversalAttempts,
     };
     const userId = this.attackDetails(details, 'file', metadata);
-    this.raiseOneShot(
+    this.raiser.oneShot(
       'path_traversal',
       now,
       'Path traversal attempt detected',
@@ -223,7 +191,7 @@ export class AnomalyMonitor {
       totalAttempts: this.commandInjectionAttempts,
     };
     const userId = this.attackDetails(details, 'command', metadata);
-    this.raiseOneShot(
+    this.raiser.oneShot(
       'command_injection',
       now,
       'Command injection attempt detected',
@@ -259,9 +227,9 @@ export class AnomalyMonitor {
       throw badOptionError('offenders(options)', 'an object', options);
     const limit = integerIn('limit', options.limit, DEFAULT_OFFENDERS_LIMIT, 1, MAX_OFFENDERS_LIMIT);
     const now = this.now();
-    this.lifecycle.sweep(now);
+    this.raiser.lifecycle.sweep(now);
     return listOffenders(
-      this.lifecycle.incidents(),
+      this.raiser.lifecycle.incidents(),
       (incident) =>
         incident.detector === undefined
           ? undefined
@@ -290,16 +258,14 @@ export class AnomalyMonitor {
 
   /** Stops the resolution timer, waits for events in flight to be decided, then releases the store. */
   close(): Promise<void> {
-    this.closed = true;
-    if (this.sweepTimer !== undefined) clearInterval(this.sweepTimer);
-    this.sweepTimer = undefined;
+    this.raiser.close();
     return this.store.close();
   }
 
   /** A fresh snapshot of every counter (see {@link MonitorStats}). Delivers due resolutions first. */
   getStats(): MonitorStats {
     const now = this.now();
-    this.lifecycle.sweep(now);
+    this.raiser.lifecycle.sweep(now);
     let suppressedAlerts = 0;
     for (const type in this.suppressedCounts) suppressedAlerts += this.suppressedCounts[type as AlertType];
     return {
@@ -316,16 +282,16 @@ export class AnomalyMonitor {
       trackedIpsLimit: this.options.maxTrackedIps,
       monitoredAccounts: this.store.activeAccounts(now),
       trackedAccountsLimit: this.options.maxTrackedAccounts,
-      alerts: { ...this.alertCounts },
-      activeAlerts: this.lifecycle.countsByType(),
-      resolvedAlerts: { ...this.resolvedCounts },
-      alertsResolvedEarly: this.lifecycle.resolvedEarly,
+      alerts: { ...this.raiser.alertCounts },
+      activeAlerts: this.raiser.lifecycle.countsByType(),
+      resolvedAlerts: { ...this.raiser.resolvedCounts },
+      alertsResolvedEarly: this.raiser.lifecycle.resolvedEarly,
       suppressedAlerts,
       suppressedByType: { ...this.suppressedCounts },
       evictedIps: this.store.evicted,
       evictedAccounts: this.store.evictedAccounts,
       evictedNetworks: this.store.evictedNetworks,
-      handlerErrors: this.dispatcher.errors,
+      handlerErrors: this.raiser.handlerErrors,
       store: this.store.stats(),
     };
   }
@@ -340,7 +306,7 @@ export class AnomalyMonitor {
 
   // On every event: one comparison unless an attack is due to be looked at.
   private sweepIfDue(now: number): void {
-    if (this.lifecycle.nextDue() <= now) this.lifecycle.sweep(now);
+    if (this.raiser.lifecycle.nextDue() <= now) this.raiser.lifecycle.sweep(now);
   }
 
   private keyOf(ip: string): ClientKey {
@@ -414,68 +380,22 @@ export class AnomalyMonitor {
       const decision = decisions[i]!;
       if (decision.decision === NO_ALERT) continue;
       const type = LOGIN_DETECTORS[i]!;
-      if (decision.decision === SUPPRESSED) this.suppress(type);
-      else this.raiseLogin(type, decision, outcome, key, account, now);
+      if (decision.decision === SUPPRESSED) this.suppressedCounts[type]++;
+      else this.raiser.login(type, decision, key, account, now, outcome.surgeBaseline, outcome.degraded);
     }
-  }
-
-  private raiseLogin(
-    type: LoginDetector,
-    decision: DetectorDecision,
-    outcome: FailureOutcome,
-    key: ClientKey,
-    account: string | undefined,
-    now: number,
-  ): void {
-    const subjects = this.loginSubjects(type, key, account);
-    const { message, metadata } = describeLoginAlert(
-      type,
-      decision,
-      subjects,
-      this.options,
-      outcome.surgeBaseline,
-    );
-    let text = message;
-    if (outcome.degraded !== undefined) {
-      // Decided without the shared state: say so, and which outage policy decided.
-      metadata.degraded = outcome.degraded;
-      text += ` (decided without the shared store: ${outcome.degraded})`;
-    }
-    const [kind, subject] = loginSubject(type, subjects);
-    const name = incidentName(type, subject);
-    // A surge is everyone's: the failure that tipped it names no attacker.
-    const sourceIp = type === 'failed_login_surge' ? undefined : subjects.client;
-    const userId = type === 'failed_login_surge' ? undefined : subjects.account;
-    let incident = decision.decision === ALERT ? undefined : this.lifecycle.find(name);
-    if (incident === undefined) {
-      const fields: IncidentFields = {
-        type,
-        name,
-        kind,
-        subject,
-        detector: type,
-        query: type === 'account_brute_force' ? { account } : { key },
-        sourceIp,
-        userId,
-        count: decision.count,
-      };
-      incident = this.openIncident(fields, now, decision.overUntil);
-    } else {
-      incident.lastSeen = now;
-      incident.count = decision.count;
-    }
-    this.emit(incident, now, text, metadata, sourceIp, userId);
   }
 
   private applySuccess(over: number, key: ClientKey, account: string | undefined, now: number): void {
     if (over === 0) return;
     const detectors = LOGIN_DETECTORS.filter((_, i) => (over & (1 << i)) !== 0);
-    const who = account === undefined ? '' : ` for account ${this.shownUser(account)}`;
-    const client = this.shownClient(key) ?? 'an unparseable address';
-    this.raiseOneShot(
+    const raiser = this.raiser;
+    const who = account === undefined ? '' : ` for account ${raiser.shownUser(account)}`;
+    const client = raiser.shownClient(key) ?? 'an unparseable address';
+    const verb = detectors.length === 1 ? 'was' : 'were';
+    raiser.oneShot(
       'account_compromise_suspected',
       now,
-      `Successful login${who} from ${client} while ${detectors.join(', ')} ${detectors.length === 1 ? 'was' : 'were'} over threshold`,
+      `Successful login${who} from ${client} while ${detectors.join(', ')} ${verb} over threshold`,
       key,
       account,
       { detectors },
@@ -490,13 +410,20 @@ export class AnomalyMonitor {
     totalAttempts: number,
   ): void {
     if (!due) {
-      this.suppress('privilege_escalation');
-      this.extendOneShot('privilege_escalation', key, userId, now);
+      this.suppressedCounts.privilege_escalation++;
+      this.raiser.extendOneShot('privilege_escalation', key, userId, now);
       return;
     }
-    this.raiseOneShot('privilege_escalation', now, 'Attempt to create a privileged container', key, userId, {
-      totalAttempts,
-    });
+    this.raiser.oneShot(
+      'privilege_escalation',
+      now,
+      'Attempt to create a privileged container',
+      key,
+      userId,
+      {
+        totalAttempts,
+      },
+    );
   }
 
   private applyRateLimited(
@@ -507,172 +434,21 @@ export class AnomalyMonitor {
     totalAttempts: number,
   ): void {
     if (!due) {
-      this.suppress('rate_limit_exceeded');
-      this.extendOneShot('rate_limit_exceeded', key, userId, now);
+      this.suppressedCounts.rate_limit_exceeded++;
+      this.raiser.extendOneShot('rate_limit_exceeded', key, userId, now);
       return;
     }
-    this.raiseOneShot(
+    const client = this.raiser.shownClient(key) ?? 'an unparseable address';
+    this.raiser.oneShot(
       'rate_limit_exceeded',
       now,
-      `Rate-limited client ${this.shownClient(key) ?? 'an unparseable address'} keeps sending`,
+      `Rate-limited client ${client} keeps sending`,
       key,
       userId,
-      { totalAttempts },
+      {
+        totalAttempts,
+      },
     );
-  }
-
-  private suppress(type: AlertType): void {
-    this.suppressedCounts[type]++;
-  }
-
-  // One-shot attacks are keyed by their client, else their account: repeated events of one attacker
-  // are one attack (one id) until it goes quiet.
-  private raiseOneShot(
-    type: AlertType,
-    now: number,
-    message: string,
-    key: ClientKey | undefined,
-    userId: string | undefined,
-    metadata: Record<string, unknown>,
-  ): void {
-    const sourceIp = key === undefined ? undefined : this.shownClient(key);
-    const shownUser = this.shownUser(typeof userId === 'string' ? userId : undefined);
-    const [kind, subject] = oneShotSubject(sourceIp, shownUser);
-    const name = incidentName(type, subject);
-    let incident = this.lifecycle.find(name);
-    if (incident === undefined) {
-      const fields: IncidentFields = {
-        type,
-        name,
-        kind,
-        subject,
-        detector: undefined,
-        query: undefined,
-        sourceIp,
-        userId: shownUser,
-        count: 1,
-      };
-      incident = this.openIncident(fields, now, this.lifecycle.oneShotDue(now));
-    } else {
-      this.lifecycle.extendOneShot(incident, now);
-      incident.count++;
-    }
-    this.emit(incident, now, message, metadata, sourceIp, shownUser);
-  }
-
-  // A one-shot event that raised no alert (an interval held it back) still shows the attack goes on.
-  private extendOneShot(
-    type: AlertType,
-    key: ClientKey | undefined,
-    userId: string | undefined,
-    now: number,
-  ): void {
-    const sourceIp = key === undefined ? undefined : this.shownClient(key);
-    const [, subject] = oneShotSubject(
-      sourceIp,
-      this.shownUser(typeof userId === 'string' ? userId : undefined),
-    );
-    const incident = this.lifecycle.find(incidentName(type, subject));
-    if (incident === undefined) return;
-    this.lifecycle.extendOneShot(incident, now);
-    incident.count++;
-  }
-
-  private openIncident(fields: IncidentFields, now: number, due: number): Incident {
-    const incident = this.lifecycle.open(fields, now, due);
-    this.startSweepTimer();
-    return incident;
-  }
-
-  private emit(
-    incident: Incident,
-    now: number,
-    message: string,
-    metadata: Record<string, unknown>,
-    sourceIp: string | undefined,
-    userId: string | undefined,
-  ): void {
-    const type = incident.type;
-    const alert: Alert = {
-      id: incident.id,
-      state: 'firing',
-      timestamp: new Date(now),
-      startedAt: new Date(incident.startedAt),
-      type,
-      severity: ALERT_SEVERITY[type],
-      message,
-    };
-    if (sourceIp !== undefined) alert.sourceIp = sourceIp;
-    if (userId !== undefined) alert.userId = userId;
-    alert.metadata = metadata;
-    this.alertCounts[type]++;
-    this.dispatcher.dispatch(alert);
-  }
-
-  private deliverResolved(incident: Incident, at: number, reason: EarlyResolution | undefined): void {
-    const type = incident.type;
-    const durationMs = Math.max(0, at - incident.startedAt);
-    const metadata: Record<string, unknown> = { count: incident.count, durationSeconds: durationMs / 1000 };
-    if (reason !== undefined) metadata.reason = reason;
-    const alert: Alert = {
-      id: incident.id,
-      state: 'resolved',
-      timestamp: new Date(at),
-      startedAt: new Date(incident.startedAt),
-      durationMs,
-      type,
-      severity: ALERT_SEVERITY[type],
-      message: describeResolution(type, incident.subject, durationMs),
-      metadata,
-    };
-    if (incident.sourceIp !== undefined) alert.sourceIp = incident.sourceIp;
-    if (incident.userId !== undefined) alert.userId = incident.userId;
-    this.resolvedCounts[type]++;
-    this.dispatcher.dispatch(alert);
-  }
-
-  // An unreferenced interval while attacks are active, so they resolve without new traffic. It holds
-  // the monitor weakly: a monitor nobody uses any more can still be collected, and its timer stops.
-  private startSweepTimer(): void {
-    const interval = this.options.lifecycle.sweepIntervalMs;
-    if (this.sweepTimer !== undefined || interval === 0 || this.closed) return;
-    const monitor = new WeakRef(this);
-    const timer = setInterval(() => {
-      const self = monitor.deref();
-      if (self === undefined) clearInterval(timer);
-      else self.sweepFromTimer();
-    }, interval);
-    timer.unref();
-    this.sweepTimer = timer;
-  }
-
-  private sweepFromTimer(): void {
-    this.lifecycle.sweep(this.now());
-    if (this.lifecycle.isEmpty() && this.sweepTimer !== undefined) {
-      clearInterval(this.sweepTimer);
-      this.sweepTimer = undefined;
-    }
-  }
-
-  private shownClient(key: ClientKey): string | undefined {
-    const text = formatClientKey(key);
-    return text === undefined ? undefined : this.privacy.show(text);
-  }
-
-  private shownUser(userId: string | undefined): string | undefined {
-    if (userId === undefined || userId === null) return undefined;
-    return this.privacy.enabled ? this.privacy.show(userId) : sanitizeText(userId);
-  }
-
-  private loginSubjects(type: LoginDetector, key: ClientKey, account: string | undefined): LoginSubjects {
-    const { ipv4PrefixLength, ipv6PrefixLength } = this.options.networkBruteForce;
-    const network =
-      type === 'network_brute_force' ? formatNetwork(key, ipv4PrefixLength, ipv6PrefixLength) : undefined;
-    return {
-      client: this.shownClient(key),
-      network: network === undefined ? undefined : this.privacy.show(network),
-      account: this.shownUser(account),
-    };
   }
 }
 
@@ -685,33 +461,4 @@ function accountOf(userId: string | undefined): string | undefined {
   if (userId.length <= MAX_ACCOUNT_LENGTH) return userId;
   // A copy, not a slice: a slice would keep the whole (attacker-sized) string alive.
   return Array.from(userId.slice(0, MAX_ACCOUNT_LENGTH)).join('');
-}
-
-function incidentName(type: AlertType, subject: string | undefined): string {
-  return subject === undefined ? type : `${type}\u0000${subject}`;
-}
-
-function loginSubject(
-  type: LoginDetector,
-  subjects: LoginSubjects,
-): [OffenderKind | undefined, string | undefined] {
-  switch (type) {
-    case 'account_brute_force':
-      return ['account', subjects.account];
-    case 'network_brute_force':
-      return ['network', subjects.network];
-    case 'failed_login_surge':
-      return [undefined, undefined];
-    default:
-      return ['address', subjects.client ?? 'unparseable'];
-  }
-}
-
-function oneShotSubject(
-  sourceIp: string | undefined,
-  userId: string | undefined,
-): [OffenderKind | undefined, string | undefined] {
-  if (sourceIp !== undefined) return ['address', sourceIp];
-  if (userId !== undefined) return ['account', userId];
-  return [undefined, undefined];
 }

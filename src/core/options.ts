@@ -73,8 +73,7 @@ export interface AnomalyMonitorOptions extends DetectorOptions {
   /**
    * Most client addresses tracked at once; past it the least recently active one is evicted
    * (counted in `evictedIps`). Integer 1..16,777,216; default 100,000. Memory is about
-   * `threshold * 8 + 80` bytes per tracked address. Networks (`networkBruteForce`) are capped at the
-   * same number.
+   * `threshold * 8 + 80` bytes per tracked address.
    */
   maxTrackedIps?: number;
   /**

@@ -54,7 +54,7 @@ export interface MonitorStats {
   evictedIps: number;
   /** Accounts evicted because `maxTrackedAccounts` was reached (a sign of account-name spraying). */
   evictedAccounts: number;
-  /** Networks evicted because `maxTrackedIps` networks were tracked. */
+  /** Networks evicted because `networkBruteForce.maxTracked` networks were tracked. */
   evictedNetworks: number;
   /** Alert handlers that threw or rejected. */
   handlerErrors: number;

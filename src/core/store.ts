@@ -81,7 +81,7 @@ export interface WindowSettings extends ResolvedDetectors {
   realertIntervalMs: number;
   /** At most one privilege-escalation alert per this many ms. */
   privilegedAlertIntervalMs: number;
-  /** Most clients (and, separately, networks) tracked at once; the least recently active is evicted past it. */
+  /** Most clients tracked at once; the least recently active is evicted past it. */
   maxTrackedIps: number;
   /** Most accounts tracked at once. */
   maxTrackedAccounts: number;
@@ -126,7 +126,7 @@ export interface WindowStore {
   readonly evicted: number;
   /** Accounts evicted because `maxTrackedAccounts` was reached, by this process. */
   readonly evictedAccounts: number;
-  /** Networks evicted because `maxTrackedIps` was reached, by this process. */
+  /** Networks evicted because `networkBruteForce.maxTracked` was reached, by this process. */
   readonly evictedNetworks: number;
   /**
    * Records one failed login from `key` (for `account`, when known) and decides for every login

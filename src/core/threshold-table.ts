@@ -232,7 +232,7 @@ export class ThresholdTable extends SlotTable {
       this.others[base + at] = other;
     }
     this.otherTimes[base + at] = now;
-    return now < least ? now : least;
+    return Math.min(now, least);
   }
 
   private leastRecentOther(slot: number): number {

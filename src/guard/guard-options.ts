@@ -1,5 +1,7 @@
-import { badOptionError, rejectUnknownKeys } from '../core/errors.js';
+import { badOptionError, oneOf } from '../core/errors.js';
 import { SINK_KINDS, type SinkKind } from '../core/event-details.js';
+import { helperOptions } from '../http/http-options.js';
+import type { SinkMonitor } from './sink-check.js';
 
 /** Options of `guardSinks`. Every field is optional. */
 export interface GuardSinksOptions {
@@ -22,30 +24,37 @@ export interface ResolvedGuardOptions {
   sinks: ReadonlySet<SinkKind>;
 }
 
-const MODES = ['record', 'block'];
+const MODES = ['record', 'block'] as const;
 const KEYS = ['mode', 'sinks'];
 
 /**
- * Validates `guardSinks` options. Throws a `TypeError` with code `SECMON_ERR_BAD_OPTION` or
- * `SECMON_ERR_UNKNOWN_OPTION` naming the option, what it got and what it accepts (with the nearest
- * accepted name or value for a typo).
+ * Validates the arguments of `guardSinks`, like every secmon helper: a `TypeError` with code
+ * `SECMON_ERR_BAD_OPTION` or `SECMON_ERR_UNKNOWN_OPTION` naming the option (`guardSinks.mode`), what it
+ * got and what it accepts, with the nearest accepted name or value for a typo.
  */
-export function resolveGuardOptions(options: GuardSinksOptions | undefined): ResolvedGuardOptions {
-  const given = options ?? {};
-  if (typeof given !== 'object' || given === null || Array.isArray(given)) {
-    throw badOptionError('options', 'an object', given);
+export function resolveGuardOptions(monitor: unknown, options: unknown): ResolvedGuardOptions {
+  // Duck-typed, so a monitor from another copy of secmon in node_modules still works.
+  const sinkMonitor = monitor as Partial<SinkMonitor> | null;
+  if (
+    typeof sinkMonitor !== 'object' ||
+    sinkMonitor === null ||
+    typeof sinkMonitor.recordCommandInjection !== 'function' ||
+    typeof sinkMonitor.recordPathTraversal !== 'function'
+  ) {
+    throw badOptionError(
+      'the monitor passed to guardSinks',
+      'an AnomalyMonitor (new AnomalyMonitor())',
+      monitor,
+    );
   }
-  rejectUnknownKeys('', given, KEYS);
-  const mode = given.mode ?? 'record';
-  if (!MODES.includes(mode)) throw badOptionError('mode', '"record" or "block"', mode, MODES);
+  const given = helperOptions('guardSinks', options, KEYS);
+  const mode = oneOf('guardSinks.mode', given.mode, MODES, 'record');
   const sinks = given.sinks ?? SINK_KINDS;
   if (!Array.isArray(sinks) || sinks.length === 0) {
-    throw badOptionError('sinks', 'a non-empty array of "command" and "file"', sinks);
+    throw badOptionError('guardSinks.sinks', 'a non-empty array of "command" and "file"', sinks);
   }
-  for (const sink of sinks) {
-    if (!SINK_KINDS.includes(sink)) {
-      throw badOptionError('sinks[]', '"command" or "file"', sink, SINK_KINDS);
-    }
-  }
-  return { block: mode === 'block', sinks: new Set(sinks) };
+  const kinds = sinks.map((sink, index) =>
+    oneOf(`guardSinks.sinks[${index}]`, sink ?? null, SINK_KINDS, 'command'),
+  );
+  return { block: mode === 'block', sinks: new Set(kinds) };
 }

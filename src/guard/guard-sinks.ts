@@ -1,5 +1,4 @@
 import { syncBuiltinESMExports } from 'node:module';
-import { badOptionError } from '../core/errors.js';
 import { guardChildProcess } from './child-process-sinks.js';
 import { guardFileSystem } from './fs-sinks.js';
 import { type GuardSinksOptions, resolveGuardOptions } from './guard-options.js';
@@ -31,15 +30,7 @@ export interface SinkGuard {
  * Invalid options throw a `TypeError` with code `SECMON_ERR_BAD_OPTION` or `SECMON_ERR_UNKNOWN_OPTION`.
  */
 export function guardSinks(monitor: SinkMonitor, options?: GuardSinksOptions): SinkGuard {
-  const resolved = resolveGuardOptions(options);
-  if (
-    typeof monitor !== 'object' ||
-    monitor === null ||
-    typeof monitor.recordCommandInjection !== 'function' ||
-    typeof monitor.recordPathTraversal !== 'function'
-  ) {
-    throw badOptionError('monitor', 'an AnomalyMonitor', monitor);
-  }
+  const resolved = resolveGuardOptions(monitor, options);
   const checker = new SinkChecker(monitor, resolved.block);
   const unwraps: (() => void)[] = [];
   if (resolved.sinks.has('command')) unwraps.push(guardChildProcess(checker));

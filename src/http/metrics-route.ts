@@ -1,6 +1,9 @@
 import type { RequestHandler } from 'express';
 import { Registry, type RegistryContentType } from 'prom-client';
+import { badOptionError } from '../core/errors.js';
+import { helperOptions } from './http-options.js';
 import { sendError } from './json-error.js';
+import { secretListOption } from './secrets.js';
 import { basicCredentials, bearerToken, SecretSet } from './tokens.js';
 
 /** Options of {@link metricsHandler}. */
@@ -12,20 +15,38 @@ export interface MetricsHandlerOptions {
    * `application/openmetrics-text` (Prometheus does when exemplar storage is on). Optional.
    */
   openMetricsRegistry?: Registry<RegistryContentType>;
-  /** Require `Authorization: Bearer <one of these>`. */
-  bearerTokens?: readonly string[];
-  /** Require `Authorization: Basic` with one of these `user:password` pairs. */
-  basicAuth?: readonly string[];
+  /**
+   * Require `Authorization: Bearer <one of these>`: one token or a list. Each must be a non-empty
+   * token of visible ASCII characters; an empty list (or leaving it out) asks for no protection.
+   */
+  bearerTokens?: string | readonly string[];
+  /** Require `Authorization: Basic` with one of these `user:password` pairs: one pair or a list. */
+  basicAuth?: string | readonly string[];
 }
+
+const KNOWN_OPTIONS = ['registry', 'openMetricsRegistry', 'bearerTokens', 'basicAuth'];
 
 /**
  * An Express handler that serves a prom-client registry: Prometheus text by default, OpenMetrics on
  * request, optionally behind bearer-token or basic auth (either accepted when both are configured;
  * compared in constant time). A wrong or missing credential gets 401 with a `WWW-Authenticate` header.
+ * Options are checked at the call and fail closed: an empty, blank or `undefined` token or pair (an
+ * unset environment variable) throws a `TypeError` with code `SECMON_ERR_BAD_OPTION` instead of
+ * leaving the route open; an unknown option name throws `SECMON_ERR_UNKNOWN_OPTION`.
  */
 export function metricsHandler(options: MetricsHandlerOptions): RequestHandler {
-  const tokens = new SecretSet(options.bearerTokens ?? []);
-  const basic = new SecretSet(options.basicAuth ?? []);
+  const given = helperOptions('metricsHandler', options, KNOWN_OPTIONS);
+  const registry = registryOption('metricsHandler.registry', given.registry);
+  const openMetricsRegistry =
+    given.openMetricsRegistry === undefined
+      ? undefined
+      : registryOption('metricsHandler.openMetricsRegistry', given.openMetricsRegistry);
+  const tokens = new SecretSet(
+    secretListOption('metricsHandler.bearerTokens', given.bearerTokens, 'bearer token'),
+  );
+  const basic = new SecretSet(
+    secretListOption('metricsHandler.basicAuth', given.basicAuth, 'basic-auth pair'),
+  );
   const protectedRoute = tokens.size > 0 || basic.size > 0;
   return async (req, res, next) => {
     try {
@@ -44,10 +65,9 @@ export function metricsHandler(options: MetricsHandlerOptions): RequestHandler {
         }
       }
       const wantsOpenMetrics =
-        options.openMetricsRegistry !== undefined &&
+        openMetricsRegistry !== undefined &&
         (req.headers.accept ?? '').includes('application/openmetrics-text');
-      const registry = wantsOpenMetrics ? options.openMetricsRegistry! : options.registry;
-      const body = await registry.metrics();
+      const body = await (wantsOpenMetrics ? openMetricsRegistry : registry).metrics();
       res.setHeader(
         'Content-Type',
         wantsOpenMetrics ? Registry.OPENMETRICS_CONTENT_TYPE : Registry.PROMETHEUS_CONTENT_TYPE,
@@ -58,4 +78,11 @@ export function metricsHandler(options: MetricsHandlerOptions): RequestHandler {
       next(error);
     }
   };
+}
+
+function registryOption(name: string, value: unknown): Registry<RegistryContentType> {
+  if (typeof value !== 'object' || value === null || typeof (value as Registry).metrics !== 'function') {
+    throw badOptionError(name, 'a prom-client Registry (e.g. registerPrometheusMetrics(monitor))', value);
+  }
+  return value as Registry<RegistryContentType>;
 }

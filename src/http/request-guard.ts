@@ -1,25 +1,35 @@
 import type { NextFunction, Request, RequestHandler } from 'express';
+import { badOptionError, integerIn, oneOf } from '../core/errors.js';
 import type { AnomalyMonitor } from '../core/monitor.js';
+import { booleanOption } from '../core/option-readers.js';
 import { detectCommandInjection } from '../detect/command-injection/index.js';
 import { detectPathTraversal } from '../detect/path-traversal/index.js';
 import type { Finding } from '../detect/text/index.js';
 import { addExpressInputs } from '../guard/express-inputs.js';
 import { RequestContext, runInRequest, sinkGuardActive } from '../guard/request-context.js';
+import { helperOptions, listOption, monitorArgument } from './http-options.js';
 import { sendError } from './json-error.js';
 
 /** Options of {@link requestGuard}. */
 export interface RequestGuardOptions {
   /** `record` (default): record findings in the monitor and let the request through. `block`: also answer 400. */
   mode?: 'record' | 'block';
-  /** Request headers whose values are inspected (lower case). Default `user-agent`, `referer`, `x-forwarded-host`. */
-  headers?: readonly string[];
+  /**
+   * Request headers whose values are inspected: one name or a list (any case). Default `user-agent`,
+   * `referer`, `x-forwarded-host`.
+   */
+  headers?: string | readonly string[];
   /** Inspect string values of `req.body` (parsed by `express.json()`/`urlencoded()` before the guard). Default true. */
   inspectBody?: boolean;
-  /** Most values inspected per request; the rest are skipped (bounds the work). Default 256. */
+  /** Most values inspected per request; the rest are skipped (bounds the work). 1..100,000; default 256. */
   maxValues?: number;
 }
 
+const MODES = ['record', 'block'] as const;
+const KNOWN_OPTIONS = ['mode', 'headers', 'inspectBody', 'maxValues'];
 const DEFAULT_HEADERS = ['user-agent', 'referer', 'x-forwarded-host'];
+// RFC 9110 field-name characters.
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const MAX_DEPTH = 8;
 // Longer values are inspected by their first 64 KiB: the detectors are linear, this bounds a request.
 const MAX_VALUE_LENGTH = 65_536;
@@ -33,15 +43,22 @@ const MAX_VALUE_LENGTH = 65_536;
  * field (`query.file`), without echoing the input. Work per request is bounded by `maxValues`.
  * When a sink guard (`secmon/guard`) is installed, the rest of the request runs with its inputs
  * (route parameters, query, body strings, cookies and the inspected headers) available to it.
+ * Options are checked at the call: a bad value or an unknown option name throws a `TypeError` with
+ * code `SECMON_ERR_BAD_OPTION` or `SECMON_ERR_UNKNOWN_OPTION` (with a "did you mean" for a typo).
  */
-export function requestGuard(monitor: AnomalyMonitor, options: RequestGuardOptions = {}): RequestHandler {
-  const mode = options.mode ?? 'record';
-  if (mode !== 'record' && mode !== 'block') {
-    throw new TypeError(`mode must be "record" or "block" (got ${JSON.stringify(mode)})`);
-  }
-  const headers = (options.headers ?? DEFAULT_HEADERS).map((name) => name.toLowerCase());
-  const inspectBody = options.inspectBody ?? true;
-  const maxValues = options.maxValues ?? 256;
+export function requestGuard(monitor: AnomalyMonitor, options?: RequestGuardOptions): RequestHandler {
+  monitorArgument('requestGuard', monitor);
+  const given = helperOptions('requestGuard', options, KNOWN_OPTIONS);
+  const mode = oneOf('requestGuard.mode', given.mode, MODES, 'record');
+  const headers = listOption(
+    'requestGuard.headers',
+    given.headers,
+    DEFAULT_HEADERS,
+    'a header name',
+    (name): name is string => typeof name === 'string' && HEADER_NAME.test(name),
+  ).map((name) => name.toLowerCase());
+  const inspectBody = booleanOption('requestGuard.inspectBody', given.inspectBody, true);
+  const maxValues = integerIn('requestGuard.maxValues', given.maxValues, 256, 1, 100_000);
 
   return (req, res, next) => {
     const scan = new Scan(maxValues);
@@ -81,9 +98,15 @@ function proceed(req: Request, headers: readonly string[], next: NextFunction): 
   runInRequest(context, next);
 }
 
-/** The client address as Express sees it (`req.ip`, honouring `trust proxy`). */
+/**
+ * The client address as Express sees it (`req.ip`, honouring `trust proxy`), falling back to the
+ * socket's address; `''` when neither is known (the monitor counts that as unparseable). Throws a
+ * `SECMON_ERR_BAD_OPTION` `TypeError` when `req` is not a request.
+ */
 export function clientIp(req: Request): string {
-  return req.ip ?? req.socket.remoteAddress ?? '';
+  if (typeof req !== 'object' || req === null)
+    throw badOptionError('clientIp(req)', 'an Express request', req);
+  return req.ip ?? req.socket?.remoteAddress ?? '';
 }
 
 interface Hit {

@@ -4,12 +4,13 @@ import { createHash, timingSafeEqual } from 'node:crypto';
  * Holds secrets (bearer tokens, basic-auth credentials) and checks a presented value against all of
  * them in constant time: values are compared as SHA-256 digests (equal length whatever was sent), and
  * every secret is compared, so neither the length nor the position of a match leaks through timing.
+ * The secrets must already be validated (see `secretListOption`): every one of them is kept.
  */
 export class SecretSet {
   private readonly digests: Buffer[];
 
   constructor(secrets: readonly string[]) {
-    this.digests = secrets.filter((secret) => secret.length > 0).map(digest);
+    this.digests = secrets.map(digest);
   }
 
   get size(): number {

@@ -3,7 +3,7 @@
 // sends an attack mix to a running service.
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Help, Option } from 'commander';
 import { startOtelExport } from '../telemetry/otel-export.js';
 import { VERSION } from '../version.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -26,7 +26,10 @@ async function serve(flags: Partial<Record<SettingKey, string>>): Promise<void> 
     config = loadConfig({ env: process.env, flags });
   } catch (error) {
     if (error instanceof ConfigError)
-      fail(error.message, 'Run `secmon serve --help` for every setting and its accepted values.');
+      fail(
+        error.message,
+        'Run `secmon serve --help` (in a checkout: `npx secmon serve --help`) for every setting and its accepted values.',
+      );
     throw error;
   }
   const logger = createLogger(config.logLevel);
@@ -49,6 +52,8 @@ async function serve(flags: Partial<Record<SettingKey, string>>): Promise<void> 
   try {
     await service.listen();
   } catch (error) {
+    const problem = listenProblem(error as NodeJS.ErrnoException, config.host, config.port);
+    if (problem !== undefined) fail(problem);
     logger.fatal({ err: error }, `cannot listen on ${config.host}:${config.port}`);
     process.exit(1);
   }
@@ -66,7 +71,8 @@ async function serve(flags: Partial<Record<SettingKey, string>>): Promise<void> 
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS);
     deadline.unref();
-    service.close(SHUTDOWN_DEADLINE_MS - 1500).then(
+    // Connections get 2 s, Redis its command timeout (1 s by default), OTel 1.5 s: within the deadline.
+    service.close(2000, 1500).then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
@@ -78,11 +84,64 @@ async function serve(flags: Partial<Record<SettingKey, string>>): Promise<void> 
   process.on('SIGINT', stop);
 }
 
+// The width commander wraps help to: the terminal's, or 80 columns when the output is not one.
+function helpWidth(): number {
+  return process.stdout.isTTY ? Math.max(40, process.stdout.columns ?? 80) : 80;
+}
+
+// Prose after the option list, wrapped at word boundaries to the help width (commander does not
+// wrap text added with addHelpText).
+function wrapParagraphs(paragraphs: string[]): string {
+  const help = new Help();
+  return `\n${paragraphs.map((text) => help.boxWrap(text, helpWidth())).join('\n\n')}`;
+}
+
+// Commander puts a description beside its term and wraps it in the space left; with `serve`'s long
+// flags that space is too narrow, and commander then prints each description on one overlong line
+// that the terminal breaks anywhere. There the description goes under the term instead, wrapped to
+// the full width.
+function formatHelpItem(term: string, termWidth: number, description: string, helper: Help): string {
+  const width = helper.helpWidth ?? 80;
+  if (!description || width - termWidth - 4 >= helper.minWidthToWrap) {
+    return Help.prototype.formatItem.call(helper, term, termWidth, description, helper);
+  }
+  const indent = '      ';
+  const wrapped = helper.boxWrap(description, width - indent.length).replace(/^/gm, indent);
+  return `  ${term}\n${wrapped}`;
+}
+
+// Where `secmon serve` listens with the same environment: SECMON_PORT, and SECMON_HOST unless it is
+// a wildcard address (then loopback reaches it).
+function defaultDemoTarget(env: NodeJS.ProcessEnv): string {
+  const port = env.SECMON_PORT?.trim() || '9870';
+  const host = env.SECMON_HOST?.trim() ?? '';
+  const reachable = host === '' || host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
+}
+
+// A listen failure the operator can fix, as one line naming the setting; undefined for anything else.
+function listenProblem(error: NodeJS.ErrnoException, host: string, port: number): string | undefined {
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return `port ${port} on ${host} is already in use (SECMON_PORT, --port): stop the other process or choose another port`;
+    case 'EACCES':
+      return `not allowed to listen on port ${port} (SECMON_PORT, --port): ports below 1024 need privileges; choose a higher one`;
+    case 'EADDRNOTAVAIL':
+      return `${host} is not an address of this machine (SECMON_HOST, --host)`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot resolve the host name ${JSON.stringify(host)} (SECMON_HOST, --host)`;
+    default:
+      return undefined;
+  }
+}
+
 function program(): Command {
   const root = new Command('secmon')
     .description(
-      'Security anomaly monitor: brute force, privilege escalation, path traversal and command injection,\nas Prometheus metrics and OpenTelemetry events.',
+      'Security anomaly monitor: brute force, privilege escalation, path traversal and command injection, as Prometheus metrics and OpenTelemetry events.',
     )
+    .configureHelp({ formatItem: formatHelpItem })
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
@@ -90,9 +149,10 @@ function program(): Command {
   const serveCommand = root
     .command('serve')
     .description('run the secmon service (event API, /metrics, /healthz, /readyz)')
-    .addHelpText(
-      'after',
-      '\nEvery flag can also be set with its environment variable; flags win. Standard OTEL_* variables\n(e.g. OTEL_EXPORTER_OTLP_ENDPOINT) enable OTLP export of alert events and metrics.',
+    .addHelpText('after', () =>
+      wrapParagraphs([
+        'Every flag can also be set with its environment variable; flags win. Standard OTEL_* variables (e.g. OTEL_EXPORTER_OTLP_ENDPOINT) enable OTLP export of alert events and metrics.',
+      ]),
     );
   for (const setting of SETTINGS) {
     const option = new Option(
@@ -113,30 +173,36 @@ function program(): Command {
   root
     .command('demo')
     .description('send a realistic attack mix to a running secmon service, then print what it reports')
-    .option('--target <url>', 'base URL of the service', 'http://127.0.0.1:9870')
+    .option(
+      '--target <url>',
+      'base URL of the service [default http://127.0.0.1:<SECMON_PORT or 9870>, or SECMON_HOST when it names one address]',
+    )
     .option(
       '--token <token>',
       'an ingest token of the service [env SECMON_DEMO_TOKEN, or the first of SECMON_INGEST_TOKENS]',
     )
     .option('--json', 'print the summary as JSON')
-    .action(async (options: { target: string; token?: string; json?: boolean }) => {
+    .action(async (options: { target?: string; token?: string; json?: boolean }) => {
       const token =
         options.token ??
         process.env.SECMON_DEMO_TOKEN ??
         process.env.SECMON_INGEST_TOKENS?.split(',')[0]?.trim();
       if (!token) fail("demo needs --token: one of the service's SECMON_INGEST_TOKENS");
+      const given = options.target ?? defaultDemoTarget(process.env);
       let target: URL;
       try {
-        target = new URL(options.target);
+        target = new URL(given);
         if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new Error('not http');
       } catch {
-        fail(`--target must be an http(s) URL (got ${JSON.stringify(options.target)})`);
+        fail(`--target must be an http(s) URL (got ${JSON.stringify(given)})`);
       }
       try {
-        const summary = await runDemo({ target: target.href, token });
+        const metricsToken = process.env.SECMON_METRICS_TOKEN?.split(',')[0]?.trim() || undefined;
+        const summary = await runDemo({ target: target.href, token, metricsToken });
         process.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : formatSummary(summary));
       } catch (error) {
-        process.stderr.write(`secmon demo: ${(error as Error).message}\n`);
+        const hint = options.target === undefined ? ' (set --target, or SECMON_PORT)' : '';
+        process.stderr.write(`secmon demo: ${(error as Error).message}${hint}\n`);
         process.exit(1);
       }
     });

@@ -19,6 +19,9 @@ export interface ServiceConfig {
   monitor: AnomalyMonitorOptions;
   metricPrefix: string;
   bodyLimitBytes: number;
+  maxConnections: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
   trustProxy: boolean | number | string[];
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
   redis: RedisConfig | undefined;
@@ -61,11 +64,13 @@ export function loadConfig(sources: {
   const values: Partial<Record<SettingKey, unknown>> = {};
   for (const setting of SETTINGS) {
     const raw = flags[setting.key] ?? env[setting.env];
-    if (raw === undefined || raw === '') continue;
+    const { redact, secret } = setting as Setting;
+    // An empty variable means "unset", except for secrets: there it is a mistake (fail closed).
+    if (raw === undefined || (raw === '' && !secret)) continue;
     const parsed = setting.schema.safeParse(raw);
     if (!parsed.success) {
-      const redact = (setting as Setting).redact;
-      throw badSetting(setting, parsed.error.issues[0]?.message ?? 'is invalid', redact ? redact(raw) : raw);
+      const shown = secret ? undefined : redact ? redact(raw) : raw;
+      throw badSetting(setting, parsed.error.issues[0]?.message ?? 'is invalid', shown);
     }
     values[setting.key] = parsed.data;
   }
@@ -87,6 +92,20 @@ export function loadConfig(sources: {
     resolveOptions(monitor);
   } catch (error) {
     throw translateMonitorError(error, values);
+  }
+
+  const headersTimeoutMs = (values.headersTimeoutMs as number | undefined) ?? 10_000;
+  const requestTimeoutMs = (values.requestTimeoutMs as number | undefined) ?? 30_000;
+  if (requestTimeoutMs < headersTimeoutMs) {
+    // Node refuses it too: the headers are part of the request.
+    const blamed = values.requestTimeoutMs === undefined ? 'headersTimeoutMs' : 'requestTimeoutMs';
+    throw badSetting(
+      settingOf(blamed),
+      blamed === 'requestTimeoutMs'
+        ? `must be at least SECMON_HEADERS_TIMEOUT_MS (${headersTimeoutMs})`
+        : `must be at most SECMON_REQUEST_TIMEOUT_MS (${requestTimeoutMs})`,
+      String(values[blamed]),
+    );
   }
 
   const trustProxy = (values.trustProxy as ServiceConfig['trustProxy'] | undefined) ?? false;
@@ -133,6 +152,9 @@ export function loadConfig(sources: {
     monitor,
     metricPrefix: (values.metricPrefix as string | undefined) ?? 'secmon_',
     bodyLimitBytes: (values.bodyLimitBytes as number | undefined) ?? 262_144,
+    maxConnections: (values.maxConnections as number | undefined) ?? 512,
+    headersTimeoutMs,
+    requestTimeoutMs,
     trustProxy,
     logLevel: (values.logLevel as ServiceConfig['logLevel'] | undefined) ?? 'info',
     redis,
@@ -143,7 +165,13 @@ function settingOf(key: SettingKey): Setting {
   return SETTINGS.find((setting) => setting.key === key)!;
 }
 
-function badSetting(setting: Pick<Setting, 'env' | 'flag'>, problem: string, raw: string): ConfigError {
+// `raw` undefined: the value is a secret and is not repeated.
+function badSetting(
+  setting: Pick<Setting, 'env' | 'flag'>,
+  problem: string,
+  raw: string | undefined,
+): ConfigError {
+  if (raw === undefined) return new ConfigError(setting, `${setting.env} (${setting.flag}) ${problem}`);
   const shown = raw.length > 60 ? `${raw.slice(0, 60)}…` : raw;
   return new ConfigError(
     setting,

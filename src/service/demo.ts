@@ -18,9 +18,15 @@ export interface DemoOptions {
   progress?: NodeJS.WriteStream | NodeJS.WritableStream;
   /** Events per request. Default 25. */
   batchSize?: number;
+  /** A bearer token for the service's `/metrics`, when it requires one. */
+  metricsToken?: string;
 }
 
-/** What the service reports after the demo, read from its `/metrics`. */
+/**
+ * What this run changed on the service's `/metrics` (read before and after it): alerts raised by
+ * type, and counters (`*_total`, by how much they grew) and gauges (their value after the run).
+ * Other traffic reaching the service at the same time is counted too.
+ */
 export interface DemoSummary {
   eventsSent: number;
   requests: number;
@@ -32,12 +38,15 @@ export interface DemoSummary {
  * Sends a realistic attack mix through the event API of a running service — brute force from a few
  * addresses, an attacker rotating addresses inside one IPv6 /64, path traversal, command injection,
  * privileged and suspicious containers, a rate-limited client that keeps coming, and benign failed
- * logins below the threshold — then reads back what the service reports on `/metrics`.
- * Throws with the service's own error message if it refuses a request.
+ * logins below the threshold — then reads what this run changed on the service's `/metrics`.
+ * Throws with the service's own error message if it refuses a request, and with the URL and the
+ * cause (e.g. `ECONNREFUSED`) if it cannot be reached.
  */
 export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const base = new URL(options.target);
   const eventsUrl = new URL('/v1/events', base);
+  const metricsUrl = new URL('/metrics', base);
+  const before = await readMetrics(metricsUrl, options.metricsToken);
   const batchSize = options.batchSize ?? 25;
   const steps = attackMix();
   const total = steps.reduce((sum, step) => sum + step.events.length, 0);
@@ -56,7 +65,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       else out.write(`demo: ${step.title} (${step.events.length} events)\n`);
       for (let i = 0; i < step.events.length; i += batchSize) {
         const events = step.events.slice(i, i + batchSize);
-        const response = await fetch(eventsUrl, {
+        const response = await reach(eventsUrl, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${options.token}` },
           body: JSON.stringify({ events }),
@@ -76,12 +85,40 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   } finally {
     bar?.stop();
   }
-  return { eventsSent: sent, requests, ...(await readMetrics(new URL('/metrics', base))) };
+  const after = await readMetrics(metricsUrl, options.metricsToken);
+  const metrics: Record<string, number> = {};
+  for (const [name, value] of Object.entries(after.metrics)) {
+    metrics[name] = name.endsWith('_total') ? value - (before.metrics[name] ?? 0) : value;
+  }
+  const alerts: Record<string, number> = {};
+  for (const [type, value] of Object.entries(after.alerts)) alerts[type] = value - (before.alerts[type] ?? 0);
+  return { eventsSent: sent, requests, alerts, metrics };
 }
 
-async function readMetrics(url: URL): Promise<Pick<DemoSummary, 'alerts' | 'metrics'>> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-  if (!response.ok) throw new Error(`could not read ${url.href} (${response.status})`);
+/** `fetch`, with an error that names the URL and the network cause when the service cannot be reached. */
+async function reach(url: URL, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const why =
+      (error as Error).name === 'TimeoutError'
+        ? 'no answer within 10 s'
+        : (cause?.code ?? cause?.message ?? (error as Error).message);
+    throw new Error(`cannot reach ${url.href} (${why}): is secmon serve running there?`);
+  }
+}
+
+async function readMetrics(
+  url: URL,
+  token: string | undefined,
+): Promise<Pick<DemoSummary, 'alerts' | 'metrics'>> {
+  const headers: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` };
+  const response = await reach(url, { headers, signal: AbortSignal.timeout(10_000) });
+  if (!response.ok) {
+    const hint = response.status === 401 ? ': it requires a token (SECMON_METRICS_TOKEN)' : '';
+    throw new Error(`could not read ${url.href} (${response.status})${hint}`);
+  }
   const text = await response.text();
   const alerts: Record<string, number> = {};
   const metrics: Record<string, number> = {};
@@ -110,10 +147,10 @@ export function formatSummary(summary: DemoSummary): string {
   const lines = [
     `sent ${summary.eventsSent} events in ${summary.requests} requests`,
     '',
-    'alerts raised (secmon_alerts_total):',
+    'alerts raised by this run (secmon_alerts_total):',
   ];
   for (const [type, count] of Object.entries(summary.alerts)) lines.push(`  ${type.padEnd(24)} ${count}`);
-  lines.push('', 'counters:');
+  lines.push('', 'counters (growth during this run) and gauges:');
   for (const [name, value] of Object.entries(summary.metrics)) lines.push(`  ${name.padEnd(48)} ${value}`);
   return `${lines.join('\n')}\n`;
 }

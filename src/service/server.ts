@@ -1,4 +1,3 @@
-import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler } from 'express';
 import { collectDefaultMetrics, type OpenMetricsContentType, Registry } from 'prom-client';
@@ -11,8 +10,10 @@ import { redisStore } from '../store/redis-store.js';
 import { registerPrometheusMetrics } from '../telemetry/prometheus-collector.js';
 import { VERSION } from '../version.js';
 import type { ServiceConfig } from './config.js';
+import { createHttpServer } from './http-server.js';
 import { type Logger, logAlerts } from './logger.js';
 import { registerServiceMetrics, ServiceCounters } from './service-metrics.js';
+import { processTotals } from './totals.js';
 
 /** What the service needs from the OTLP exporter (see `startOtelExport`). */
 export interface OtelHandle {
@@ -37,10 +38,12 @@ export interface SecmonService {
   /**
    * Graceful shutdown: readiness goes to 503, the listener stops accepting, idle keep-alive
    * connections close at once and busy ones get until `graceMs`, events in flight to Redis are
-   * decided (bounded by its command timeout) and its connection closed, then OTel is flushed.
-   * Resolves within `graceMs` + the Redis command timeout + the OTel flush timeout.
+   * decided (bounded by its command timeout) and its connection closed, then OTel alert events and
+   * a last metrics collection are flushed (at most `otelFlushMs`), and one final log line
+   * (`secmon stopped`) carries the process totals. Resolves within `graceMs` + the Redis command
+   * timeout + `otelFlushMs`.
    */
-  close(graceMs?: number): Promise<void>;
+  close(graceMs?: number, otelFlushMs?: number): Promise<void>;
 }
 
 /**
@@ -64,6 +67,8 @@ export function createService(
   logAlerts(monitor, logger);
   const otel = parts.otel?.(monitor);
   const counters = new ServiceCounters();
+  const app = express();
+  const { server, connections, protocolErrors } = createHttpServer(app, config);
 
   // Two registries of the same metrics: prom-client renders one content type per registry.
   const registry = new Registry();
@@ -71,15 +76,17 @@ export function createService(
   openMetricsRegistry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
   for (const target of [registry, openMetricsRegistry]) {
     registerPrometheusMetrics(monitor, { registry: target, prefix: config.metricPrefix, version: VERSION });
-    registerServiceMetrics(target, config.metricPrefix, counters, {
-      dropped: () => otel?.droppedEvents() ?? 0,
-      failures: () => otel?.exportFailures() ?? 0,
-    });
+    registerServiceMetrics(
+      target,
+      config.metricPrefix,
+      counters,
+      { dropped: () => otel?.droppedEvents() ?? 0, failures: () => otel?.exportFailures() ?? 0 },
+      { connections: connections.counts, protocolErrors, maxConnections: config.maxConnections },
+    );
     collectDefaultMetrics({ register: target });
   }
 
   let ready = false;
-  const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.get('/', (_req, res) => {
@@ -138,15 +145,6 @@ export function createService(
   };
   app.use(internalError);
 
-  const server: Server = createServer(
-    { requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000, maxHeaderSize: 16_384 },
-    app,
-  );
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
-  });
-
   return {
     monitor,
     app,
@@ -178,7 +176,7 @@ export function createService(
       );
       return address;
     },
-    async close(graceMs = 4000) {
+    async close(graceMs = 4000, otelFlushMs = 1000) {
       ready = false;
       const closed = new Promise<void>((resolve) => {
         if (!server.listening) resolve();
@@ -190,8 +188,13 @@ export function createService(
       await closed;
       clearTimeout(force);
       await monitor.close();
-      await otel?.shutdown(1000);
-      logger.info('secmon stopped');
+      await otel?.shutdown(otelFlushMs);
+      // After the last decision and the OTel flush: what this process accepted and raised, for the
+      // events that arrived after the last scrape (and for a deployment without Prometheus).
+      logger.info(
+        { totals: processTotals(monitor.getStats(), counters, connections.counts, protocolErrors, otel) },
+        'secmon stopped',
+      );
     },
   };
 }

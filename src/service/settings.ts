@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isValidSecret, SECRET_RULE, type SecretKind } from '../http/secrets.js';
 import {
   COMMAND_TIMEOUT_RANGE,
   isRedisUrl,
@@ -27,6 +28,11 @@ export interface Setting {
   schema: z.ZodType;
   /** How a bad value is shown in an error (e.g. without the password of a URL). Default: as given. */
   redact?: (raw: string) => string;
+  /**
+   * Holds secrets: a bad value is never shown in an error, and an empty value is an error rather
+   * than "unset" (a protection the user asked for must not silently vanish).
+   */
+  secret?: boolean;
 }
 
 const integer = (min: number, max: number) =>
@@ -49,12 +55,26 @@ const anyInteger = z
   .regex(/^-?\d+$/, 'must be an integer')
   .transform(Number);
 
-const list = z.string().transform((text) =>
-  text
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item.length > 0),
-);
+// Comma-separated secrets. Every item must be usable: an empty or blank item, or a token that could
+// never be presented in a header, stops the service instead of quietly protecting less.
+const secretList = (kind: SecretKind) =>
+  z.string().transform((text, ctx) => {
+    const items = text.split(',').map((item) => item.trim());
+    const bad = items.findIndex((item) => !isValidSecret(kind, item));
+    if (bad === -1) return items;
+    const item = items[bad]!;
+    const what =
+      item === ''
+        ? 'is empty (to turn this protection off, unset the variable)'
+        : kind === 'bearer token'
+          ? 'has a space or a character other than visible ASCII'
+          : 'is not a usable user:password pair';
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be comma-separated ${kind}s, each ${SECRET_RULE[kind]}, but item ${bad + 1} of ${items.length} ${what}`,
+    });
+    return z.NEVER;
+  });
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
@@ -81,7 +101,8 @@ export const SETTINGS = [
     flag: '--ingest-tokens',
     description: 'comma-separated bearer tokens allowed to POST /v1/events (none: the endpoint answers 503)',
     defaultText: 'none',
-    schema: list,
+    schema: secretList('bearer token'),
+    secret: true,
   },
   {
     key: 'metricsTokens',
@@ -89,7 +110,8 @@ export const SETTINGS = [
     flag: '--metrics-token',
     description: 'comma-separated bearer tokens required on /metrics (none: open)',
     defaultText: 'none',
-    schema: list,
+    schema: secretList('bearer token'),
+    secret: true,
   },
   {
     key: 'metricsBasicAuth',
@@ -97,7 +119,8 @@ export const SETTINGS = [
     flag: '--metrics-basic-auth',
     description: 'comma-separated user:password pairs accepted as basic auth on /metrics',
     defaultText: 'none',
-    schema: list.pipe(z.array(z.string().regex(/^[^:]+:.+$/, 'must be user:password pairs'))),
+    schema: secretList('basic-auth pair'),
+    secret: true,
   },
   {
     key: 'bruteForceThreshold',
@@ -162,6 +185,32 @@ export const SETTINGS = [
     description: 'largest accepted POST /v1/events body, bytes',
     defaultText: '262144',
     schema: integer(1024, 16 * 1024 * 1024),
+  },
+  {
+    key: 'maxConnections',
+    env: 'SECMON_MAX_CONNECTIONS',
+    flag: '--max-connections',
+    description:
+      'most open HTTP connections; past it the least recently active idle one is closed, or a new one refused (503) when all are busy',
+    defaultText: '512',
+    schema: integer(1, 1_000_000),
+  },
+  {
+    key: 'headersTimeoutMs',
+    env: 'SECMON_HEADERS_TIMEOUT_MS',
+    flag: '--headers-timeout-ms',
+    description: "a request's headers must arrive within this many ms (else 408), checked every second",
+    defaultText: '10000',
+    schema: integer(100, 600_000),
+  },
+  {
+    key: 'requestTimeoutMs',
+    env: 'SECMON_REQUEST_TIMEOUT_MS',
+    flag: '--request-timeout-ms',
+    description:
+      'a whole request (headers and body) must arrive within this many ms (else 408); at least the headers timeout',
+    defaultText: '30000',
+    schema: integer(100, 3_600_000),
   },
   {
     key: 'trustProxy',

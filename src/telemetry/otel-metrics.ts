@@ -183,7 +183,7 @@ export const OTEL_METRICS: readonly OtelMetricDescriptor[] = Object.freeze(
       'secmon.tracked_networks.evicted',
       'counter',
       '{network}',
-      'Networks evicted because maxTrackedIps networks were tracked.',
+      'Networks evicted because networkBruteForce.maxTracked networks were tracked.',
       'secmon_tracked_networks_evicted_total',
     ),
     metric(

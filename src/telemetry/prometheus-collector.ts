@@ -166,7 +166,7 @@ export function registerPrometheusMetrics(
   );
   counter(
     'tracked_networks_evicted_total',
-    'Networks evicted because the tracking limit (maxTrackedIps) was reached.',
+    'Networks evicted because the tracking limit (networkBruteForce.maxTracked) was reached.',
     (s) => s.evictedNetworks,
   );
   counter('alert_handler_errors_total', 'Alert handlers that threw or rejected.', (s) => s.handlerErrors);

@@ -7,7 +7,13 @@ describe('options', () => {
       bruteForce: { threshold: 10, windowMs: 300_000 },
       credentialStuffing: { enabled: true, accounts: 10 },
       accountBruteForce: { enabled: true, threshold: 20, minClients: 2 },
-      networkBruteForce: { enabled: true, minClients: 2, ipv4PrefixLength: 24, ipv6PrefixLength: 48 },
+      networkBruteForce: {
+        enabled: true,
+        minClients: 2,
+        ipv4PrefixLength: 24,
+        ipv6PrefixLength: 48,
+        maxTracked: 25_000,
+      },
       failedLoginSurge: { enabled: true, minPerMinute: 50, factor: 3, halfLifeMs: 3_600_000 },
       accountCompromise: { enabled: true },
       privilegedAlertIntervalMs: 60_000,
@@ -55,11 +61,18 @@ describe('options', () => {
     expect(() => new AnomalyMonitor({ bruteforce: {} } as never)).toThrow(
       expect.objectContaining({
         code: 'SECMON_ERR_UNKNOWN_OPTION',
-        message: expect.stringMatching(/^bruteforce is not a known option/),
+        message: expect.stringMatching(
+          /^bruteforce is not a known option; did you mean bruteForce\? \(known: /,
+        ),
       }),
     );
     expect(() => new AnomalyMonitor({ bruteForce: { treshold: 3 } } as never)).toThrow(
-      /bruteForce\.treshold is not a known option/,
+      /bruteForce\.treshold is not a known option; did you mean bruteForce\.threshold\?/,
+    );
+    expect(() => new AnomalyMonitor({ maxTrackedIp: 3 } as never)).toThrow(/did you mean maxTrackedIps\?/);
+    // Nothing close: no guess, only the list.
+    expect(() => new AnomalyMonitor({ colour: 'red' } as never)).toThrow(
+      /^colour is not a known option \(known: bruteForce, /,
     );
   });
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,12 +22,51 @@ function runEval(...args: string[]) {
 }
 
 describe('npm run eval:detection', () => {
-  it('says where it looked and how to pass a corpus when there is none, and fails', () => {
+  it('says where it looked and what to pass when the directory holds neither a corpus nor fixtures, and fails', () => {
     const missing = join(tmpdir(), 'secmon-no-corpus-here');
     const result = runEval(missing);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain(join(missing, 'detection-dev.jsonl'));
+    expect(result.stderr).toContain(join(missing, 'path-traversal.attack.txt'));
     expect(result.stderr).toContain('npm run eval:detection -- /path/to/corpus');
+    expect(result.stderr).toContain('npm run eval:detection -- test/fixtures/detect');
+  });
+
+  it("runs from a clone (`-- test/fixtures/detect`, no dev corpus) and reproduces the README's held-out rows", async () => {
+    const result = runEval('test/fixtures/detect', '--json');
+    expect(result.status, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as {
+      corpus: string | null;
+      dev: unknown;
+      heldOut: Record<string, { tp: number; fn: number; fp: number; tn: number }>;
+      heldOutBlind: Record<string, { tp: number; fn: number; fp: number; tn: number }>;
+    };
+    expect(report.corpus).toBeNull();
+    expect(report.dev).toBeNull();
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const cells = (label: string) =>
+      readme
+        .split('\n')
+        .find((line) => line.startsWith(`| ${label}`))
+        ?.split('|')
+        .slice(2, 6)
+        .map((cell) => cell.trim());
+    const figures = (set: typeof report.heldOut) =>
+      ['path_traversal', 'command_injection'].flatMap((kind) => {
+        const { tp, fn, fp, tn } = set[kind]!;
+        const percent = (n: number, d: number) => `${((n / d) * 100).toFixed(1)}%`;
+        return [`${percent(tp, tp + fn)} (${tp}/${tp + fn})`, `${percent(fp, fp + tn)} (${fp}/${fp + tn})`];
+      });
+    expect(cells('held-out set 1')).toEqual(figures(report.heldOut));
+    expect(cells('held-out set 2')).toEqual(figures(report.heldOutBlind));
+  });
+
+  it('scores the fixtures alone, saying the dev corpus is not in the repository', () => {
+    const result = runEval('test/fixtures/detect');
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain('Dev corpus: none (not in the repository');
+    expect(result.stdout).not.toContain('== DEV CORPUS ==');
+    expect(result.stdout).toContain('== HELD-OUT FIXTURES, SET 2 (BLIND) ==');
   });
 
   it('scores a corpus given on the command line, with per-kind figures and breakdowns', () => {

@@ -18,23 +18,27 @@ describe('guardSinks options', () => {
     [
       { mode: 'blok' },
       'SECMON_ERR_BAD_OPTION',
-      /^mode must be "record" or "block" \(got "blok"\); did you mean "block"\?/,
+      /^guardSinks\.mode must be one of "record", "block" \(got "blok"\); did you mean "block"\?/,
     ],
-    [{ mode: 3 }, 'SECMON_ERR_BAD_OPTION', /^mode must be "record" or "block" \(got 3\) \[/],
-    [{ sinks: [] }, 'SECMON_ERR_BAD_OPTION', /^sinks must be a non-empty array/],
-    [{ sinks: 'file' }, 'SECMON_ERR_BAD_OPTION', /^sinks must be a non-empty array .*\(got "file"\)/],
+    [{ mode: 3 }, 'SECMON_ERR_BAD_OPTION', /^guardSinks\.mode must be one of "record", "block" \(got 3\) \[/],
+    [{ sinks: [] }, 'SECMON_ERR_BAD_OPTION', /^guardSinks\.sinks must be a non-empty array/],
     [
-      { sinks: ['files'] },
+      { sinks: 'file' },
       'SECMON_ERR_BAD_OPTION',
-      /^sinks\[\] must be "command" or "file" \(got "files"\); did you mean "file"\?/,
+      /^guardSinks\.sinks must be a non-empty array .*\(got "file"\)/,
+    ],
+    [
+      { sinks: ['command', 'files'] },
+      'SECMON_ERR_BAD_OPTION',
+      /^guardSinks\.sinks\[1\] must be one of "command", "file" \(got "files"\); did you mean "file"\?/,
     ],
     [
       { mdoe: 'block' },
       'SECMON_ERR_UNKNOWN_OPTION',
-      /^mdoe is not a known option; did you mean mode\? \(known: mode, sinks\)/,
+      /^guardSinks\.mdoe is not a known option; did you mean guardSinks\.mode\? \(known: mode, sinks\)/,
     ],
-    [{ sink: ['file'] }, 'SECMON_ERR_UNKNOWN_OPTION', /did you mean sinks\?/],
-    ['block', 'SECMON_ERR_BAD_OPTION', /^options must be an object/],
+    [{ sink: ['file'] }, 'SECMON_ERR_UNKNOWN_OPTION', /did you mean guardSinks\.sinks\?/],
+    ['block', 'SECMON_ERR_BAD_OPTION', /^the options of guardSinks must be an object/],
   ])('rejects %j naming the option (%s)', (options, code, message) => {
     const error = errorOf(() => guardSinks(monitor, options as never));
     expect(error).toBeInstanceOf(TypeError);
@@ -45,7 +49,7 @@ describe('guardSinks options', () => {
   it('rejects something that is not a monitor', () => {
     const error = errorOf(() => guardSinks({} as never));
     expect(error.code).toBe('SECMON_ERR_BAD_OPTION');
-    expect(error.message).toMatch(/^monitor must be an AnomalyMonitor \(got a object\)/);
+    expect(error.message).toMatch(/^the monitor passed to guardSinks must be an AnomalyMonitor/);
   });
 
   it('accepts the defaults and each mode and sink list, and unwraps', () => {

@@ -87,10 +87,10 @@ describe('auth failure recorder', () => {
 
   it('rejects invalid options at construction', () => {
     expect(() => recordAuthFailures(new AnomalyMonitor(), { statuses: [99] })).toThrow(
-      /statuses must hold HTTP status codes/,
+      /recordAuthFailures\.statuses\[0\] must be an HTTP status code from 100 to 599 \(got 99\)/,
     );
     expect(() => recordAuthFailures(new AnomalyMonitor(), { userId: 'name' as never })).toThrow(
-      /userId must be a function/,
+      /recordAuthFailures\.userId must be a function/,
     );
   });
 });

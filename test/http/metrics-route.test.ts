@@ -14,17 +14,25 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
-async function metricsApp(options: Omit<MetricsHandlerOptions, 'registry'> & { openMetrics?: boolean } = {}) {
+async function metricsApp({
+  openMetrics,
+  ...options
+}: Omit<MetricsHandlerOptions, 'registry'> & { openMetrics?: boolean } = {}) {
   const monitor = new AnomalyMonitor();
   const registry = registerPrometheusMetrics(monitor);
   let openMetricsRegistry: Registry | undefined;
-  if (options.openMetrics) {
+  if (openMetrics) {
     openMetricsRegistry = new Registry();
     openMetricsRegistry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE as never);
     registerPrometheusMetrics(monitor, { registry: openMetricsRegistry });
   }
   const app = express();
-  app.get('/metrics', metricsHandler({ ...options, registry, openMetricsRegistry }));
+  app.get(
+    '/metrics',
+    metricsHandler(
+      openMetricsRegistry ? { ...options, registry, openMetricsRegistry } : { ...options, registry },
+    ),
+  );
   const server = await serveApp(app);
   cleanups.push(server.close);
   return { monitor, url: `${server.url}/metrics` };

@@ -103,7 +103,7 @@ describe('request guard', () => {
 
   it('rejects an invalid mode at construction', () => {
     expect(() => requestGuard(new AnomalyMonitor(), { mode: 'deny' as never })).toThrow(
-      /mode must be "record" or "block"/,
+      /requestGuard\.mode must be one of "record", "block" \(got "deny"\)/,
     );
   });
 });

@@ -13,6 +13,9 @@ describe('service configuration', () => {
       monitor: {},
       metricPrefix: 'secmon_',
       bodyLimitBytes: 262_144,
+      maxConnections: 512,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
       trustProxy: false,
       logLevel: 'info',
       redis: undefined,
@@ -47,7 +50,7 @@ describe('service configuration', () => {
     const config = loadConfig({
       env: {
         SECMON_PORT: '9999',
-        SECMON_INGEST_TOKENS: 'alpha, beta ,,',
+        SECMON_INGEST_TOKENS: 'alpha, beta ',
         SECMON_BRUTE_FORCE_THRESHOLD: '5',
         SECMON_BRUTE_FORCE_WINDOW_MS: '60000',
         SECMON_TRUST_PROXY: 'loopback,10.0.0.0/8',
@@ -121,6 +124,47 @@ describe('service configuration', () => {
       /must be an integer from 1 to 1000000/,
     ],
     [
+      { SECMON_MAX_CONNECTIONS: '0' },
+      'SECMON_MAX_CONNECTIONS',
+      /must be an integer from 1 to 1000000 \(got "0"\)/,
+    ],
+    [
+      { SECMON_HEADERS_TIMEOUT_MS: '40000' },
+      'SECMON_HEADERS_TIMEOUT_MS',
+      /SECMON_HEADERS_TIMEOUT_MS \(--headers-timeout-ms\) must be at most SECMON_REQUEST_TIMEOUT_MS \(30000\) \(got "40000"\)/,
+    ],
+    [
+      { SECMON_HEADERS_TIMEOUT_MS: '5000', SECMON_REQUEST_TIMEOUT_MS: '2000' },
+      'SECMON_REQUEST_TIMEOUT_MS',
+      /must be at least SECMON_HEADERS_TIMEOUT_MS \(5000\) \(got "2000"\)/,
+    ],
+    [
+      { SECMON_METRICS_TOKEN: ' , ' },
+      'SECMON_METRICS_TOKEN',
+      /^SECMON_METRICS_TOKEN \(--metrics-token\) must be comma-separated bearer tokens, each a non-empty token of visible ASCII characters \(no spaces\), but item 1 of 2 is empty/,
+    ],
+    [
+      { SECMON_METRICS_TOKEN: '' },
+      'SECMON_METRICS_TOKEN',
+      /item 1 of 1 is empty \(to turn this protection off, unset the variable\)$/,
+    ],
+    [{ SECMON_METRICS_TOKEN: 'good-token,' }, 'SECMON_METRICS_TOKEN', /item 2 of 2 is empty/],
+    [
+      { SECMON_METRICS_BASIC_AUTH: ' : ' },
+      'SECMON_METRICS_BASIC_AUTH',
+      /item 1 of 1 is not a usable user:password pair$/,
+    ],
+    [
+      { SECMON_METRICS_BASIC_AUTH: 'prom:secret,admin:' },
+      'SECMON_METRICS_BASIC_AUTH',
+      /item 2 of 2 is not a usable/,
+    ],
+    [
+      { SECMON_INGEST_TOKENS: 'first-token-0123456789, second token 0123456789' },
+      'SECMON_INGEST_TOKENS',
+      /item 2 of 2 has a space or a character other than visible ASCII$/,
+    ],
+    [
       { SECMON_REDIS_OUTAGE_POLICY: 'fail-closed' },
       'SECMON_REDIS_OUTAGE_POLICY',
       /SECMON_REDIS_OUTAGE_POLICY \(--redis-outage-policy\) needs SECMON_REDIS_URL \(--redis-url\) to be set/,
@@ -136,6 +180,17 @@ describe('service configuration', () => {
     expect((error as ConfigError).setting.env).toBe(name);
     expect((error as ConfigError).message).toMatch(message);
     expect((error as ConfigError).code).toBe('SECMON_ERR_BAD_SETTING');
+  });
+
+  it('never repeats a token or password in an error', () => {
+    for (const env of [
+      { SECMON_INGEST_TOKENS: 'hunter2 with-a-space' },
+      { SECMON_METRICS_TOKEN: 'hunter2,,' },
+      { SECMON_METRICS_BASIC_AUTH: 'admin:hunter2,:' },
+    ]) {
+      expect(() => loadConfig({ env })).toThrow(ConfigError);
+      expect(() => loadConfig({ env })).not.toThrow(/hunter2/);
+    }
   });
 
   it('never repeats the password of a bad Redis URL', () => {

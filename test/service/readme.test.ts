@@ -64,6 +64,28 @@ describe('README', () => {
     expect(manifest.bin.secmon).toBe('dist/service/cli.js');
   });
 
+  it('runs the secmon command as `npx secmon` wherever it shows one to type (not on PATH in a checkout)', async () => {
+    const readme = await readFile(resolve(root, 'README.md'), 'utf8');
+    const typed: string[] = [];
+    // Shell blocks: every command line.
+    for (const block of readme.matchAll(/```(?:sh|bash|shell)\n([\s\S]*?)```/g)) {
+      for (const line of block[1]!.split('\n')) typed.push(line.replace(/\s+#.*$/, ''));
+    }
+    // Inline code that is a command with arguments (`secmon serve --help`), not the name of one.
+    for (const span of readme.matchAll(/`([^`\n]+)`/g)) {
+      if (
+        /(?:^|\s)(?:secmon|dist\/service\/cli\.js) (?:serve|demo)(?: |$)/.test(span[1]!) &&
+        /\s-/.test(span[1]!)
+      )
+        typed.push(span[1]!);
+    }
+    const commands = typed.filter((line) =>
+      /(?:^|[\s=])(?:secmon|dist\/service\/cli\.js) (?:serve|demo)\b/.test(line),
+    );
+    expect(commands.length).toBeGreaterThan(2);
+    expect(commands.filter((line) => !/(?:^|\s)npx secmon (?:serve|demo)\b/.test(line))).toEqual([]);
+  });
+
   it('uses only links that work on the package page: absolute URLs and anchors of its own headings', async () => {
     const readme = await readFile(resolve(root, 'README.md'), 'utf8');
     const prose = readme.replace(/```[\s\S]*?```/g, '');

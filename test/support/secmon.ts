@@ -19,15 +19,23 @@ export interface RunningSecmon {
   stop(): Promise<void>;
 }
 
-/** Starts `secmon serve` on a free port with these extra environment variables and waits until ready. */
+/**
+ * Starts `secmon serve` on a free port with these extra environment variables and waits until ready.
+ * `fileLimit` runs it under `ulimit -n` (its soft and hard limit of open files, sockets included).
+ */
 export async function startSecmon(
   env: Record<string, string>,
   name = 'secmon serve',
+  { fileLimit }: { fileLimit?: number } = {},
 ): Promise<RunningSecmon> {
   if (!existsSync(cli)) throw new Error('dist/ is missing: run `npm test`, which builds first');
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const child = startProcess(process.execPath, [cli, 'serve'], {
+  const [command, args] =
+    fileLimit === undefined
+      ? [process.execPath, [cli, 'serve']]
+      : ['/bin/sh', ['-c', `ulimit -n ${fileLimit} && exec "$0" "$@"`, process.execPath, cli, 'serve']];
+  const child = startProcess(command, args, {
     env: {
       ...process.env,
       SECMON_PORT: String(port),
