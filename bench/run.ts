@@ -5,6 +5,7 @@ import { benchDetect } from './detect.js';
 import { benchOtel } from './otel.js';
 import { benchRedis } from './redis.js';
 import { benchService } from './service.js';
+import { benchSink } from './sink.js';
 
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -17,5 +18,6 @@ const result = {
   redis: await benchRedis(log),
   otel: await benchOtel(log),
   detect: benchDetect(log),
+  sink: await benchSink(log),
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);

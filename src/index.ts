@@ -61,15 +61,21 @@ export {
   type WindowStore,
   type WindowStoreFactory,
 } from './core/store.js';
-export { detectCommandInjection } from './detect/command-injection.js';
+export { detectCommandInjection } from './detect/command-injection/index.js';
 export {
+  type ContainerAlertSink,
   type ContainerFinding,
   type ContainerFindingType,
   inspectContainerConfig,
-} from './detect/container-config.js';
-export { type ContainerAlertSink, reportContainerFindings } from './detect/container-report.js';
-export type { Finding, FindingKind } from './detect/finding.js';
-export { detectPathTraversal } from './detect/path-traversal.js';
+  reportContainerFindings,
+} from './detect/container-config/index.js';
+export { detectPathTraversal } from './detect/path-traversal/index.js';
+export {
+  detectInjectedCommand,
+  detectTraversedPath,
+  type InjectedCommandOptions,
+} from './detect/sink/index.js';
+export type { Finding, FindingKind } from './detect/text/index.js';
 export { type AuthFailureOptions, recordAuthFailures } from './http/auth-failure-recorder.js';
 export { type EventApiOptions, eventApi, type RejectReason } from './http/event-api.js';
 export { EVENT_TYPES, MAX_EVENTS_PER_REQUEST, type SecurityEvent } from './http/event-schema.js';

@@ -1,10 +1,12 @@
-import type { Request, RequestHandler } from 'express';
+import type { NextFunction, Request, RequestHandler } from 'express';
 import { badOptionError, integerIn, oneOf } from '../core/errors.js';
 import type { AnomalyMonitor } from '../core/monitor.js';
 import { booleanOption } from '../core/option-readers.js';
-import { detectCommandInjection } from '../detect/command-injection.js';
-import type { Finding } from '../detect/finding.js';
-import { detectPathTraversal } from '../detect/path-traversal.js';
+import { detectCommandInjection } from '../detect/command-injection/index.js';
+import { detectPathTraversal } from '../detect/path-traversal/index.js';
+import type { Finding } from '../detect/text/index.js';
+import { addExpressInputs } from '../guard/express-inputs.js';
+import { RequestContext, runInRequest, sinkGuardActive } from '../guard/request-context.js';
 import { helperOptions, listOption, monitorArgument } from './http-options.js';
 import { sendError } from './json-error.js';
 
@@ -39,6 +41,8 @@ const MAX_VALUE_LENGTH = 65_536;
  * client address from `req.ip` — so Express's `trust proxy` setting is the one switch for
  * `X-Forwarded-For`. In `block` mode a finding is answered with 400 and a JSON error naming the
  * field (`query.file`), without echoing the input. Work per request is bounded by `maxValues`.
+ * When a sink guard (`secmon/guard`) is installed, the rest of the request runs with its inputs
+ * (route parameters, query, body strings, cookies and the inspected headers) available to it.
  * Options are checked at the call: a bad value or an unknown option name throws a `TypeError` with
  * code `SECMON_ERR_BAD_OPTION` or `SECMON_ERR_UNKNOWN_OPTION` (with a "did you mean" for a typo).
  */
@@ -67,7 +71,7 @@ export function requestGuard(monitor: AnomalyMonitor, options?: RequestGuardOpti
     if (inspectBody && req.body !== undefined && req.body !== null) scan.walk('body', req.body, 0);
 
     if (scan.traversal === undefined && scan.injection === undefined) {
-      next();
+      proceed(req, headers, next);
       return;
     }
     const ip = clientIp(req);
@@ -79,8 +83,19 @@ export function requestGuard(monitor: AnomalyMonitor, options?: RequestGuardOpti
       sendError(res, 400, `request rejected: ${what} detected in ${first.field}`, first.field);
       return;
     }
-    next();
+    proceed(req, headers, next);
   };
+}
+
+// With a sink guard installed, the rest of the request runs with its inputs at hand (route
+// parameters, query, body, cookies, the inspected headers), read when a guarded call first needs them.
+function proceed(req: Request, headers: readonly string[], next: NextFunction): void {
+  if (!sinkGuardActive()) {
+    next();
+    return;
+  }
+  const context = new RequestContext(clientIp(req), undefined, (add) => addExpressInputs(req, headers, add));
+  runInRequest(context, next);
 }
 
 /**

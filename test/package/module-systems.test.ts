@@ -22,7 +22,9 @@ const subpath = (specifier: string) => `.${specifier.slice(packed.manifest.name.
 describe('the exports map', () => {
   it('offers every entry point to import and to require, each with its own declarations', () => {
     expect(packed.entryPoints[0]).toBe('secmon');
-    expect(packed.entryPoints).toEqual(expect.arrayContaining(['secmon', 'secmon/otel', 'secmon/redis']));
+    expect(packed.entryPoints).toEqual(
+      expect.arrayContaining(['secmon', 'secmon/otel', 'secmon/redis', 'secmon/guard']),
+    );
     for (const specifier of packed.entryPoints) {
       const base = specifier === 'secmon' ? 'index' : specifier.slice('secmon/'.length);
       expect(packed.manifest.exports[subpath(specifier)], specifier).toEqual({

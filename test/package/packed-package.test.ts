@@ -123,7 +123,15 @@ describe('the packed package', () => {
       import { AnomalyMonitor, type Alert, type MonitorStats } from 'secmon';
       import { type OtelExport, startOtelExport } from 'secmon/otel';
       import { type OutagePolicy, redisStore } from 'secmon/redis';
+      import { guardSinks, type SinkGuard, SecmonBlockedError, withRequestInputs } from 'secmon/guard';
       const monitor = new AnomalyMonitor({ maxTrackedIps: 10 });
+      const guard: SinkGuard = guardSinks(monitor, { mode: 'block', sinks: ['command'] });
+      const blocked: number = guard.stats().blocked;
+      withRequestInputs({ ip: '192.0.2.1', inputs: ['x'] }, () => blocked);
+      void (new SecmonBlockedError('command_injection', 'child_process.exec', 'pipe', undefined).status satisfies 403);
+      guard();
+      // @ts-expect-error mode is 'record' or 'block'
+      guardSinks(monitor, { mode: 'deny' });
       monitor.onAlert((alert: Alert) => { const severity: 'low' | 'medium' | 'high' | 'critical' = alert.severity; void severity; });
       const stats: MonitorStats = monitor.getStats();
       const n: number = stats.monitoredIps;
@@ -152,15 +160,25 @@ describe('the packed package', () => {
     expect(result.output).toBe('');
   });
 
-  it('exports the detectors and the container inspection', async () => {
+  it('exports the detectors, the container inspection and the sink guard', async () => {
     await esm.write(
       'detectors.js',
       `
-      import { detectCommandInjection, detectPathTraversal, inspectContainerConfig } from 'secmon';
+      import { execSync } from 'node:child_process';
+      import { AnomalyMonitor, detectCommandInjection, detectInjectedCommand, detectPathTraversal, detectTraversedPath, inspectContainerConfig } from 'secmon';
+      import { guardSinks, withRequestInputs } from 'secmon/guard';
+      const guard = guardSinks(new AnomalyMonitor(), { mode: 'block' });
+      const blocked = withRequestInputs({ ip: '192.0.2.1', inputs: ['x; id'] }, () => {
+        try { execSync('echo x; id'); return false; } catch (error) { return error.code; }
+      });
+      guard();
       console.log(JSON.stringify({
         traversal: detectPathTraversal('..%2f..%2fetc%2fpasswd')?.rule,
         injection: detectCommandInjection('x; cat /etc/passwd')?.kind,
         container: inspectContainerConfig({ HostConfig: { Privileged: true } }).map((f) => f.type),
+        sinkCommand: detectInjectedCommand('ping -c 1 x; id', 'x; id')?.rule,
+        sinkPath: detectTraversedPath('/srv/../etc/passwd', '../etc/passwd')?.rule,
+        blocked,
       }));
     `,
     );
@@ -168,6 +186,9 @@ describe('the packed package', () => {
       traversal: 'dot-dot-segment',
       injection: 'command_injection',
       container: ['privilege_escalation'],
+      sinkCommand: 'command-separator',
+      sinkPath: 'parent-escape',
+      blocked: 'SECMON_ERR_BLOCKED',
     });
   });
 });
