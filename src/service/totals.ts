@@ -10,9 +10,15 @@ export interface ProcessTotals {
   eventsAccepted: number;
   requestsAccepted: number;
   requestsRejected: Record<RejectReason, number>;
+  /** Firing alerts raised, per type. */
   alerts: Record<AlertType, number>;
   alertsSuppressed: number;
+  /** Attacks that ended, per type (resolved alerts). */
+  attacksEnded: Record<AlertType, number>;
+  /** Attacks still in progress when the process stopped, per type. */
+  attacksInProgress: Record<AlertType, number>;
   failedAuthAttempts: number;
+  successfulAuths: number;
   connectionsRefused: number;
   connectionsEvicted: number;
   protocolErrors: Record<ProtocolErrorReason, number>;
@@ -33,7 +39,10 @@ export function processTotals(
     requestsRejected: { ...counters.rejected },
     alerts: { ...stats.alerts },
     alertsSuppressed: stats.suppressedAlerts,
+    attacksEnded: { ...stats.resolvedAlerts },
+    attacksInProgress: { ...stats.activeAlerts },
     failedAuthAttempts: stats.failedAuthAttempts,
+    successfulAuths: stats.successfulAuths,
     connectionsRefused: connections.refused,
     connectionsEvicted: connections.evicted,
     protocolErrors: { ...protocolErrors },

@@ -68,6 +68,8 @@ function finalTotals(running: RunningSecmon) {
       eventsAccepted: number;
       requestsAccepted: number;
       alerts: Record<string, number>;
+      attacksEnded: Record<string, number>;
+      attacksInProgress: Record<string, number>;
       failedAuthAttempts: number;
     };
   };
@@ -88,6 +90,9 @@ describe('stopping secmon serve', () => {
     // Each acknowledged request crossed the brute-force threshold once and carried one injection.
     expect(totals.alerts.brute_force).toBe(acknowledged);
     expect(totals.alerts.command_injection).toBe(acknowledged);
+    // Each injection came from its own address: one attack each, none of them over yet.
+    expect(totals.attacksInProgress.command_injection).toBe(acknowledged);
+    expect(totals.attacksEnded.command_injection).toBe(0);
   });
 
   it('flushes OTel alert events and a last metrics collection on SIGTERM', async () => {
