@@ -174,10 +174,14 @@ describe('secmon serve bounds its connections', () => {
   });
 
   it('refuses a new connection with 503 when every open one is busy, and counts it', async () => {
+    // A scrape made while the busy connections are still being closed may itself be refused (and
+    // counted): those are counted here too.
+    let scrapesRefused = 0;
     const scrape = async () => {
       const answer = await rawExchange(port, [
         'GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
       ]);
+      if (answer.status === 503) scrapesRefused++;
       return parseMetrics(answer.text.slice(answer.text.indexOf('\r\n\r\n') + 4));
     };
     // Start from no other connection (the flood above is gone), then fill every slot with a request
@@ -199,7 +203,7 @@ describe('secmon serve bounds its connections', () => {
       const now = await scrape();
       return now.get('secmon_http_connections_open') === 1 ? now : undefined;
     });
-    expect(metrics.get('secmon_http_connections_refused_total')).toBe(1);
+    expect(metrics.get('secmon_http_connections_refused_total')).toBe(1 + scrapesRefused);
   });
 });
 
