@@ -174,8 +174,8 @@ describe('secmon serve bounds its connections', () => {
   });
 
   it('refuses a new connection with 503 when every open one is busy, and counts it', async () => {
-    // A scrape that arrives before the server has seen the busy connections close is refused too
-    // (and counted): the test counts those of its own.
+    // A scrape made while the busy connections are still being closed may itself be refused (and
+    // counted): those are counted here too.
     let scrapesRefused = 0;
     const scrape = async () => {
       const answer = await rawExchange(port, [
