@@ -12,6 +12,7 @@ import type { AnomalyMonitor } from '../core/monitor.js';
 import { parseEvents, type SecurityEvent } from './event-schema.js';
 import { functionOption, helperOptions, monitorArgument } from './http-options.js';
 import { sendError } from './json-error.js';
+import { recordEvent } from './record-events.js';
 import { clientIp } from './request-guard.js';
 import { requiredTokensOption } from './secrets.js';
 import { bearerToken, SecretSet } from './tokens.js';
@@ -210,29 +211,5 @@ function isDecompressionError(error: unknown): boolean {
 }
 
 function recordAll(monitor: AnomalyMonitor, events: readonly SecurityEvent[]): void {
-  for (const event of events) {
-    switch (event.type) {
-      case 'failed_auth':
-        monitor.recordFailedAuth(event.ip, event.userId);
-        break;
-      case 'successful_auth':
-        monitor.recordSuccessfulAuth(event.ip, event.userId);
-        break;
-      case 'privileged_container':
-        monitor.recordPrivilegedContainerAttempt(event.userId, { ip: event.ip });
-        break;
-      case 'suspicious_container':
-        monitor.recordSuspiciousContainer(event.userId, event.reasons, { ip: event.ip });
-        break;
-      case 'path_traversal':
-        monitor.recordPathTraversal(event.ip, event.path, { userId: event.userId });
-        break;
-      case 'command_injection':
-        monitor.recordCommandInjection(event.ip, event.input, { userId: event.userId });
-        break;
-      case 'rate_limit_exceeded':
-        monitor.recordRateLimitExceeded(event.ip, event.userId);
-        break;
-    }
-  }
+  for (const event of events) recordEvent(monitor, event);
 }
