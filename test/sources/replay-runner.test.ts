@@ -1,5 +1,5 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -20,7 +20,8 @@ async function run(inputs: ReplayInput[], monitor = {}) {
   return { alerts, result };
 }
 
-const failures = (ip: string, offsetsMs: number[]) => offsetsMs.map((ms) => `${at(ms)} fail ${ip}\n`).join('');
+const failures = (ip: string, offsetsMs: number[]) =>
+  offsetsMs.map((ms) => `${at(ms)} fail ${ip}\n`).join('');
 
 let dir: string;
 beforeAll(async () => {
@@ -37,7 +38,11 @@ describe('replay runner: windows on log time', () => {
     const { alerts, result } = await run([text('a.log', failures('198.51.100.7', [...nine, 299_999]))]);
     const firing = alerts.filter((a) => a.state === 'firing');
     expect(firing).toHaveLength(1);
-    expect(firing[0]).toMatchObject({ type: 'brute_force', sourceIp: '198.51.100.7', metadata: { count: 10 } });
+    expect(firing[0]).toMatchObject({
+      type: 'brute_force',
+      sourceIp: '198.51.100.7',
+      metadata: { count: 10 },
+    });
     expect(firing[0]!.timestamp.toISOString()).toBe(at(299_999));
     expect(result.alerts).toEqual({ brute_force: 1 });
   });
@@ -116,7 +121,10 @@ describe('replay runner: inputs', () => {
   });
 
   it('does not join the last line of one input with the first of the next', async () => {
-    const { result } = await run([text('one', `${at(0)} fail 10.0.0.1`), text('two', `${at(1)} fail 10.0.0.2\n`)]);
+    const { result } = await run([
+      text('one', `${at(0)} fail 10.0.0.1`),
+      text('two', `${at(1)} fail 10.0.0.2\n`),
+    ]);
     expect(result).toMatchObject({ lines: 2, matched: 2 });
   });
 
@@ -137,7 +145,12 @@ describe('replay runner: inputs', () => {
   });
 
   it('a corrupt gzip input is reported with the reason, what came before it counts, and the next input is read', async () => {
-    const whole = gzipSync(failures('198.51.100.7', Array.from({ length: 2000 }, (_, i) => i)));
+    const whole = gzipSync(
+      failures(
+        '198.51.100.7',
+        Array.from({ length: 2000 }, (_, i) => i),
+      ),
+    );
     const truncated = whole.subarray(0, Math.floor(whole.length / 2));
     const reported: string[] = [];
     const result = await replay(
@@ -148,7 +161,9 @@ describe('replay runner: inputs', () => {
       { parser: testParser(), onInputError: (input, message) => reported.push(`${input.name}: ${message}`) },
     );
     expect(reported).toEqual(['cut.gz: not a valid gzip file (unexpected end of file)']);
-    expect(result.errors).toEqual([{ input: 'cut.gz', error: 'not a valid gzip file (unexpected end of file)' }]);
+    expect(result.errors).toEqual([
+      { input: 'cut.gz', error: 'not a valid gzip file (unexpected end of file)' },
+    ]);
     expect(result.lines).toBeGreaterThan(1);
     expect(result.matched).toBe(result.lines);
     const garbage = Buffer.concat([whole.subarray(0, 20), Buffer.alloc(200, 0x55)]);
