@@ -281,8 +281,8 @@ function requestTarget(line: string, start: number, end: number): string {
 // Undoes the escapes nginx (`\xHH`) and Apache (`\xhh`, `\"`, `\\`) write into a logged field.
 function unescapeLogged(text: string): string {
   if (!text.includes('\\')) return text;
-  return text.replace(/\\(x[0-9a-fA-F]{2}|["\\])/g, (_all, escape: string) =>
-    escape.length === 1 ? escape : String.fromCharCode(Number.parseInt(escape.slice(1), 16)),
+  return text.replace(/\\(x[0-9a-fA-F]{2}|["\\])/g, (_all, code: string) =>
+    code.length === 1 ? code : String.fromCharCode(Number.parseInt(code.slice(1), 16)),
   );
 }
 
