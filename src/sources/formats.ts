@@ -3,10 +3,11 @@
 import { closestMatch } from '../core/did-you-mean.js';
 import { badOptionError } from '../core/errors.js';
 import { apacheFormat, nginxFormat } from './access-log.js';
+import { jsonFormat } from './json-lines.js';
 import type { LogFormat } from './log-format.js';
 import { sshdFormat } from './sshd.js';
 
-const BUILT_IN: readonly LogFormat[] = [sshdFormat, nginxFormat, apacheFormat];
+const BUILT_IN: readonly LogFormat[] = [sshdFormat, nginxFormat, apacheFormat, jsonFormat];
 
 /** The names of the built-in formats. */
 export const FORMAT_NAMES: readonly string[] = BUILT_IN.map((format) => format.name);
