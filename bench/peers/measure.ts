@@ -1,0 +1,105 @@
+// Runs one program to its end and measures it the same way for every tool: wall-clock seconds from
+// spawn to exit, and peak resident memory (the kernel's high-water mark, VmHWM, read from /proc
+// while it runs). Output goes to files, never into this process's memory. A program still running at
+// the deadline is killed (its whole process group), so the bench never leaves one behind.
+import { spawn } from 'node:child_process';
+import { accessSync, closeSync, constants, openSync, readFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+/** What a measured run took. */
+export interface Measured {
+  seconds: number;
+  /** Peak RSS in MB (null where /proc is not available). */
+  peakRssMb: number | null;
+  exitCode: number | null;
+}
+
+const live = new Set<number>();
+process.once('exit', () => {
+  for (const pid of live) killGroup(pid);
+});
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+function highWaterMb(pid: number): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = /VmHWM:\s+(\d+) kB/.exec(status);
+    return match ? Number(match[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs `command args` with stdout to `stdoutFile` and stderr to `stderrFile` (or nowhere), stdin
+ * from `stdinFile` (or nothing). Rejects when it cannot start or outlives `timeoutMs`.
+ */
+export async function measure(
+  command: string,
+  args: string[],
+  files: { stdoutFile?: string; stderrFile?: string; stdinFile?: string; cwd?: string },
+  timeoutMs: number,
+): Promise<Measured> {
+  const stdin = files.stdinFile ? openSync(files.stdinFile, 'r') : 'ignore';
+  const stdout = files.stdoutFile ? openSync(files.stdoutFile, 'w') : 'ignore';
+  const stderr = files.stderrFile ? openSync(files.stderrFile, 'w') : 'ignore';
+  const started = process.hrtime.bigint();
+  const child = spawn(command, args, { stdio: [stdin, stdout, stderr], detached: true, cwd: files.cwd });
+  for (const fd of [stdin, stdout, stderr]) if (typeof fd === 'number') closeSync(fd);
+  const pid = child.pid;
+  if (pid !== undefined) live.add(pid);
+  let peak: number | undefined;
+  const sample = () => {
+    if (pid === undefined) return;
+    const now = highWaterMb(pid);
+    if (now !== undefined) peak = Math.max(peak ?? 0, now);
+  };
+  const sampler = setInterval(sample, 50);
+  try {
+    const exitCode = await new Promise<number | null>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        if (pid !== undefined) killGroup(pid);
+        reject(new Error(`${command} still running after ${timeoutMs / 1000} s: killed`));
+      }, timeoutMs);
+      child.once('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        resolve(code);
+      });
+    });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    return { seconds, peakRssMb: peak === undefined ? null : Math.round(peak), exitCode };
+  } finally {
+    clearInterval(sampler);
+    if (pid !== undefined) {
+      killGroup(pid); // anything the program left running in its group
+      live.delete(pid);
+    }
+  }
+}
+
+/** The absolute path of `name` on PATH (or as given when absolute and executable), or undefined. */
+export function which(name: string): string | undefined {
+  const candidates = name.includes('/')
+    ? [name]
+    : (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, name));
+  for (const candidate of candidates) {
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,186 @@
+// Log replay next to the tools people use on logs today, on the same generated files in the same
+// run: 1M lines of Debian auth.log and 1M lines of nginx access log (test/support's generators),
+// read by `secmon replay`, `fail2ban-regex`, CrowdSec's replay and mtail. A tool that is not
+// installed is reported as skipped. Then the agreement of each with the truth (bench/agreement.ts).
+//
+//   npm run bench -- sources      this and the agreement only
+//   npm run bench -- agreement    the agreement only (about a minute)
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { streamSshdLog } from '../test/support/auth-log-generator.js';
+import { streamNginxLog } from '../test/support/nginx-log-generator.js';
+import { writeLogFile } from '../test/support/write-log-file.js';
+import { type AgreementBench, benchAgreement, type Skipped } from './agreement.js';
+import { crowdsecMissing, crowdsecReplay } from './peers/crowdsec.js';
+import { fail2banMissing, fail2banRegex, NGINX_401_FAILREGEX } from './peers/fail2ban.js';
+import type { Measured } from './peers/measure.js';
+import { mtailMissing, mtailOneShot } from './peers/mtail.js';
+import { secmonReplay } from './peers/secmon-replay.js';
+
+/** One tool's run on one file. */
+export interface ToolRun {
+  lines: number;
+  seconds: number;
+  linesPerSec: number;
+  peakRssMb: number | null;
+}
+
+export interface FormatBench {
+  file: { lines: number; mb: number };
+  /** Median of 3 runs on the 1M-line file; `peakRssMbAt100k`: the same on the file's first 100k lines. */
+  secmon: ToolRun & { peakRssMbAt100k: number | null; alerts: Record<string, number> };
+  /** Wall time from start to exit; `processingLinesPerSec` from fail2ban-regex's own "processed in". */
+  fail2ban: (ToolRun & { processingLinesPerSec: number; matched: number; filter: string }) | Skipped;
+  /** On the first `lines` lines (CrowdSec is slow: SECMON_BENCH_CROWDSEC_LINES, default 100,000). */
+  crowdsec: (ToolRun & { overflows: number; loadErrors: string[] }) | Skipped;
+  /** Median of 3 runs; `series`: time series it creates (one per address). */
+  mtail: (ToolRun & { series: number }) | Skipped;
+  ratios: {
+    /** secmon lines/s ÷ the faster of fail2ban (its processing rate) and CrowdSec. Goal >= 3. */
+    vsFasterOfFail2banAndCrowdsec: number | null;
+    /** secmon lines/s ÷ mtail lines/s. Goal >= 1. */
+    vsMtail: number | null;
+  };
+}
+
+export interface SourcesBench {
+  sshd: FormatBench;
+  nginx: FormatBench;
+  agreement: AgreementBench;
+}
+
+const LINES = 1_000_000;
+const SMALL = 100_000;
+const THRESHOLD = 10;
+const WINDOW_SEC = 300;
+const TEN_MINUTES = 600_000;
+
+function toolRun(lines: number, run: Measured): ToolRun {
+  return {
+    lines,
+    seconds: Number(run.seconds.toFixed(2)),
+    linesPerSec: Math.round(lines / run.seconds),
+    peakRssMb: run.peakRssMb,
+  };
+}
+
+/** The run with the median time of three (its output), with the highest peak RSS of the three. */
+async function medianOf3<T extends Measured>(
+  run: () => Promise<T>,
+): Promise<T & { peakRssMb: number | null }> {
+  const runs = [await run(), await run(), await run()];
+  const middle = [...runs].sort((a, b) => a.seconds - b.seconds)[1]!;
+  const peaks = runs.map((r) => r.peakRssMb).filter((p): p is number => p !== null);
+  return { ...middle, peakRssMb: peaks.length ? Math.max(...peaks) : null };
+}
+
+const skippedOr = <T>(reason: string | undefined, run: () => Promise<T>): Promise<T | Skipped> =>
+  reason ? Promise.resolve({ skipped: reason }) : run();
+
+async function benchFormat(
+  log: (line: string) => void,
+  format: 'sshd' | 'nginx',
+  files: { big: string; small: string; lines: number; smallLines: number; mb: number },
+  dir: string,
+): Promise<FormatBench> {
+  const settings = { threshold: THRESHOLD, windowSec: WINDOW_SEC };
+  const secmonRuns = await medianOf3(() => secmonReplay(files.big, format, settings, dir, TEN_MINUTES));
+  const secmonSmall = await secmonReplay(files.small, format, settings, dir, TEN_MINUTES);
+  const secmon = {
+    ...toolRun(files.lines, secmonRuns),
+    peakRssMbAt100k: secmonSmall.peakRssMb,
+    alerts: secmonRuns.summary.alerts,
+  };
+  log(
+    `sources ${format}: secmon ${secmon.linesPerSec} lines/s, peak RSS ${secmon.peakRssMb} MB (100k lines: ${secmon.peakRssMbAt100k} MB)`,
+  );
+
+  const filter = format === 'sshd' ? 'sshd' : NGINX_401_FAILREGEX;
+  const fail2ban = await skippedOr(fail2banMissing(), async () => {
+    const run = await fail2banRegex(files.big, filter, dir, TEN_MINUTES);
+    return {
+      ...toolRun(run.lines, run),
+      processingLinesPerSec: Math.round(run.lines / run.processingSeconds),
+      matched: run.matched,
+      filter: format === 'sshd' ? 'sshd (filter.d/sshd.conf, mode normal)' : `failregex ${filter}`,
+    };
+  });
+  log(`sources ${format}: fail2ban ${JSON.stringify(fail2ban)}`);
+
+  const crowdsecLines = Number(process.env.SECMON_BENCH_CROWDSEC_LINES ?? SMALL);
+  const crowdsec = await skippedOr(crowdsecMissing(), async () => {
+    const file = crowdsecLines >= files.lines ? files.big : files.small;
+    const lines = crowdsecLines >= files.lines ? files.lines : files.smallLines;
+    const run = await crowdsecReplay(
+      file,
+      format === 'sshd' ? 'syslog' : 'nginx',
+      join(dir, `crowdsec-${format}`),
+      TEN_MINUTES,
+    );
+    return { ...toolRun(lines, run), overflows: run.overflows, loadErrors: run.loadErrors };
+  });
+  log(`sources ${format}: crowdsec ${JSON.stringify(crowdsec)}`);
+
+  const mtail = await skippedOr(mtailMissing(), async () => {
+    const run = await medianOf3(() => mtailOneShot(files.big, format, dir, TEN_MINUTES));
+    return { ...toolRun(files.lines, run), series: run.series };
+  });
+  log(`sources ${format}: mtail ${JSON.stringify(mtail)}`);
+
+  const rates = [
+    'skipped' in fail2ban ? undefined : fail2ban.processingLinesPerSec,
+    'skipped' in crowdsec ? undefined : crowdsec.linesPerSec,
+  ].filter((rate): rate is number => rate !== undefined);
+  const ratio = (rate: number | undefined) => (rate ? Number((secmon.linesPerSec / rate).toFixed(2)) : null);
+  return {
+    file: { lines: files.lines, mb: files.mb },
+    secmon,
+    fail2ban,
+    crowdsec,
+    mtail,
+    ratios: {
+      vsFasterOfFail2banAndCrowdsec: ratio(rates.length ? Math.max(...rates) : undefined),
+      vsMtail: ratio('skipped' in mtail ? undefined : mtail.linesPerSec),
+    },
+  };
+}
+
+function generate(log: (line: string) => void, dir: string, format: 'sshd' | 'nginx') {
+  const options = { seed: 1, threshold: THRESHOLD, windowSec: WINDOW_SEC };
+  const stream = (lines: number) =>
+    format === 'sshd'
+      ? streamSshdLog({ ...options, lines }).lines
+      : streamNginxLog({ ...options, lines }).lines;
+  const big = join(dir, `${format}-1m.log`);
+  const small = join(dir, `${format}-100k.log`);
+  const written = writeLogFile(big, stream(LINES));
+  // The same seed: the 100k-line file is the start of the 1M-line one (its last sessions finished).
+  const smallWritten = writeLogFile(small, stream(SMALL));
+  const mb = Number((written.bytes / 2 ** 20).toFixed(1));
+  log(`sources: generated ${format} logs: ${written.lines} lines (${mb} MB), ${smallWritten.lines} lines`);
+  return { big, small, lines: written.lines, smallLines: smallWritten.lines, mb };
+}
+
+/** The whole comparison; every file and peer configuration lives in a temp directory removed at the end. */
+export async function benchSources(log: (line: string) => void): Promise<SourcesBench> {
+  const dir = mkdtempSync(join(tmpdir(), 'secmon-bench-sources-'));
+  try {
+    const sshd = await benchFormat(log, 'sshd', generate(log, dir, 'sshd'), dir);
+    const nginx = await benchFormat(log, 'nginx', generate(log, dir, 'nginx'), dir);
+    const agreement = await benchAgreement(log, dir);
+    return { sshd, nginx, agreement };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The agreement alone (`npm run bench -- agreement`). */
+export async function benchAgreementOnly(log: (line: string) => void): Promise<AgreementBench> {
+  const dir = mkdtempSync(join(tmpdir(), 'secmon-bench-agreement-'));
+  try {
+    return await benchAgreement(log, dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
