@@ -13,7 +13,7 @@ import { streamNginxLog } from '../test/support/nginx-log-generator.js';
 import { writeLogFile } from '../test/support/write-log-file.js';
 import { type AgreementBench, benchAgreement, type Skipped } from './agreement.js';
 import { crowdsecMissing, crowdsecReplay } from './peers/crowdsec.js';
-import { fail2banMissing, fail2banRegex, NGINX_401_FAILREGEX } from './peers/fail2ban.js';
+import { fail2banMissing, fail2banRegex, NGINX_401_FILTER } from './peers/fail2ban.js';
 import type { Measured } from './peers/measure.js';
 import { mtailMissing, mtailOneShot } from './peers/mtail.js';
 import { secmonReplay } from './peers/secmon-replay.js';
@@ -32,7 +32,7 @@ export interface FormatBench {
   secmon: ToolRun & { peakRssMbAt100k: number | null; alerts: Record<string, number> };
   /** Wall time from start to exit; `processingLinesPerSec` from fail2ban-regex's own "processed in". */
   fail2ban: (ToolRun & { processingLinesPerSec: number; matched: number; filter: string }) | Skipped;
-  /** On the first `lines` lines (CrowdSec is slow: SECMON_BENCH_CROWDSEC_LINES, default 100,000). */
+  /** On the first `lines` lines of the file (SECMON_BENCH_CROWDSEC_LINES; default 100,000 sshd, 20,000 nginx). */
   crowdsec: (ToolRun & { overflows: number; loadErrors: string[] }) | Skipped;
   /** Median of 3 runs; `series`: time series it creates (one per address). */
   mtail: (ToolRun & { series: number }) | Skipped;
@@ -81,7 +81,7 @@ const skippedOr = <T>(reason: string | undefined, run: () => Promise<T>): Promis
 async function benchFormat(
   log: (line: string) => void,
   format: 'sshd' | 'nginx',
-  files: { big: string; small: string; lines: number; smallLines: number; mb: number },
+  files: GeneratedFiles,
   dir: string,
 ): Promise<FormatBench> {
   const settings = { threshold: THRESHOLD, windowSec: WINDOW_SEC };
@@ -96,22 +96,24 @@ async function benchFormat(
     `sources ${format}: secmon ${secmon.linesPerSec} lines/s, peak RSS ${secmon.peakRssMb} MB (100k lines: ${secmon.peakRssMbAt100k} MB)`,
   );
 
-  const filter = format === 'sshd' ? 'sshd' : NGINX_401_FAILREGEX;
+  const filter = format === 'sshd' ? 'sshd' : NGINX_401_FILTER.failregex;
+  const datepattern = format === 'sshd' ? undefined : NGINX_401_FILTER.datepattern;
   const fail2ban = await skippedOr(fail2banMissing(), async () => {
-    const run = await fail2banRegex(files.big, filter, dir, TEN_MINUTES);
+    const run = await fail2banRegex(files.big, filter, datepattern, dir, TEN_MINUTES);
     return {
       ...toolRun(run.lines, run),
       processingLinesPerSec: Math.round(run.lines / run.processingSeconds),
       matched: run.matched,
-      filter: format === 'sshd' ? 'sshd (filter.d/sshd.conf, mode normal)' : `failregex ${filter}`,
+      filter:
+        format === 'sshd'
+          ? 'sshd (filter.d/sshd.conf, mode normal)'
+          : `failregex ${filter}, datepattern ${datepattern}`,
     };
   });
   log(`sources ${format}: fail2ban ${JSON.stringify(fail2ban)}`);
 
-  const crowdsecLines = Number(process.env.SECMON_BENCH_CROWDSEC_LINES ?? SMALL);
   const crowdsec = await skippedOr(crowdsecMissing(), async () => {
-    const file = crowdsecLines >= files.lines ? files.big : files.small;
-    const lines = crowdsecLines >= files.lines ? files.lines : files.smallLines;
+    const { file, lines } = files.forCrowdsec;
     const run = await crowdsecReplay(
       file,
       format === 'sshd' ? 'syslog' : 'nginx',
@@ -146,20 +148,42 @@ async function benchFormat(
   };
 }
 
-function generate(log: (line: string) => void, dir: string, format: 'sshd' | 'nginx') {
+interface GeneratedFiles {
+  big: string;
+  lines: number;
+  mb: number;
+  small: string;
+  /** The start of the log CrowdSec reads (it is 100 to 1,000 times slower than the others here). */
+  forCrowdsec: { file: string; lines: number };
+}
+
+/** Lines CrowdSec reads: SECMON_BENCH_CROWDSEC_LINES, else 100,000 of auth.log and 20,000 of access log. */
+function crowdsecLines(format: 'sshd' | 'nginx'): number {
+  const fromEnv = Number(process.env.SECMON_BENCH_CROWDSEC_LINES);
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
+  return format === 'sshd' ? 100_000 : 20_000;
+}
+
+function generate(log: (line: string) => void, dir: string, format: 'sshd' | 'nginx'): GeneratedFiles {
   const options = { seed: 1, threshold: THRESHOLD, windowSec: WINDOW_SEC };
-  const stream = (lines: number) =>
-    format === 'sshd'
-      ? streamSshdLog({ ...options, lines }).lines
-      : streamNginxLog({ ...options, lines }).lines;
-  const big = join(dir, `${format}-1m.log`);
-  const small = join(dir, `${format}-100k.log`);
-  const written = writeLogFile(big, stream(LINES));
-  // The same seed: the 100k-line file is the start of the 1M-line one (its last sessions finished).
-  const smallWritten = writeLogFile(small, stream(SMALL));
-  const mb = Number((written.bytes / 2 ** 20).toFixed(1));
-  log(`sources: generated ${format} logs: ${written.lines} lines (${mb} MB), ${smallWritten.lines} lines`);
-  return { big, small, lines: written.lines, smallLines: smallWritten.lines, mb };
+  // One seed: a shorter file is the start of the longer one (with its last sessions finished).
+  const write = (name: string, lines: number) => {
+    const file = join(dir, `${format}-${name}.log`);
+    const stream =
+      format === 'sshd'
+        ? streamSshdLog({ ...options, lines }).lines
+        : streamNginxLog({ ...options, lines }).lines;
+    return { file, ...writeLogFile(file, stream) };
+  };
+  const big = write('1m', LINES);
+  const small = write('100k', SMALL);
+  const wanted = crowdsecLines(format);
+  const forCrowdsec = wanted >= LINES ? big : wanted === SMALL ? small : write('crowdsec', wanted);
+  const mb = Number((big.bytes / 2 ** 20).toFixed(1));
+  log(
+    `sources: generated ${format} logs: ${big.lines} lines (${mb} MB), ${small.lines}, ${forCrowdsec.lines} for CrowdSec`,
+  );
+  return { big: big.file, lines: big.lines, mb, small: small.file, forCrowdsec };
 }
 
 /** The whole comparison; every file and peer configuration lives in a temp directory removed at the end. */

@@ -4,8 +4,16 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Measured, measure, which } from './measure.js';
 
-/** The failregex a user writes for 401s in an nginx access log (fail2ban ships none for access logs). */
-export const NGINX_401_FAILREGEX = String.raw`^<HOST> \S+ \S+ .*"[A-Z]+ [^"]*" 401 `;
+/**
+ * 401s in an nginx access log, written the way fail2ban's own access-log filters are (nginx-botsearch:
+ * the timestamp found by a `datepattern` and cut out of the line, leaving `[]`). fail2ban ships no
+ * filter for 401s in access logs. Without the datepattern fail2ban tries every date template on every
+ * line and reads this log about 25 times slower.
+ */
+export const NGINX_401_FILTER = {
+  failregex: String.raw`^<HOST> \S+ \S+ \[\] "[^"]*" 401 `,
+  datepattern: String.raw`^[^\[]*\[({DATE})`,
+};
 
 export interface Fail2banSpeed extends Measured {
   lines: number;
@@ -19,17 +27,22 @@ export function fail2banMissing(): string | undefined {
   return which('fail2ban-regex') ? undefined : 'fail2ban-regex not installed';
 }
 
-/** `fail2ban-regex --raw FILE FILTER`: lines read and matched, wall and processing time, peak RSS. */
+/**
+ * `fail2ban-regex --raw [-d DATEPATTERN] FILE FILTER`: lines read and matched, wall and processing
+ * time, peak RSS. `filter` is a filter name (`sshd`) or a failregex.
+ */
 export async function fail2banRegex(
   file: string,
   filter: string,
+  datepattern: string | undefined,
   workDir: string,
   timeoutMs: number,
 ): Promise<Fail2banSpeed> {
   const out = join(workDir, 'fail2ban-regex.out');
+  const args = ['--raw', ...(datepattern ? ['-d', datepattern] : []), file, filter];
   const run = await measure(
     which('fail2ban-regex')!,
-    ['--raw', file, filter],
+    args,
     { stdoutFile: out, stderrFile: `${out}.err` },
     timeoutMs,
   );

@@ -14,10 +14,18 @@ export interface Measured {
   exitCode: number | null;
 }
 
+// Programs are started in process groups of their own (so a whole tree can be killed): stop them
+// when the bench ends, also when it is interrupted.
 const live = new Set<number>();
 process.once('exit', () => {
   for (const pid of live) killGroup(pid);
 });
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    for (const pid of live) killGroup(pid);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  });
+}
 
 function killGroup(pid: number): void {
   try {
