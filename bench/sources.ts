@@ -21,9 +21,18 @@ import { secmonReplay } from './peers/secmon-replay.js';
 /** One tool's run on one file. */
 export interface ToolRun {
   lines: number;
+  /** Wall time from start to exit (start-up included). */
   seconds: number;
   linesPerSec: number;
   peakRssMb: number | null;
+  /** Lines per CPU second (user + system): steadier than wall time on a shared machine. */
+  linesPerCpuSec: number | null;
+}
+
+interface Fail2banFields {
+  processingLinesPerSec: number;
+  matched: number;
+  filter: string;
 }
 
 export interface FormatBench {
@@ -31,7 +40,7 @@ export interface FormatBench {
   /** Median of 3 runs on the 1M-line file; `peakRssMbAt100k`: the same on the file's first 100k lines. */
   secmon: ToolRun & { peakRssMbAt100k: number | null; alerts: Record<string, number> };
   /** Wall time from start to exit; `processingLinesPerSec` from fail2ban-regex's own "processed in". */
-  fail2ban: (ToolRun & { processingLinesPerSec: number; matched: number; filter: string }) | Skipped;
+  fail2ban: (ToolRun & Fail2banFields) | Skipped;
   /** On the first `lines` lines of the file (SECMON_BENCH_CROWDSEC_LINES; default 100,000 sshd, 20,000 nginx). */
   crowdsec: (ToolRun & { overflows: number; loadErrors: string[] }) | Skipped;
   /** Median of 3 runs; `series`: time series it creates (one per address). */
@@ -41,6 +50,8 @@ export interface FormatBench {
     vsFasterOfFail2banAndCrowdsec: number | null;
     /** secmon lines/s ÷ mtail lines/s. Goal >= 1. */
     vsMtail: number | null;
+    /** The same with lines per CPU second. */
+    perCpuSecond: { vsFasterOfFail2banAndCrowdsec: number | null; vsMtail: number | null };
   };
 }
 
@@ -62,6 +73,7 @@ function toolRun(lines: number, run: Measured): ToolRun {
     seconds: Number(run.seconds.toFixed(2)),
     linesPerSec: Math.round(lines / run.seconds),
     peakRssMb: run.peakRssMb,
+    linesPerCpuSec: run.cpuSeconds ? Math.round(lines / run.cpuSeconds) : null,
   };
 }
 
@@ -130,11 +142,14 @@ async function benchFormat(
   });
   log(`sources ${format}: mtail ${JSON.stringify(mtail)}`);
 
-  const rates = [
-    'skipped' in fail2ban ? undefined : fail2ban.processingLinesPerSec,
-    'skipped' in crowdsec ? undefined : crowdsec.linesPerSec,
-  ].filter((rate): rate is number => rate !== undefined);
-  const ratio = (rate: number | undefined) => (rate ? Number((secmon.linesPerSec / rate).toFixed(2)) : null);
+  const peers = [fail2ban, crowdsec].filter((run) => !('skipped' in run)) as Array<
+    ToolRun & Partial<Fail2banFields>
+  >;
+  const ratio = (ours: number | null, theirs: Array<number | null | undefined>) => {
+    const known = theirs.filter((rate): rate is number => typeof rate === 'number' && rate > 0);
+    return ours && known.length > 0 ? Number((ours / Math.max(...known)).toFixed(2)) : null;
+  };
+  const mtailRun = 'skipped' in mtail ? undefined : mtail;
   return {
     file: { lines: files.lines, mb: files.mb },
     secmon,
@@ -142,8 +157,18 @@ async function benchFormat(
     crowdsec,
     mtail,
     ratios: {
-      vsFasterOfFail2banAndCrowdsec: ratio(rates.length ? Math.max(...rates) : undefined),
-      vsMtail: ratio('skipped' in mtail ? undefined : mtail.linesPerSec),
+      vsFasterOfFail2banAndCrowdsec: ratio(
+        secmon.linesPerSec,
+        peers.map((run) => run.processingLinesPerSec ?? run.linesPerSec),
+      ),
+      vsMtail: ratio(secmon.linesPerSec, [mtailRun?.linesPerSec]),
+      perCpuSecond: {
+        vsFasterOfFail2banAndCrowdsec: ratio(
+          secmon.linesPerCpuSec,
+          peers.map((run) => run.linesPerCpuSec),
+        ),
+        vsMtail: ratio(secmon.linesPerCpuSec, [mtailRun?.linesPerCpuSec]),
+      },
     },
   };
 }

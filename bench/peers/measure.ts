@@ -2,7 +2,7 @@
 // spawn to exit, and peak resident memory (the kernel's high-water mark, VmHWM, read from /proc
 // while it runs). Output goes to files, never into this process's memory. A program still running at
 // the deadline is killed (its whole process group), so the bench never leaves one behind.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { accessSync, closeSync, constants, openSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
@@ -11,6 +11,11 @@ export interface Measured {
   seconds: number;
   /** Peak RSS in MB (null where /proc is not available). */
   peakRssMb: number | null;
+  /**
+   * CPU seconds (user + system) it used, sampled from /proc up to 50 ms before it ended (null
+   * without /proc). On a busy machine it says more than wall time: it does not count waiting for a core.
+   */
+  cpuSeconds: number | null;
   exitCode: number | null;
 }
 
@@ -45,6 +50,20 @@ function highWaterMb(pid: number): number | undefined {
   }
 }
 
+let ticksPerSecond: number | undefined;
+
+/** utime + stime of a process in seconds (fields 14 and 15 of /proc/PID/stat, after the command name). */
+function cpuSecondsOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Runs `command args` with stdout to `stdoutFile` and stderr to `stderrFile` (or nowhere), stdin
  * from `stdinFile` (or nothing). Rejects when it cannot start or outlives `timeoutMs`.
@@ -64,10 +83,12 @@ export async function measure(
   const pid = child.pid;
   if (pid !== undefined) live.add(pid);
   let peak: number | undefined;
+  let cpu: number | undefined;
   const sample = () => {
     if (pid === undefined) return;
     const now = highWaterMb(pid);
     if (now !== undefined) peak = Math.max(peak ?? 0, now);
+    cpu = cpuSecondsOf(pid) ?? cpu;
   };
   const sampler = setInterval(sample, 50);
   try {
@@ -86,7 +107,12 @@ export async function measure(
       });
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    return { seconds, peakRssMb: peak === undefined ? null : Math.round(peak), exitCode };
+    return {
+      seconds,
+      peakRssMb: peak === undefined ? null : Math.round(peak),
+      cpuSeconds: cpu === undefined ? null : Number(cpu.toFixed(2)),
+      exitCode,
+    };
   } finally {
     clearInterval(sampler);
     if (pid !== undefined) {
