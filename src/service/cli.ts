@@ -194,8 +194,14 @@ function program(): Command {
       '--window <duration>',
       'sliding window of brute_force, e.g. 300s, 5m, 1h (= --brute-force-window-ms)',
     )
-    .option('--year <yyyy>', 'year of syslog timestamps, which have none [default: the current year]')
-    .option('--time-zone <zone>', 'zone of syslog timestamps: local or UTC [default: local, i.e. TZ]')
+    .option(
+      '--year <yyyy>',
+      'year of the first syslog line (RFC 3164 times have none; later lines follow across New Year) [default: this year, or last year if the line would lie ahead]',
+    )
+    .option(
+      '--time-zone <zone>',
+      'zone of syslog times without one: local (the TZ variable) or UTC [default: local]',
+    )
     .option('--no-progress', 'no progress bar (it is shown on stderr only when stderr is a terminal)')
     .addHelpText(
       'after',
