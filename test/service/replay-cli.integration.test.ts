@@ -1,7 +1,7 @@
 // `secmon replay` as a user runs it: the built CLI (run `npm run build` first) on real files in a
 // temporary directory, on stdin, and in a pseudo-terminal for the progress bar.
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -359,5 +359,19 @@ describe('secmon replay', () => {
     });
     expect(result.stderr).toBe('');
     expect(result.stdout.split('\n')).toHaveLength(2);
+  });
+
+  it("prints exactly the README's worked example", async () => {
+    const readme = await readFile(resolve(import.meta.dirname, '../../README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf("## Replay last month's logs"));
+    const [log, output] = [...section.matchAll(/```text\n([\s\S]*?)```/g)].map((match) => match[1]!);
+    const command = /```sh\n(npx secmon replay [^\n]* auth\.log)\n```/.exec(section)?.[1];
+    expect(command).toBeDefined();
+    const file = join(dir, 'auth.log');
+    await writeFile(file, log!);
+    const args = command!.split(' ').slice(2, -1);
+    const { code, stdout } = await secmon([...args, file], { env: { TZ: 'America/New_York' } });
+    expect(code).toBe(0);
+    expect(stdout).toBe(output);
   });
 });
