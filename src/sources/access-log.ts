@@ -129,6 +129,14 @@ class AccessLogParser implements LineParser {
         undefined,
       );
     }
+    // A forwarded-for field read without saying whose word to take would silently be ignored.
+    if (this.forwardedForField !== 0 && given.trustProxy === undefined) {
+      throw badOptionError(
+        `${name}.trustProxy`,
+        'set when forwardedForField is: the proxies trusted to write X-Forwarded-For (false: none)',
+        undefined,
+      );
+    }
   }
 
   parse(line: string, out: TimedEvent[]): LineOutcome {
