@@ -2,10 +2,12 @@
 // to the format. Adding a format is one file and one line in BUILT_IN.
 import { closestMatch } from '../core/did-you-mean.js';
 import { badOptionError } from '../core/errors.js';
+import { apacheFormat, nginxFormat } from './access-log.js';
+import { jsonFormat } from './json-lines.js';
 import type { LogFormat } from './log-format.js';
 import { sshdFormat } from './sshd.js';
 
-const BUILT_IN: readonly LogFormat[] = [sshdFormat];
+const BUILT_IN: readonly LogFormat[] = [sshdFormat, nginxFormat, apacheFormat, jsonFormat];
 
 /** The names of the built-in formats. */
 export const FORMAT_NAMES: readonly string[] = BUILT_IN.map((format) => format.name);

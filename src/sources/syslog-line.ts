@@ -74,6 +74,17 @@ function readBsdTime(line: string, at: number, clock: SyslogClock, out: SyslogHe
   return at + 15;
 }
 
+const scratch = syslogHeader();
+
+/**
+ * Epoch ms of an ISO 8601 / RFC 3339 date-time with its zone (`2026-12-06T10:00:01Z`,
+ * `2026-12-06T10:00:01.123+01:00`, `2026-12-06 10:00:01+0100`); `undefined` for anything else,
+ * including a time without a zone (which would mean a different instant in every zone).
+ */
+export function parseIsoTime(text: string): number | undefined {
+  return readIsoTime(text, 0, scratch) === text.length ? scratch.time : undefined;
+}
+
 // `2026-12-06T10:00:01[.123456](Z|+01:00|+0100)`; returns the index after it, or -1.
 function readIsoTime(line: string, at: number, out: SyslogHeader): number {
   if (line.length < at + 20) return -1;

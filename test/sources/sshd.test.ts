@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LineOutcome, TimedEvent } from '../../src/sources/log-format.js';
 import { sshdFormat } from '../../src/sources/sshd.js';
@@ -298,5 +299,68 @@ describe('sshd format: line shapes and outcomes', () => {
       /sshd\.timeZone must be "local" or "UTC"/,
     );
     expect(() => sshdFormat.createParser({ year: 26 })).toThrow(/sshd\.year/);
+  });
+});
+
+describe('sshd format: held events', () => {
+  it('RFC 5424 lines without a time or PID are grouped by address and port', () => {
+    const { events, beforeFlush } = read([
+      '<38>1 - web1 sshd - - - Invalid user guest from 192.0.2.77 port 5151',
+      '<38>1 - web1 sshd - - - Connection closed by invalid user guest 192.0.2.77 port 5151 [preauth]',
+      '<38>1 - web1 sshd - - - Invalid user guest from 192.0.2.78 port 5152',
+      '<38>1 - web1 sshd - - - Failed password for invalid user guest from 192.0.2.78 port 5152 ssh2',
+    ]);
+    expect(beforeFlush).toBe(2);
+    expect(events).toEqual([
+      { time: undefined, event: { type: 'failed_auth', ip: '192.0.2.77', userId: 'guest' } },
+      { time: undefined, event: { type: 'failed_auth', ip: '192.0.2.78', userId: 'guest' } },
+    ]);
+  });
+
+  it('an event is never emitted more than holdMs behind the latest time seen before its line', () => {
+    const kinds = [
+      (ip: string, port: number) => `Invalid user u from ${ip} port ${port}`,
+      (ip: string, port: number) => `Failed password for root from ${ip} port ${port} ssh2`,
+      (ip: string, port: number) =>
+        `Connection closed by authenticating user root ${ip} port ${port} [preauth]`,
+      (ip: string, port: number) => `Received disconnect from ${ip} port ${port}:11: Bye Bye [preauth]`,
+      (ip: string, port: number) => `Accepted password for root from ${ip} port ${port} ssh2`,
+    ];
+    const step = fc.record({
+      gapS: fc.integer({ min: 0, max: 200 }),
+      pid: fc.integer({ min: 1, max: 6 }),
+      host: fc.integer({ min: 1, max: 8 }),
+      port: fc.integer({ min: 1, max: 3 }),
+      kind: fc.integer({ min: 0, max: kinds.length - 1 }),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(step, { maxLength: 80 }),
+        fc.integer({ min: 1, max: 5 }),
+        (steps, maxConnections) => {
+          const holdMs = 120_000;
+          const parser = sshdFormat.createParser({ ...UTC, holdMs, maxConnections });
+          let t = Date.UTC(2026, 11, 6, 10, 0, 0);
+          let latest = Number.NEGATIVE_INFINITY;
+            let heldEver = 0;
+          for (const s of steps) {
+            t += s.gapS * 1000;
+            const d = new Date(t);
+            const stamp = `Dec  ${d.getUTCDate()} ${d.toISOString().slice(11, 19)}`;
+            const out: TimedEvent[] = [];
+            const line = `${stamp} web1 sshd[${s.pid}]: ${kinds[s.kind]!(`198.51.100.${s.host}`, s.port)}`;
+            parser.parse(line, out);
+            for (const e of out) expect(e.time!).toBeGreaterThanOrEqual(latest - holdMs);
+            latest = Math.max(latest, t);
+              if (s.kind === 0) heldEver++;
+          }
+          const rest: TimedEvent[] = [];
+          parser.flush?.(undefined, rest);
+          // Nothing is lost: at most one held probe per Invalid user line is still to come.
+          expect(rest.length).toBeLessThanOrEqual(heldEver);
+          },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
