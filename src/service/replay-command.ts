@@ -6,6 +6,7 @@ import { createReadStream, statSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import type { Alert } from '../core/alert.js';
 import type { AnomalyMonitorOptions } from '../core/options.js';
+import { loadCustomFormats } from '../sources/custom-format-file.js';
 import { formatNamed } from '../sources/formats.js';
 import type { LineParser } from '../sources/log-format.js';
 import { type ReplayInput, type ReplayResult, replay } from '../sources/replay-runner.js';
@@ -37,6 +38,9 @@ export interface ReplayFlags extends Partial<Record<SettingKey, string>> {
   window?: string;
   year?: string;
   timeZone?: string;
+  /** `key=value` options of the format, in the order given. */
+  formatOption?: string[];
+  formatsFile?: string;
   progress?: boolean;
 }
 
@@ -101,8 +105,18 @@ export async function runReplay(files: readonly string[], flags: ReplayFlags, io
 
 function parserOf(flags: ReplayFlags): LineParser {
   try {
-    const format = formatNamed(flags.format, { setting: '--format' });
+    const customFormats = flags.formatsFile === undefined ? undefined : loadCustomFormats(flags.formatsFile);
+    const format = formatNamed(flags.format, { setting: '--format', customFormats });
     const options: Record<string, unknown> = {};
+    for (const item of flags.formatOption ?? []) {
+      const equals = item.indexOf('=');
+      if (equals < 1) {
+        throw new ReplayUsageError(
+          `--format-option must be key=value, e.g. failedAuthStatuses=[401,403] (got ${JSON.stringify(item)})`,
+        );
+      }
+      options[item.slice(0, equals).trim()] = optionValue(item.slice(equals + 1));
+    }
     if (flags.year !== undefined) {
       if (!/^\d{4}$/.test(flags.year.trim())) {
         throw new ReplayUsageError(`--year must be a year such as 2025 (got ${JSON.stringify(flags.year)})`);
@@ -114,6 +128,15 @@ function parserOf(flags: ReplayFlags): LineParser {
   } catch (error) {
     if (error instanceof TypeError) throw new ReplayUsageError(withoutDocsLink(error.message));
     throw error;
+  }
+}
+
+/** A format option's value: JSON when it reads as JSON (`10`, `true`, `[401,403]`), else the text. */
+function optionValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
   }
 }
 

@@ -374,4 +374,98 @@ describe('secmon replay', () => {
     expect(code).toBe(0);
     expect(stdout).toBe(output);
   });
+
+  it('replays nginx access logs, with format options', async () => {
+    const file = join(dir, 'access.log');
+    const line = (second: number, status: number, path = '/admin/') =>
+      `203.0.113.7 - alice [06/Dec/2026:10:00:${String(second).padStart(2, '0')} +0000] "GET ${path} HTTP/1.1" ${status} 179 "-" "curl/8.5.0"\n`;
+    const body =
+      Array.from({ length: 10 }, (_, i) => line(i, 403)).join('') +
+      line(30, 200, '/files?name=../../etc/passwd');
+    await writeFile(file, body);
+    const plain = await secmon(['replay', '--format', 'nginx', '--json', file]);
+    expect(summaryOf(plain.stdout)).toMatchObject({
+      lines: 11,
+      matched: 1,
+      ignored: 10,
+      alerts: { path_traversal: 1 },
+    });
+    const forbidden = await secmon([
+      'replay',
+      '--format',
+      'nginx',
+      '--json',
+      '--format-option',
+      'failedAuthStatuses=[401,403]',
+      file,
+    ]);
+    expect(summaryOf(forbidden.stdout)).toMatchObject({
+      matched: 11,
+      alerts: { brute_force: 1, path_traversal: 1 },
+    });
+    const typo = await secmon([
+      'replay',
+      '--format',
+      'nginx',
+      '--format-option',
+      'failedAuthStatus=[403]',
+      file,
+    ]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(
+      /^secmon: nginx\.failedAuthStatus is not a known option; did you mean nginx\.failedAuthStatuses\?/,
+    );
+  });
+
+  it('replays json lines with their times, exactly at the window edge', async () => {
+    const file = join(dir, 'events.jsonl');
+    const event = (ms: number) =>
+      `${JSON.stringify({ type: 'failed_auth', ip: '198.51.100.20', userId: 'bob', time: new Date(T0 + ms).toISOString() })}\n`;
+    await writeFile(file, [...NINE, 299_999].map(event).join(''));
+    const over = await secmon(['replay', '--format', 'json', '--json', file]);
+    expect(jsonAlerts(over.stdout).map((a) => [a.type, a.timestamp])).toEqual([
+      ['brute_force', '2026-12-06T10:04:59.999Z'],
+    ]);
+    await writeFile(file, [...NINE, 300_000].map(event).join(''));
+    const edge = await secmon(['replay', '--format', 'json', '--json', file]);
+    expect(jsonAlerts(edge.stdout)).toEqual([]);
+  });
+
+  it('replays a custom format from a formats file, and names a broken one', async () => {
+    const formats = join(dir, 'formats.yaml');
+    await writeFile(
+      formats,
+      [
+        'formats:',
+        '  myapp:',
+        '    timeZone: UTC',
+        '    patterns:',
+        '      - event: failed_auth',
+        "        pattern: '^(?<time>\\S+) WARN login failed for user=(?<user>\\S+) from <HOST>$'",
+        '',
+      ].join('\n'),
+    );
+    const file = join(dir, 'myapp.log');
+    await writeFile(
+      file,
+      Array.from(
+        { length: 10 },
+        (_, i) => `2026-12-06T10:00:0${i}Z WARN login failed for user=carol from 192.0.2.44\n`,
+      ).join(''),
+    );
+    const run = await secmon(['replay', '--formats-file', formats, '--format', 'myapp', '--json', file]);
+    expect(run.stderr).toBe('');
+    expect(jsonAlerts(run.stdout).map((a) => [a.type, a.sourceIp, a.timestamp])).toEqual([
+      ['brute_force', '192.0.2.44', '2026-12-06T10:00:09.000Z'],
+    ]);
+    const broken = join(dir, 'broken.yaml');
+    await writeFile(
+      broken,
+      'formats:\n  myapp:\n    patterns:\n      - event: failed_auth\n        pattern: "(unclosed"\n',
+    );
+    const bad = await secmon(['replay', '--formats-file', broken, '--format', 'myapp', file]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(broken);
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+  });
 });
