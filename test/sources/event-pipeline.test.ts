@@ -181,3 +181,26 @@ describe('event pipeline', () => {
     );
   });
 });
+
+describe('event pipeline without reordering (live sources on the wall clock)', () => {
+  it('delivers each event as the parser emits it, a held one when it is decided, at its own time', () => {
+    const delivered: Array<[string, number]> = [];
+    const pipeline = createEventPipeline({
+      parser: testParser(60_000),
+      deliver: (event, time) => delivered.push([event.ip!, time - T0]),
+      reorder: false,
+      startTime: T0,
+    });
+    pipeline.line(`${at(0)} probe p`);
+    pipeline.line(`${at(1000)} fail a`);
+    expect(delivered).toEqual([['a', 1000]]); // nothing waits for the horizon
+    pipeline.line(`${at(61_000)} fail b`);
+    expect(delivered).toEqual([
+      ['a', 1000],
+      ['b', 61_000],
+      ['p', 0],
+    ]);
+    pipeline.end();
+    expect(pipeline.counts).toMatchObject({ events: 3, late: 0 });
+  });
+});
