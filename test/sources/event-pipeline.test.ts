@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { SecurityEvent } from '../../src/http/event-schema.js';
 import { createEventPipeline } from '../../src/sources/event-pipeline.js';
@@ -202,5 +203,45 @@ describe('event pipeline without reordering (live sources on the wall clock)', (
     ]);
     pipeline.end();
     expect(pipeline.counts).toMatchObject({ events: 3, late: 0 });
+  });
+});
+
+describe('event pipeline ordering (property)', () => {
+  it('any mix of held events and lines out of order within the horizon comes out in time order, each once, none late', () => {
+    const HOLD = 60_000;
+    const DISORDER = 5000;
+    // Each line: its own time = a base that moves forward, minus a disorder jitter; some are probes
+    // (held by the test parser until the log has moved HOLD past them).
+    const line = fc.record({
+      step: fc.integer({ min: 0, max: 20_000 }),
+      jitter: fc.integer({ min: 0, max: DISORDER }),
+      probe: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 200 }), (lines) => {
+        const delivered: Array<{ ip: string; time: number }> = [];
+        const pipeline = createEventPipeline({
+          parser: testParser(HOLD),
+          deliver: (event, time) => delivered.push({ ip: event.ip!, time }),
+          disorderMs: DISORDER,
+          startTime: T0,
+        });
+        let base = 0;
+        const expected: Array<{ ip: string; time: number }> = [];
+        lines.forEach(({ step, jitter, probe }, i) => {
+          base += step;
+          const time = Math.max(0, base - jitter);
+          expected.push({ ip: `e${i}`, time: T0 + time });
+          pipeline.line(`${at(time)} ${probe ? 'probe' : 'fail'} e${i}`);
+        });
+        pipeline.end();
+        expect(pipeline.counts.late).toBe(0);
+        const times = delivered.map((d) => d.time);
+        expect(times).toEqual([...times].sort((a, b) => a - b));
+        expect([...delivered].sort((a, b) => a.ip.localeCompare(b.ip))).toEqual(
+          [...expected].sort((a, b) => a.ip.localeCompare(b.ip)),
+        );
+      }),
+    );
   });
 });
