@@ -59,7 +59,8 @@ export interface ReplayIo {
 
 /**
  * Runs `secmon replay` and resolves with its exit status: 0, or {@link INPUT_ERROR_EXIT} when an
- * input could not be read to its end (the others are still replayed and the summary printed).
+ * input could not be read to its end (the others are still replayed and the summary printed), or
+ * 130/143 when SIGINT/SIGTERM stopped it (the summary covers what was read).
  * Throws a {@link ReplayUsageError} before reading anything for an unknown format, a bad setting or
  * a file that cannot be read.
  */
@@ -83,8 +84,19 @@ export async function runReplay(files: readonly string[], flags: ReplayFlags, io
         }
         write.add(alertTableRow(alert));
       };
+  // Ctrl-C (or SIGTERM) stops reading and prints what was found so far; a second one exits at once.
+  const controller = new AbortController();
+  const interrupt = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+    interruptedBy = signal;
+    controller.abort();
+  };
+  let interruptedBy: NodeJS.Signals | undefined;
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
   const result = await replay(inputs.list, {
     parser,
+    signal: controller.signal,
     monitor,
     onAlert,
     onProgress: (bytes) => {
@@ -99,7 +111,13 @@ export async function runReplay(files: readonly string[], flags: ReplayFlags, io
   progress?.stop();
   write.add(summaryLine(result, inputs.list.length));
   write.flush();
+  process.off('SIGINT', interrupt);
+  process.off('SIGTERM', interrupt);
   warnAboutLateEvents(result, io.stderr, inputs.list.length);
+  if (interruptedBy !== undefined) {
+    io.stderr.write(`secmon replay: interrupted (${interruptedBy}): the summary covers what was read\n`);
+    return 128 + (interruptedBy === 'SIGINT' ? 2 : 15);
+  }
   return result.errors.length > 0 ? INPUT_ERROR_EXIT : 0;
 }
 

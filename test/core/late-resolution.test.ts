@@ -6,7 +6,10 @@ const T = 1_700_000_000_000;
 describe('resolution of an attack looked at late', () => {
   it('keeps the moment it fell below when the address is forgotten before keep-firing-for is up', () => {
     const { monitor, alerts, clock } = monitorWithClock(
-      { bruteForce: { threshold: 2, windowMs: 10_000 }, lifecycle: { keepFiringForMs: 5000, sweepIntervalMs: 0 } },
+      {
+        bruteForce: { threshold: 2, windowMs: 10_000 },
+        lifecycle: { keepFiringForMs: 5000, sweepIntervalMs: 0 },
+      },
       T,
     );
     monitor.recordFailedAuth('203.0.113.5');

@@ -117,6 +117,7 @@ describe('secmon replay', () => {
       from: '2026-12-06T10:00:00.000Z',
       to: '2026-12-06T10:04:59.000Z',
       errors: [],
+      interrupted: false,
     });
   });
 
@@ -467,5 +468,32 @@ describe('secmon replay', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(broken);
     expect(bad.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('Ctrl-C stops a replay waiting on stdin and prints the summary of what was read: exit 130', async () => {
+    const child = spawn(process.execPath, [cli, 'replay', '--format', 'sshd', '--json', '-']);
+    let stdout = '';
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    const alerted = new Promise<void>((resolvePromise) => {
+      child.stdout.setEncoding('utf8').on('data', (text: string) => {
+        stdout += text;
+        if (stdout.includes('"brute_force"')) resolvePromise();
+      });
+    });
+    const closed = new Promise<number | null>((resolvePromise) => child.on('close', resolvePromise));
+    // Ten tries, then one 700 s later: past sshd's hold time (600 s), so the alert comes out while
+    // stdin stays open.
+    child.stdin.write(tries('203.0.113.120', [...NINE, 9000]) + failedTry(700_000, '192.0.2.200', 900));
+    await alerted;
+    child.kill('SIGINT');
+    expect(await closed).toBe(130);
+    expect(summaryOf(stdout)).toMatchObject({
+      lines: 33,
+      events: 11,
+      alerts: { brute_force: 1 },
+      interrupted: true,
+    });
+    expect(stderr).toBe('secmon replay: interrupted (SIGINT): the summary covers what was read\n');
   });
 });

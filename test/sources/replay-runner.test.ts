@@ -220,4 +220,17 @@ describe('replay runner: inputs', () => {
     });
     expect(result.errors).toEqual([{ input: missing, error: 'no such file' }]);
   });
+
+  it('stops on abort while an input waits for data, and keeps what was read', async () => {
+    const controller = new AbortController();
+    const never = new Readable({ read() {} });
+    never.push(Buffer.from(failures('10.1.1.1', [0, 1000])));
+    const pending = replay([{ name: '-', open: () => never }, text('next', failures('10.1.1.2', [5000]))], {
+      parser: testParser(),
+      signal: controller.signal,
+      onProgress: () => controller.abort(),
+    });
+    const result = await pending;
+    expect(result).toMatchObject({ lines: 2, events: 2, interrupted: true, errors: [] });
+  });
 });
