@@ -104,8 +104,7 @@ describe('replay runner: resolutions on log time', () => {
   it('an attack that ends in a long quiet stretch of the log is resolved at the moment it fell below', async () => {
     // Over from 15 s; the 6th failure keeps it over until the one at 6 s leaves (306 s). The log is
     // then quiet until 540 s: the address is forgotten by then, the end must still be 306 s.
-    const body =
-      failures('203.0.113.50', [1000, 6000, 9000, 12_000, 15_000, 31_000]) + `${at(540_000)} ok 192.0.2.10\n`;
+    const body = `${failures('203.0.113.50', [1000, 6000, 9000, 12_000, 15_000, 31_000])}${at(540_000)} ok 192.0.2.10\n`;
     const { alerts } = await run([text('a.log', body)], { bruteForce: { threshold: 5 } });
     expect(
       alerts.filter((a) => a.type === 'brute_force').map((a) => [a.state, a.timestamp.toISOString()]),
