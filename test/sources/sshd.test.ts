@@ -342,7 +342,7 @@ describe('sshd format: held events', () => {
           const parser = sshdFormat.createParser({ ...UTC, holdMs, maxConnections });
           let t = Date.UTC(2026, 11, 6, 10, 0, 0);
           let latest = Number.NEGATIVE_INFINITY;
-            let heldEver = 0;
+          let heldEver = 0;
           for (const s of steps) {
             t += s.gapS * 1000;
             const d = new Date(t);
@@ -352,13 +352,13 @@ describe('sshd format: held events', () => {
             parser.parse(line, out);
             for (const e of out) expect(e.time!).toBeGreaterThanOrEqual(latest - holdMs);
             latest = Math.max(latest, t);
-              if (s.kind === 0) heldEver++;
+            if (s.kind === 0) heldEver++;
           }
           const rest: TimedEvent[] = [];
           parser.flush?.(undefined, rest);
           // Nothing is lost: at most one held probe per Invalid user line is still to come.
           expect(rest.length).toBeLessThanOrEqual(heldEver);
-          },
+        },
       ),
       { numRuns: 300 },
     );
