@@ -4,12 +4,14 @@
 // offered and refused) writes none of the `Failed` ones; so lines are grouped by connection (host and
 // sshd PID) and each connection is judged by what it wrote:
 //   `Failed <method> for [invalid user] U from IP port P`       1 failure, at its own time
-//   `Invalid user U from IP port P`                              1 failure at its time, only if the
+//   `Invalid user U from IP port P`, `User U from IP not allowed because ...`
+//                                                                1 failure at its time, only if the
 //                                                                connection writes no `Failed` line
 //   `Connection closed by | Disconnected from | Connection reset by
 //      authenticating user U IP port P [preauth]`               1 failure, only if no `Failed` line
 //   `... invalid user U IP port P [preauth]` closes, `pam_unix(sshd:auth): authentication failure`,
-//   `PAM N more authentication failures`, `maximum authentication attempts exceeded`   0 (matched)
+//   `PAM N more authentication failures`, `maximum authentication attempts exceeded`,
+//   `error: PAM: Authentication failure for ...` (BSD, macOS)  0 (matched)
 //   `Accepted <method> for U from IP port P`                     1 successful login
 // An `Invalid user` probe is held until its connection is decided: it ends (`Connection closed`,
 // `Received disconnect`, ...), a new connection shows up on the same PID (another address or port),
@@ -120,6 +122,12 @@ class SshdParser implements LineParser {
       text = line.slice(inner + 10, line.endsWith(']') ? line.length - 1 : line.length);
       start = 0;
     }
+    // Solaris and illumos put the message id first: `[ID 800047 auth.info] Failed ...`.
+    if (text.startsWith('[ID ', start)) {
+      const end = text.indexOf('] ', start);
+      if (end < 0) return 'ignored';
+      start = end + 2;
+    }
     return this.message(text, start, header.host, header.pid, time, count, out);
   }
 
@@ -165,6 +173,17 @@ class SshdParser implements LineParser {
           }
           return 'matched';
         }
+      case 0x55 /* U */:
+        {
+          // `User U from IP not allowed because ...` (AllowUsers, DenyGroups...): a probe like
+          // `Invalid user`, as a password try after it is logged `Failed ... for invalid user`.
+          if (!text.startsWith('User ', at) || !readNotAllowed(text, at + 5, f)) return 'ignored';
+          const connection = this.connection(host, pid, time, out);
+          if (!connection.failed && !connection.probed && connection.pending === undefined) {
+            connection.pending = timed(time, 'failed_auth', f);
+          }
+          return 'matched';
+        }
       case 0x41 /* A */:
         {
           if (!text.startsWith('Accepted ', at)) return 'ignored';
@@ -201,6 +220,13 @@ class SshdParser implements LineParser {
           ? 'matched'
           : 'ignored';
       case 0x65 /* e */:
+        // The PAM error BSD and macOS log before the `Failed keyboard-interactive/pam` of the same try.
+        if (text.startsWith('error: PAM: ', at)) {
+          return text.startsWith('uthentication failure for ', at + 13) ||
+            text.startsWith('uthentication error for ', at + 13)
+            ? 'matched'
+            : 'ignored';
+        }
         return text.startsWith('error: maximum authentication attempts exceeded for ', at)
           ? 'matched'
           : 'ignored';
@@ -354,6 +380,25 @@ function readFrom(text: string, at: number, f: Fields, userOnly = false): boolea
   f.ip = text.slice(ipStart, ipEnd);
   f.port = text.startsWith(' port ', ipEnd) ? digitsAt(text, ipEnd + 6) : '';
   return looksLikeAddress(f.ip);
+}
+
+// `U from IP[ port P] not allowed because ...` at `at`. The user is an existing account (sshd checks
+// AllowUsers and the like only for those), so it has no spaces: read left to right.
+function readNotAllowed(text: string, at: number, f: Fields): boolean {
+  const from = text.indexOf(' from ', at);
+  if (from <= at) return false;
+  const ipStart = from + 6;
+  const ipEnd = text.indexOf(' ', ipStart);
+  if (ipEnd < 0) return false;
+  f.user = text.slice(at, from);
+  f.ip = text.slice(ipStart, ipEnd);
+  let end = ipEnd;
+  f.port = '';
+  if (text.startsWith(' port ', ipEnd)) {
+    f.port = digitsAt(text, ipEnd + 6);
+    end = ipEnd + 6 + f.port.length;
+  }
+  return text.startsWith(' not allowed because ', end) && looksLikeAddress(f.ip);
 }
 
 // `IP port P...` at `at` (Received disconnect, Timeout before authentication): read left to right,

@@ -204,6 +204,39 @@ describe('sshd format: attempts, not lines', () => {
   });
 });
 
+describe('sshd format: other systems', () => {
+  it('a user refused by AllowUsers/DenyGroups is a probe, counted once unless it tries a password', () => {
+    const { events, outcomes } = read([
+      'Dec  6 10:10:00 web1 sshd[3100]: User root from 203.0.113.31 not allowed because not listed in AllowUsers',
+      'Dec  6 10:10:01 web1 sshd[3100]: Connection closed by invalid user root 203.0.113.31 port 40001 [preauth]',
+      'Dec  6 10:11:00 web1 sshd[3101]: User oracle from 203.0.113.32 not allowed because a group is listed in DenyGroups',
+      'Dec  6 10:11:02 web1 sshd[3101]: Failed password for invalid user oracle from 203.0.113.32 port 40002 ssh2',
+    ]);
+    expect(outcomes).toEqual(['matched', 'matched', 'matched', 'matched']);
+    expect(events).toEqual([
+      failed('2026-12-06T10:10:00Z', '203.0.113.31', 'root'),
+      failed('2026-12-06T10:11:02Z', '203.0.113.32', 'oracle'),
+    ]);
+  });
+
+  it('reads unpadded days, lines without a host, Solaris message ids and the BSD PAM error', () => {
+    const { events, outcomes } = read([
+      'Dec 6 10:12:00 web1 sshd[3200]: Failed password for root from 203.0.113.41 port 1 ssh2',
+      'Dec  6 10:12:01 sshd[3201]: Failed password for root from 203.0.113.42 port 2 ssh2',
+      'Dec  6 10:12:02 sun1 sshd[3202]: [ID 800047 auth.info] Failed keyboard-interactive for admin from 203.0.113.43 port 3 ssh2',
+      'Dec  6 10:12:03 bsd1 sshd[3203]: error: PAM: Authentication error for illegal user zz from 203.0.113.44',
+      'Dec  6 10:12:03 bsd1 sshd[3203]: Failed keyboard-interactive/pam for invalid user zz from 203.0.113.44 port 4 ssh2',
+    ]);
+    expect(outcomes).toEqual(['matched', 'matched', 'matched', 'matched', 'matched']);
+    expect(events).toEqual([
+      failed('2026-12-06T10:12:00Z', '203.0.113.41', 'root'),
+      failed('2026-12-06T10:12:01Z', '203.0.113.42', 'root'),
+      failed('2026-12-06T10:12:02Z', '203.0.113.43', 'admin'),
+      failed('2026-12-06T10:12:03Z', '203.0.113.44', 'zz'),
+    ]);
+  });
+});
+
 describe('sshd format: line shapes and outcomes', () => {
   it('reads RFC 5424, ISO 8601 (journalctl short-iso) and rsyslog high-precision timestamps with their zones', () => {
     const { events, outcomes } = read([
