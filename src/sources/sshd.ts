@@ -3,8 +3,9 @@
 // authentication attempts`), and a probe that never tries a password (an unknown user, a publickey
 // offered and refused) writes none of the `Failed` ones; so lines are grouped by connection (host and
 // sshd PID) and each connection is judged by what it wrote:
-//   `Failed <method> for [invalid user] U from IP port P`       1 failure, at its own time
-//   `Invalid user U from IP port P`, `User U from IP not allowed because ...`
+//   `Failed <method> for [invalid user] U from IP port P`       1 failure, at its own time (but
+//                                                                `Failed none` is a probe, below)
+//   `Invalid user U from IP port P`, `User U from IP not allowed because ...`, `Failed none ...`
 //                                                                1 failure at its time, only if the
 //                                                                connection writes no `Failed` line
 //   `Connection closed by | Disconnected from | Connection reset by
@@ -151,6 +152,14 @@ class SshdParser implements LineParser {
           const forAt = text.indexOf(' for ', at + 7);
           if (forAt < 0 || !readFrom(text, forAt + 5, f)) return 'ignored';
           const connection = this.connection(host, pid, time, out);
+          if (forAt === at + 11 && text.startsWith('none', at + 7)) {
+            // `Failed none`: the client asking which methods it may use (logged for invalid users),
+            // no credential tried, and not in sshd's own failure count: a probe, like Invalid user.
+            if (!connection.failed && !connection.probed && connection.pending === undefined) {
+              connection.pending = timed(time, 'failed_auth', f);
+            }
+            return 'matched';
+          }
           connection.failed = true;
           connection.pending = undefined;
           for (let i = 0; i < count; i++) out.push(timed(time, 'failed_auth', f));
