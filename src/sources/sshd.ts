@@ -19,7 +19,8 @@
 // the connection is older than `holdMs` (10 minutes by default, more than sshd's LoginGraceTime of
 // 2 minutes, after which sshd itself drops an unauthenticated connection), or it is evicted by the
 // `maxConnections` cap (oldest first). Held events keep their own time; they are emitted at most
-// `holdMs` behind the latest line time seen before the line that decides them.
+// `holdMs` behind the latest line time seen before the line that decides them (for lines in time
+// order; a line written late by d ms can stretch that by d).
 // rsyslog's `message repeated N times: [ ... ]` counts N times.
 import { integerIn } from '../core/errors.js';
 import type { SecurityEvent } from '../http/event-schema.js';
