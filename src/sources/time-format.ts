@@ -1,7 +1,8 @@
 // Time formats of custom log formats: how the text of a pattern's `time` group becomes epoch ms.
 // Named ones (`iso8601`, `epoch`, `epoch_ms`, `syslog`, `clf`) or a strftime-style pattern of the
-// directives below. A format without `%z` is read in `timeZone` (local by default); one without `%Y`
-// gets its year the way syslog lines do (the current year, carried across December -> January).
+// directives below. A time without a zone (`%z`, or an ISO 8601 time without one) is read in
+// `timeZone` (local by default); a format without `%Y` gets its year the way syslog lines do (the
+// current year, carried across December -> January).
 import { badOptionError } from '../core/errors.js';
 import { SyslogClock, type SyslogClockOptions } from './syslog-clock.js';
 import { parseIsoTime } from './syslog-line.js';
@@ -37,14 +38,43 @@ const MONTHS = 'JanFebMarAprMayJunJulAugSepOctNovDec';
  * %d %e %H %M %S %f %z %T %F %%) and returns a factory of readers (one per parsed stream, as a
  * year-less format keeps state). A bad spec throws a `SECMON_ERR_BAD_OPTION` error naming `option`.
  */
-export function timeFormat(option: string, spec: unknown, clock: SyslogClockOptions): () => TimeReader {
+export function timeFormat(
+  option: string,
+  spec: unknown,
+  clockOptions: SyslogClockOptions,
+): () => TimeReader {
   if (typeof spec !== 'string' || spec.length === 0 || spec.length > 200) {
     throw badOptionError(option, `one of ${TIME_FORMAT_NAMES.join(', ')} or a strftime pattern`, spec);
   }
-  if (spec === 'iso8601') return () => parseIsoTime;
+  if (spec === 'iso8601') {
+    return () => {
+      const clock = new SyslogClock(clockOptions);
+      return (text) => parseIsoTime(text) ?? localIsoTime(text, clock);
+    };
+  }
   if (spec === 'epoch') return () => (text) => epochOf(text, 1000);
   if (spec === 'epoch_ms') return () => (text) => epochOf(text, 1);
-  return strftime(option, NAMED[spec] ?? spec, clock);
+  return strftime(option, NAMED[spec] ?? spec, clockOptions);
+}
+
+// An ISO 8601 date-time without a zone (`2026-12-06 10:00:01,123`, as Python's logging writes it),
+// read in the clock's zone.
+const LOCAL_ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?$/;
+
+function localIsoTime(text: string, clock: SyslogClock): number | undefined {
+  const m = LOCAL_ISO.exec(text);
+  if (m === null) return undefined;
+  const [month, day, hour, minute, second] = [
+    Number(m[2]) - 1,
+    Number(m[3]),
+    Number(m[4]),
+    Number(m[5]),
+    Number(m[6]),
+  ];
+  if (!(month >= 0 && month < 12 && day >= 1 && day <= 31 && hour < 24 && minute < 60 && second < 61))
+    return undefined;
+  const ms = m[7] === undefined ? 0 : Math.floor(Number(`0.${m[7]}`) * 1000);
+  return clock.epoch(Number(m[1]), month, day, hour, minute, second) + ms;
 }
 
 // Seconds or ms since 1970, digits with an optional fraction.

@@ -109,7 +109,10 @@ describe('custom formats', () => {
     expect(times('syslog', 'Dec  6 10:00:01', { year: 2026 })).toBe(Date.parse('2026-12-06T10:00:01Z'));
     expect(times('%d.%m.%Y %T.%f', '06.12.2026 10:00:01.250')).toBe(Date.parse('2026-12-06T10:00:01.250Z'));
     expect(times('%FT%T%z', '2026-12-06T10:00:01-02:00')).toBe(Date.parse('2026-12-06T12:00:01Z'));
-    expect(times('iso8601', '2026-12-06T10:00:01')).toBeUndefined(); // no zone: the line is unparsed
+    // Without a zone, an ISO time is read in the format's timeZone (Python's logging writes `,123`).
+    expect(times('iso8601', '2026-12-06 10:00:01,125')).toBe(Date.parse('2026-12-06T10:00:01.125Z'));
+    expect(times('iso8601', '2026-12-06T10:00:01+01:00')).toBe(Date.parse('2026-12-06T09:00:01Z'));
+    expect(times('iso8601', '2026-12-06T25:00:01')).toBeUndefined(); // the line is unparsed
   });
 
   it('path_traversal, command_injection and container events take their own groups', () => {
