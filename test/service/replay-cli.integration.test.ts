@@ -496,4 +496,17 @@ describe('secmon replay', () => {
     });
     expect(stderr).toBe('secmon replay: interrupted (SIGINT): the summary covers what was read\n');
   });
+
+  it('says so on stderr when files are given newest first (their events come out late)', async () => {
+    const older = join(dir, 'auth.log.1');
+    const newer = join(dir, 'auth.log');
+    await writeFile(older, tries('203.0.113.130', NINE));
+    await writeFile(newer, tries('203.0.113.131', [3_600_000, 4_300_000])); // 700 s apart: past the horizon
+    const { code, stdout, stderr } = await secmon(['replay', '--format', 'sshd', '--json', newer, older]);
+    expect(code).toBe(0);
+    expect(summaryOf(stdout)).toMatchObject({ events: 11, late: 9 });
+    expect(stderr).toMatch(
+      /^secmon replay: 9 event\(s\) came after later ones .* give several files oldest first/,
+    );
+  });
 });
