@@ -184,7 +184,10 @@ function program(): Command {
       '<files...>',
       'log files, read in order as one stream (oldest first); .gz too; - for standard input',
     )
-    .requiredOption('--format <name>', `log format: ${FORMAT_NAMES.join(', ') || 'none built in yet'}`)
+    .requiredOption(
+      '--format <name>',
+      `log format: ${FORMAT_NAMES.join(', ')}, or a name from --formats-file`,
+    )
     .option('--json', 'print each alert (firing and resolved) as one JSON object per line; default: a table')
     .option(
       '--threshold <n>',
@@ -194,8 +197,20 @@ function program(): Command {
       '--window <duration>',
       'sliding window of brute_force, e.g. 300s, 5m, 1h (= --brute-force-window-ms)',
     )
-    .option('--year <yyyy>', 'year of syslog timestamps, which have none [default: the current year]')
-    .option('--time-zone <zone>', 'zone of syslog timestamps: local or UTC [default: local, i.e. TZ]')
+    .option(
+      '--year <yyyy>',
+      'year of the first syslog line (RFC 3164 times have none; later lines follow across New Year) [default: this year, or last year if the line would lie ahead]',
+    )
+    .option(
+      '--time-zone <zone>',
+      'zone of syslog times without one: local (the TZ variable) or UTC [default: local]',
+    )
+    .option(
+      '--format-option <key=value>',
+      'an option of the format, repeatable: e.g. failedAuthStatuses=[401,403] or trustProxy=loopback for nginx (values read as JSON when they are)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option('--formats-file <path>', 'a YAML or JSON file of custom formats, usable as --format <name>')
     .option('--no-progress', 'no progress bar (it is shown on stderr only when stderr is a terminal)')
     .addHelpText(
       'after',

@@ -6,6 +6,7 @@ import { createReadStream, statSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import type { Alert } from '../core/alert.js';
 import type { AnomalyMonitorOptions } from '../core/options.js';
+import { loadCustomFormats } from '../sources/custom-format-file.js';
 import { formatNamed } from '../sources/formats.js';
 import type { LineParser } from '../sources/log-format.js';
 import { type ReplayInput, type ReplayResult, replay } from '../sources/replay-runner.js';
@@ -37,6 +38,9 @@ export interface ReplayFlags extends Partial<Record<SettingKey, string>> {
   window?: string;
   year?: string;
   timeZone?: string;
+  /** `key=value` options of the format, in the order given. */
+  formatOption?: string[];
+  formatsFile?: string;
   progress?: boolean;
 }
 
@@ -55,7 +59,8 @@ export interface ReplayIo {
 
 /**
  * Runs `secmon replay` and resolves with its exit status: 0, or {@link INPUT_ERROR_EXIT} when an
- * input could not be read to its end (the others are still replayed and the summary printed).
+ * input could not be read to its end (the others are still replayed and the summary printed), or
+ * 130/143 when SIGINT/SIGTERM stopped it (the summary covers what was read).
  * Throws a {@link ReplayUsageError} before reading anything for an unknown format, a bad setting or
  * a file that cannot be read.
  */
@@ -79,8 +84,19 @@ export async function runReplay(files: readonly string[], flags: ReplayFlags, io
         }
         write.add(alertTableRow(alert));
       };
+  // Ctrl-C (or SIGTERM) stops reading and prints what was found so far; a second one exits at once.
+  const controller = new AbortController();
+  const interrupt = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+    interruptedBy = signal;
+    controller.abort();
+  };
+  let interruptedBy: NodeJS.Signals | undefined;
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
   const result = await replay(inputs.list, {
     parser,
+    signal: controller.signal,
     monitor,
     onAlert,
     onProgress: (bytes) => {
@@ -95,14 +111,30 @@ export async function runReplay(files: readonly string[], flags: ReplayFlags, io
   progress?.stop();
   write.add(summaryLine(result, inputs.list.length));
   write.flush();
+  process.off('SIGINT', interrupt);
+  process.off('SIGTERM', interrupt);
   warnAboutLateEvents(result, io.stderr, inputs.list.length);
+  if (interruptedBy !== undefined) {
+    io.stderr.write(`secmon replay: interrupted (${interruptedBy}): the summary covers what was read\n`);
+    return 128 + (interruptedBy === 'SIGINT' ? 2 : 15);
+  }
   return result.errors.length > 0 ? INPUT_ERROR_EXIT : 0;
 }
 
 function parserOf(flags: ReplayFlags): LineParser {
   try {
-    const format = formatNamed(flags.format, { setting: '--format' });
+    const customFormats = flags.formatsFile === undefined ? undefined : loadCustomFormats(flags.formatsFile);
+    const format = formatNamed(flags.format, { setting: '--format', customFormats });
     const options: Record<string, unknown> = {};
+    for (const item of flags.formatOption ?? []) {
+      const equals = item.indexOf('=');
+      if (equals < 1) {
+        throw new ReplayUsageError(
+          `--format-option must be key=value, e.g. failedAuthStatuses=[401,403] (got ${JSON.stringify(item)})`,
+        );
+      }
+      options[item.slice(0, equals).trim()] = optionValue(item.slice(equals + 1));
+    }
     if (flags.year !== undefined) {
       if (!/^\d{4}$/.test(flags.year.trim())) {
         throw new ReplayUsageError(`--year must be a year such as 2025 (got ${JSON.stringify(flags.year)})`);
@@ -114,6 +146,15 @@ function parserOf(flags: ReplayFlags): LineParser {
   } catch (error) {
     if (error instanceof TypeError) throw new ReplayUsageError(withoutDocsLink(error.message));
     throw error;
+  }
+}
+
+/** A format option's value: JSON when it reads as JSON (`10`, `true`, `[401,403]`), else the text. */
+function optionValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
   }
 }
 

@@ -74,6 +74,7 @@ export function summaryLine(result: ReplayResult, files: number): string {
     from: result.firstTime === undefined ? null : new Date(result.firstTime).toISOString(),
     to: result.lastTime === undefined ? null : new Date(result.lastTime).toISOString(),
     errors: result.errors,
+    interrupted: result.interrupted,
   };
   return `${JSON.stringify({ summary })}\n`;
 }

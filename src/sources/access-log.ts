@@ -79,7 +79,7 @@ class AccessLogParser implements LineParser {
   private readonly trust: TrustFunction | undefined;
   private readonly findings: TargetFindings = { traversal: undefined, injection: undefined };
   // The last time field read and its epoch ms: a busy log repeats the same second.
-  private lastTimeText = '';
+  private lastTimeText = '\u0000'; // matches no line until the first time is read
   private lastTime = 0;
 
   constructor(name: string, options: Readonly<Record<string, unknown>> | undefined) {
@@ -126,6 +126,14 @@ class AccessLogParser implements LineParser {
       throw badOptionError(
         `${name}.forwardedForField`,
         'set when trustProxy is (the field holding X-Forwarded-For)',
+        undefined,
+      );
+    }
+    // A forwarded-for field read without saying whose word to take would silently be ignored.
+    if (this.forwardedForField !== 0 && given.trustProxy === undefined) {
+      throw badOptionError(
+        `${name}.trustProxy`,
+        'set when forwardedForField is: the proxies trusted to write X-Forwarded-For (false: none)',
         undefined,
       );
     }
@@ -192,8 +200,8 @@ class AccessLogParser implements LineParser {
   // `06/Dec/2026:10:00:01 +0100` -> epoch ms; undefined when it is not that shape.
   private time(line: string, start: number, end: number): number | undefined {
     if (end - start !== 26) return undefined;
+    if (line.startsWith(this.lastTimeText, start)) return this.lastTime;
     const text = line.slice(start, end);
-    if (text === this.lastTimeText) return this.lastTime;
     const day = twoDigits(text, 0);
     const month = MONTHS.indexOf(text.slice(3, 6));
     const year = twoDigits(text, 7) * 100 + twoDigits(text, 9);

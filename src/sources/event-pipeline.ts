@@ -50,6 +50,12 @@ export interface EventPipelineOptions {
   maxBufferedEvents?: number;
   /** The time of untimed events before any time has been seen, epoch ms. Default: `Date.now()` at creation. */
   startTime?: number;
+  /**
+   * `false`: deliver each event as soon as the parser emits it, in emission order, with nothing held
+   * (a live source recording on the wall clock, where a held event must not wait for the horizon).
+   * Default `true`: deliver in time order.
+   */
+  reorder?: boolean;
 }
 
 /** Lines in, events out in time order. */
@@ -91,7 +97,8 @@ export function createEventPipeline(options: EventPipelineOptions): EventPipelin
     throw new TypeError(`parser.holdMs must be a number >= 0 (got ${String(holdMs)})`);
   }
   const start = options.startTime ?? Date.now();
-  return new Pipeline(options.parser, options.deliver, holdMs + disorderMs, maxBuffered, start);
+  const reorder = options.reorder !== false;
+  return new Pipeline(options.parser, options.deliver, holdMs + disorderMs, maxBuffered, start, reorder);
 }
 
 function integerOption(name: string, value: number | undefined, fallback: number, min: number, max: number) {
@@ -128,6 +135,7 @@ class Pipeline implements EventPipeline {
     private readonly horizonMs: number,
     private readonly maxBuffered: number,
     private readonly startTime: number,
+    private readonly reorder: boolean,
   ) {
     this.heap = new EventHeap();
     this.flushes = typeof parser.flush === 'function';
@@ -180,7 +188,7 @@ class Pipeline implements EventPipeline {
       } else if (this.seen === undefined || time > this.seen) {
         this.seen = time;
       }
-      this.heap.push(time, timed.event);
+      this.add(time, timed.event);
     }
     out.length = 0;
     // A later time may decide events the parser holds: ask it once per advance, not per line.
@@ -205,9 +213,20 @@ class Pipeline implements EventPipeline {
         time = this.seen ?? this.startTime;
       }
       // Held events are older than what decided them: they never move `seen` forward.
-      this.heap.push(time, timed.event);
+      this.add(time, timed.event);
     }
     out.length = 0;
+  }
+
+  private add(time: number, event: SecurityEvent): void {
+    if (this.reorder) this.heap.push(time, event);
+    else {
+      // As emitted: no ordering, so nothing is late; the time is the event's own.
+      if (this.firstTime === undefined) this.firstTime = time;
+      if (this.lastTime === undefined || time > this.lastTime) this.lastTime = time;
+      this.counts.events++;
+      this.deliver(event, time);
+    }
   }
 
   private release(): void {

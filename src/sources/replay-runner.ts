@@ -1,7 +1,7 @@
 // Offline replay: inputs (files, stdin, gzip or not) read in order as one stream of lines, through one
 // parser and one event pipeline into a monitor driven by the log's own time. What `secmon replay`
 // runs; the CLI only opens the inputs and prints.
-import { pipeline as pipe, Readable } from 'node:stream';
+import { addAbortSignal, pipeline as pipe, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { Alert, AlertType } from '../core/alert.js';
 import { createEventPipeline, type PipelineCounts } from './event-pipeline.js';
@@ -41,6 +41,11 @@ export interface ReplayOptions {
   disorderMs?: number;
   /** See `EventPipelineOptions.maxBufferedEvents`. */
   maxBufferedEvents?: number;
+  /**
+   * Stops the replay (Ctrl-C): the input being read is closed, what was read is finished (held events
+   * delivered, resolutions due by then) and the result has `interrupted: true`.
+   */
+  signal?: AbortSignal;
 }
 
 /** Alert counts per type; types without an alert are absent. */
@@ -59,6 +64,8 @@ export interface ReplayResult extends PipelineCounts {
   lastTime: number | undefined;
   /** Inputs that could not be read to their end, with the reason. */
   errors: Array<{ input: string; error: string }>;
+  /** The replay was stopped by `signal` before the end of its inputs. */
+  interrupted: boolean;
 }
 
 const GZIP_MAGIC_0 = 0x1f;
@@ -87,10 +94,12 @@ export async function replay(inputs: Iterable<ReplayInput>, options: ReplayOptio
     rawBytes += n;
   };
 
+  const signal = options.signal;
   for (const input of inputs) {
+    if (signal?.aborted) break;
     const splitter = createLineSplitter(sink, options.maxLineBytes);
     try {
-      for await (const chunk of decodedChunks(input, countRaw)) {
+      for await (const chunk of decodedChunks(input, countRaw, signal)) {
         splitter.push(chunk);
         if (progress) {
           progress(rawBytes);
@@ -99,6 +108,7 @@ export async function replay(inputs: Iterable<ReplayInput>, options: ReplayOptio
       }
       splitter.end();
     } catch (error) {
+      if (signal?.aborted) break;
       // The partial last line of a broken input is dropped: it is cut at an arbitrary byte.
       const message = readProblem(error);
       errors.push({ input: input.name, error: message });
@@ -120,6 +130,7 @@ export async function replay(inputs: Iterable<ReplayInput>, options: ReplayOptio
     firstTime: events.firstTime,
     lastTime: events.lastTime,
     errors,
+    interrupted: signal?.aborted === true,
   };
 }
 
@@ -135,10 +146,16 @@ function nonZero(counts: Record<AlertType, number>): AlertCounts {
 /**
  * The decoded bytes of an input: as they are, or gunzipped when they start with the gzip magic
  * bytes (several gzip members in a row are read as one, like `zcat`). `onRaw` gets the size of each
- * raw chunk read. The input's stream is destroyed when the iteration ends, also early.
+ * raw chunk read. The input's stream is destroyed when the iteration ends, also early, or on abort.
  */
-async function* decodedChunks(input: ReplayInput, onRaw: (bytes: number) => void): AsyncGenerator<Buffer> {
+async function* decodedChunks(
+  input: ReplayInput,
+  onRaw: (bytes: number) => void,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<Buffer> {
   const raw = input.open();
+  // An abort destroys the stream, so a read waiting for data (a quiet stdin) ends at once.
+  if (signal !== undefined) addAbortSignal(signal, raw);
   const iterator = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   try {
     const first = await iterator.next();

@@ -61,14 +61,8 @@ export class SyslogClock {
     return this.epoch(year, month, day, hour, minute, second);
   }
 
-  private epoch(
-    year: number,
-    month: number,
-    day: number,
-    hour: number,
-    minute: number,
-    second: number,
-  ): number {
+  /** Epoch ms of the given fields (`month` 0-11) in this clock's zone. */
+  epoch(year: number, month: number, day: number, hour: number, minute: number, second: number): number {
     const key = ((year * 12 + month) * 32 + day) * 24 + hour;
     if (key !== this.hourKey) {
       this.hourKey = key;

@@ -151,6 +151,9 @@ describe('nginx / apache access logs', () => {
     expect(() => nginxFormat.createParser({ trustProxy: true })).toThrow(
       /nginx\.forwardedForField must be set/,
     );
+    expect(() => nginxFormat.createParser({ forwardedForField: 10 })).toThrow(
+      /nginx\.trustProxy must be set when forwardedForField is/,
+    );
     expect(() => nginxFormat.createParser({ forwardedForField: 3 })).toThrow(
       /nginx\.forwardedForField must be an integer from 8/,
     );

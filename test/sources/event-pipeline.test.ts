@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { SecurityEvent } from '../../src/http/event-schema.js';
 import { createEventPipeline } from '../../src/sources/event-pipeline.js';
@@ -178,6 +179,69 @@ describe('event pipeline', () => {
     );
     expect(() => createEventPipeline({ parser, deliver: () => {}, maxBufferedEvents: 0 })).toThrow(
       /^maxBufferedEvents must be an integer/,
+    );
+  });
+});
+
+describe('event pipeline without reordering (live sources on the wall clock)', () => {
+  it('delivers each event as the parser emits it, a held one when it is decided, at its own time', () => {
+    const delivered: Array<[string, number]> = [];
+    const pipeline = createEventPipeline({
+      parser: testParser(60_000),
+      deliver: (event, time) => delivered.push([event.ip!, time - T0]),
+      reorder: false,
+      startTime: T0,
+    });
+    pipeline.line(`${at(0)} probe p`);
+    pipeline.line(`${at(1000)} fail a`);
+    expect(delivered).toEqual([['a', 1000]]); // nothing waits for the horizon
+    pipeline.line(`${at(61_000)} fail b`);
+    expect(delivered).toEqual([
+      ['a', 1000],
+      ['b', 61_000],
+      ['p', 0],
+    ]);
+    pipeline.end();
+    expect(pipeline.counts).toMatchObject({ events: 3, late: 0 });
+  });
+});
+
+describe('event pipeline ordering (property)', () => {
+  it('any mix of held events and lines out of order within the horizon comes out in time order, each once, none late', () => {
+    const HOLD = 60_000;
+    const DISORDER = 5000;
+    // Each line: its own time = a base that moves forward, minus a disorder jitter; some are probes
+    // (held by the test parser until the log has moved HOLD past them).
+    const line = fc.record({
+      step: fc.integer({ min: 0, max: 20_000 }),
+      jitter: fc.integer({ min: 0, max: DISORDER }),
+      probe: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 200 }), (lines) => {
+        const delivered: Array<{ ip: string; time: number }> = [];
+        const pipeline = createEventPipeline({
+          parser: testParser(HOLD),
+          deliver: (event, time) => delivered.push({ ip: event.ip!, time }),
+          disorderMs: DISORDER,
+          startTime: T0,
+        });
+        let base = 0;
+        const expected: Array<{ ip: string; time: number }> = [];
+        lines.forEach(({ step, jitter, probe }, i) => {
+          base += step;
+          const time = Math.max(0, base - jitter);
+          expected.push({ ip: `e${i}`, time: T0 + time });
+          pipeline.line(`${at(time)} ${probe ? 'probe' : 'fail'} e${i}`);
+        });
+        pipeline.end();
+        expect(pipeline.counts.late).toBe(0);
+        const times = delivered.map((d) => d.time);
+        expect(times).toEqual([...times].sort((a, b) => a - b));
+        expect([...delivered].sort((a, b) => a.ip.localeCompare(b.ip))).toEqual(
+          [...expected].sort((a, b) => a.ip.localeCompare(b.ip)),
+        );
+      }),
     );
   });
 });

@@ -100,6 +100,45 @@ describe('replay runner: windows on log time', () => {
   });
 });
 
+describe('replay runner: resolutions on log time', () => {
+  it('an attack that ends in a long quiet stretch of the log is resolved at the moment it fell below', async () => {
+    // Over from 15 s; the 6th failure keeps it over until the one at 6 s leaves (306 s). The log is
+    // then quiet until 540 s: the address is forgotten by then, the end must still be 306 s.
+    const body = `${failures('203.0.113.50', [1000, 6000, 9000, 12_000, 15_000, 31_000])}${at(540_000)} ok 192.0.2.10\n`;
+    const { alerts } = await run([text('a.log', body)], { bruteForce: { threshold: 5 } });
+    expect(
+      alerts.filter((a) => a.type === 'brute_force').map((a) => [a.state, a.timestamp.toISOString()]),
+    ).toEqual([
+      ['firing', at(15_000)],
+      ['resolved', at(306_000)],
+    ]);
+  });
+
+  it('resolves one-shot attacks a quiet period after their last event, also across a gap', async () => {
+    const body = `${at(1000)} ok 198.51.100.3 root\n${at(86_400_000)} ok 192.0.2.10 alice\n`;
+    const { alerts, result } = await run(
+      [
+        text(
+          'a.log',
+          failures(
+            '198.51.100.3',
+            [...Array(10).keys()].map((i) => i * 100),
+          ) + body,
+        ),
+      ],
+      {
+        networkBruteForce: { enabled: false },
+      },
+    );
+    const compromise = alerts.filter((a) => a.type === 'account_compromise_suspected');
+    expect(compromise.map((a) => [a.state, a.timestamp.toISOString()])).toEqual([
+      ['firing', at(1000)],
+      ['resolved', at(301_000)], // the quiet period (the brute-force window) after its event
+    ]);
+    expect(result.active).toEqual({});
+  });
+});
+
 describe('replay runner: inputs', () => {
   it('reads several inputs in order as one stream and counts every line by outcome', async () => {
     const { result } = await run([
@@ -179,5 +218,18 @@ describe('replay runner: inputs', () => {
       parser: testParser(),
     });
     expect(result.errors).toEqual([{ input: missing, error: 'no such file' }]);
+  });
+
+  it('stops on abort while an input waits for data, and keeps what was read', async () => {
+    const controller = new AbortController();
+    const never = new Readable({ read() {} });
+    never.push(Buffer.from(failures('10.1.1.1', [0, 1000])));
+    const pending = replay([{ name: '-', open: () => never }, text('next', failures('10.1.1.2', [5000]))], {
+      parser: testParser(),
+      signal: controller.signal,
+      onProgress: () => controller.abort(),
+    });
+    const result = await pending;
+    expect(result).toMatchObject({ lines: 2, events: 2, interrupted: true, errors: [] });
   });
 });
