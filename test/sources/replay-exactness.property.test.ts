@@ -14,6 +14,8 @@ import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientKey, formatClientKey } from '../../src/core/client-address.js';
+import { nginxFormat } from '../../src/sources/access-log.js';
+import type { LogFormat } from '../../src/sources/log-format.js';
 import { replay } from '../../src/sources/replay-runner.js';
 import { sshdFormat } from '../../src/sources/sshd.js';
 import {
@@ -22,6 +24,7 @@ import {
   SSHD_ACTOR_KINDS,
   type SshdActorKind,
 } from '../support/auth-log-generator.js';
+import { streamNginxLog } from '../support/nginx-log-generator.js';
 
 const cli = resolve(import.meta.dirname, '../../dist/service/cli.js');
 
@@ -30,12 +33,18 @@ const keyOf = (ip: string) => formatClientKey(clientKey(ip, 64))!;
 const keysOf = (ips: Iterable<string>) => [...new Set([...ips].map(keyOf))].sort();
 
 /** The addresses the replay runner raises a firing brute_force alert for. */
-async function replayedAttackers(lines: string[], threshold: number, windowSec: number): Promise<string[]> {
+async function replayedAttackers(
+  lines: string[],
+  threshold: number,
+  windowSec: number,
+  format: LogFormat = sshdFormat,
+): Promise<string[]> {
   const flagged = new Set<string>();
   await replay(
     [{ name: 'generated.log', open: () => Readable.from([Buffer.from(`${lines.join('\n')}\n`)]) }],
     {
-      parser: sshdFormat.createParser({ year: 2026, timeZone: 'UTC' }),
+      // The generated auth.log is in UTC, in 2026; access-log lines carry their year and zone.
+      parser: format.createParser(format === sshdFormat ? { year: 2026, timeZone: 'UTC' } : {}),
       monitor: { bruteForce: { threshold, windowMs: windowSec * 1000 } },
       onAlert: (alert) => {
         if (alert.type === 'brute_force' && alert.state === 'firing' && alert.sourceIp)
@@ -119,6 +128,21 @@ describe('secmon replay is exact against the generator’s truth', () => {
     expect(log.lines.length).toBeGreaterThan(3000);
     expect(log.truth.flagged.size).toBeGreaterThan(200);
     expect(await replayedAttackers(log.lines, 10, 300)).toEqual(keysOf(log.truth.flagged));
+  });
+
+  it('nginx: brute_force for exactly the addresses with N 401s within W seconds, among visitors, crawlers and probes', async () => {
+    for (const [seed, threshold, windowSec] of [
+      [1, 10, 300],
+      [2, 5, 60],
+      [3, 3, 20],
+    ] as const) {
+      const log = streamNginxLog({ seed, threshold, windowSec, lines: 5000 });
+      const lines = [...log.lines];
+      expect(log.truth.flagged.size).toBeGreaterThan(3);
+      expect(await replayedAttackers(lines, threshold, windowSec, nginxFormat)).toEqual(
+        keysOf(log.truth.flagged),
+      );
+    }
   });
 
   describe('through the `secmon replay` command', () => {
