@@ -3,8 +3,7 @@
 // while it runs). Output goes to files, never into this process's memory. A program still running at
 // the deadline is killed (its whole process group), so the bench never leaves one behind.
 import { execFileSync, spawn } from 'node:child_process';
-import { accessSync, closeSync, constants, openSync, readFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 
 /** What a measured run took. */
 export interface Measured {
@@ -122,18 +121,5 @@ export async function measure(
   }
 }
 
-/** The absolute path of `name` on PATH (or as given when absolute and executable), or undefined. */
-export function which(name: string): string | undefined {
-  const candidates = name.includes('/')
-    ? [name]
-    : (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, name));
-  for (const candidate of candidates) {
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
+/** The absolute path of a program on PATH, or undefined (the test helpers' lookup). */
+export { findBinary as which } from '../../test/support/processes.js';
