@@ -1,8 +1,9 @@
 // How OpenSSH (Debian 12, sshd 9.2, UsePAM yes, MaxAuthTries 6) writes one connection to auth.log:
 // the lines of a password session, an invalid-user probe, a publickey probe, a login, a scanner.
 // Each builder marks the lines that count as an attempt under secmon's rules (issue 12):
-// every `Failed …` line is one; an `Invalid user` line or a `[preauth]` close by an authenticating
-// user is one only when its connection wrote no `Failed` line; nothing else counts.
+// every `Failed <method>` line but `Failed none` is one; an `Invalid user` line (or `Failed none`
+// after it) or a `[preauth]` close by an authenticating user is one only when its connection tried no
+// credential (wrote no other `Failed` line); nothing else counts.
 import type { ActorLine } from './log-timeline.js';
 import type { SeededRandom } from './seeded-random.js';
 
@@ -61,6 +62,24 @@ function sshd(host: SshdHost, c: Connection, time: number, text: string, attempt
   return host.line(time, `sshd[${c.pid}]`, text, attempt ? c.ip : undefined);
 }
 
+/**
+ * The first lines of a connection for a user that does not exist: `Invalid user`, and for half of
+ * the clients `Failed none` (a client that first asks which methods it may use; sshd logs that for
+ * invalid users). Neither is a credential tried: only the `Invalid user` line can count (`attempt`).
+ */
+function invalidUserOpening(
+  host: SshdHost,
+  c: Connection,
+  user: string,
+  time: number,
+  attempt: boolean,
+): ActorLine[] {
+  const lines = [sshd(host, c, time, `Invalid user ${user} from ${c.ip} port ${c.port}`, attempt)];
+  if (host.rng.chance(0.5))
+    lines.push(sshd(host, c, time, `Failed none for invalid user ${user} from ${c.ip} port ${c.port} ssh2`));
+  return lines;
+}
+
 function pamFailure(ip: string, user: string | undefined): string {
   const suffix = user === undefined ? '' : `  user=${user}`;
   return `pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=${ip}${suffix}`;
@@ -85,7 +104,7 @@ export function passwordSession(
   const lines: ActorLine[] = [];
   const who = invalid ? 'invalid user' : 'authenticating user';
   let t = start;
-  if (invalid) lines.push(sshd(host, c, t, `Invalid user ${user} from ${ip} port ${c.port}`));
+  if (invalid) lines.push(...invalidUserOpening(host, c, user, t, false));
   t += rng.int(0, 1);
   if (invalid) lines.push(sshd(host, c, t, 'pam_unix(sshd:auth): check pass; user unknown'));
   lines.push(sshd(host, c, t, pamFailure(ip, invalid ? undefined : user)));
@@ -177,7 +196,7 @@ export function singleAttempt(
     case 'invalidPassword': {
       const opened = at - rng.int(1, 2);
       return [
-        sshd(host, c, opened, `Invalid user ${user} from ${ip} port ${c.port}`),
+        ...invalidUserOpening(host, c, user, opened, false),
         sshd(host, c, opened, 'pam_unix(sshd:auth): check pass; user unknown'),
         sshd(host, c, opened, pamFailure(ip, undefined)),
         sshd(host, c, at, `Failed password for invalid user ${user} from ${ip} port ${c.port} ssh2`, true),
@@ -191,7 +210,7 @@ export function singleAttempt(
     }
     case 'invalidProbe': {
       const closed = at + rng.int(0, 3);
-      const lines = [sshd(host, c, at, `Invalid user ${user} from ${ip} port ${c.port}`, true)];
+      const lines = invalidUserOpening(host, c, user, at, true);
       if (rng.chance(0.5)) {
         lines.push(
           sshd(host, c, closed, `Connection closed by invalid user ${user} ${ip} port ${c.port} [preauth]`),
