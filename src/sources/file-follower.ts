@@ -1,0 +1,503 @@
+// Follows one log file the way `tail -F` does, and knows exactly which byte it has read up to.
+//
+// What it survives, and how:
+// - rename rotation (logrotate `create`): the path names another inode than the open file. The old
+//   file is read to its end, given one more poll interval for writers that have not reopened yet,
+//   read to its end again, and only then closed; the new file is read from its first byte.
+// - `copytruncate`: the open file is smaller than the position read: read again from byte 0.
+// - deletion, and a path that does not exist (yet): the open file is read to its end and closed;
+//   the path is tried again every poll, and a file that appears there is read from its first byte.
+// - a directory, a FIFO or a device at the path, permission denied, read errors: reported once per
+//   episode (`problem`), tried again every poll, never thrown.
+// fs.watch on the file's directory only hints that something changed (it misses events across
+// rotation on some systems); a poll every `pollIntervalMs` is what guarantees progress. Reads are
+// bounded chunks with a bounded amount per turn of the event loop, so a huge backlog does not stall
+// the HTTP endpoints; lines are bounded by the line splitter.
+import { constants, type FSWatcher, watch } from 'node:fs';
+import { type FileHandle, open, readdir, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from './line-splitter.js';
+import { FINGERPRINT_BYTES, type FilePosition, fingerprintOf } from './position-store.js';
+
+/** Why a file cannot be read now (a constant set: it is a metric label). */
+export const FOLLOW_PROBLEMS = ['not_found', 'permission_denied', 'not_a_file', 'io_error'] as const;
+export type FollowProblem = (typeof FOLLOW_PROBLEMS)[number];
+
+/** How the followed file was replaced (a constant set: it is a metric label). */
+export const ROTATION_KINDS = ['renamed', 'truncated', 'deleted'] as const;
+export type RotationKind = (typeof ROTATION_KINDS)[number];
+
+/** What a follower reports. Callbacks run synchronously inside a poll; they must not throw. */
+export interface FollowerHandlers {
+  /** A complete line (no '\n', no trailing '\r'; invalid UTF-8 replaced by U+FFFD). */
+  line(text: string): void;
+  /** A line longer than `maxLineBytes` (skipped). */
+  tooLong(): void;
+  /** The lines read so far are all handed on (after each batch of reads). */
+  batchEnd?(): void;
+  /** The file cannot be read now: called once when the problem starts or changes, not every poll. */
+  problem?(reason: FollowProblem, detail: string): void;
+  /** The file is open (again) after a problem or at start; `from` is the first byte read. */
+  opened?(path: string, from: number): void;
+  rotated?(kind: RotationKind): void;
+}
+
+export interface FollowerOptions {
+  /** Absolute path of the file. */
+  path: string;
+  /** Read a file that exists at start from its first byte rather than from its end. Default false. */
+  fromStart?: boolean;
+  /** Where a previous run stopped (see {@link PositionStore}); takes precedence over `fromStart`. */
+  resume?: FilePosition;
+  /** Longest interval between two looks at the file, ms. Default 500. */
+  pollIntervalMs?: number;
+  /** Longest line, bytes. Default 64 KiB. */
+  maxLineBytes?: number;
+  /** Bytes per read. Default 64 KiB. */
+  chunkBytes?: number;
+  /** Most bytes read before yielding to the event loop. Default 1 MiB. */
+  maxBytesPerTurn?: number;
+}
+
+/** What a follower can say about itself at any moment (read by metrics). */
+export interface FollowerStatus {
+  /** The file is open and the last read of it worked. */
+  up: boolean;
+  /** Bytes between the next unprocessed line and the end of the file, at the last look. */
+  lagBytes: number;
+  /** Epoch ms of the last read that returned bytes; undefined before the first. */
+  lastReadAt: number | undefined;
+  /** The problem now, if any. */
+  problem: FollowProblem | undefined;
+}
+
+interface OpenFile {
+  handle: FileHandle;
+  path: string;
+  dev: number;
+  ino: number;
+  size: number;
+  readPos: number;
+  fingerprint: string;
+  fingerprintBytes: number;
+  /** The path names another file now: finish this one, then switch. Counts polls since seen. */
+  replacedFor: number;
+  /** Opened by inode after a restart (the file rotated while secmon was down): never the path's. */
+  rotatedAway: boolean;
+}
+
+/**
+ * Follows one file; see the module comment for what it survives. `start()` begins polling,
+ * `stop()` finishes the poll in progress and closes the file (the position of the last complete
+ * line handed on stays available from `position()`).
+ */
+export class FileFollower {
+  private readonly path: string;
+  private readonly pollIntervalMs: number;
+  private readonly chunk: Buffer;
+  private readonly maxBytesPerTurn: number;
+  private readonly splitter: LineSplitter;
+  private file: OpenFile | undefined;
+  private everPolled = false;
+  private currentProblem: FollowProblem | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private watcher: FSWatcher | undefined;
+  private polling: Promise<void> | undefined;
+  private again = false;
+  private stopped = true;
+  private lastReadAt: number | undefined;
+  private lagBytes = 0;
+  private resume: FilePosition | undefined;
+  private lastPosition: FilePosition | undefined;
+
+  constructor(
+    private readonly options: FollowerOptions,
+    private readonly handlers: FollowerHandlers,
+  ) {
+    this.path = options.path;
+    this.pollIntervalMs = options.pollIntervalMs ?? 500;
+    this.chunk = Buffer.alloc(options.chunkBytes ?? 64 * 1024);
+    this.maxBytesPerTurn = options.maxBytesPerTurn ?? 1024 * 1024;
+    this.resume = options.resume;
+    this.splitter = new LineSplitter(
+      { line: (text) => handlers.line(text), tooLong: () => handlers.tooLong() },
+      options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+    );
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.watchDirectory();
+    this.schedule(0);
+  }
+
+  /** Stops polling, waits for a poll in progress, closes the file. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.watcher?.close();
+    this.watcher = undefined;
+    await this.polling;
+    this.lastPosition = this.position();
+    const file = this.file;
+    this.file = undefined;
+    await file?.handle.close().catch(() => undefined);
+  }
+
+  /** One poll now (tests and shutdown use it to read what is there without waiting). */
+  async pollNow(): Promise<void> {
+    while (this.polling !== undefined) await this.polling;
+    this.polling = this.poll()
+      .then(() => undefined)
+      .finally(() => {
+        this.polling = undefined;
+      });
+    await this.polling;
+  }
+
+  status(): FollowerStatus {
+    return {
+      up: this.file !== undefined && this.currentProblem === undefined,
+      lagBytes: this.lagBytes,
+      lastReadAt: this.lastReadAt,
+      problem: this.currentProblem,
+    };
+  }
+
+  /**
+   * Where to resume: the file (device, inode, fingerprint) and the offset of the next line not yet
+   * handed on. Undefined when no file has been open.
+   */
+  position(): FilePosition | undefined {
+    const file = this.file;
+    if (file === undefined) return this.lastPosition;
+    return {
+      dev: file.dev,
+      ino: file.ino,
+      offset: this.splitter.offset,
+      skipping: this.splitter.skipping,
+      fingerprint: file.fingerprint,
+      fingerprintBytes: file.fingerprintBytes,
+    };
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (this.polling !== undefined) {
+        this.again = true;
+        return;
+      }
+      let more = false;
+      this.polling = this.poll()
+        .then((pending) => {
+          more = pending;
+        })
+        .finally(() => {
+          this.polling = undefined;
+          const soon = more || this.again;
+          this.again = false;
+          if (this.timer === undefined) this.schedule(soon ? 0 : this.pollIntervalMs);
+        });
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  // A change in the directory (a write, a rename, a new file) brings the next poll forward.
+  private watchDirectory(): void {
+    const name = basename(this.path);
+    try {
+      this.watcher = watch(dirname(this.path), { persistent: false }, (_event, changed) => {
+        if (changed === null || changed === name || changed.startsWith(`${name}.`)) {
+          if (this.polling !== undefined) this.again = true;
+          else if (this.timer !== undefined) this.schedule(0);
+        }
+      });
+      this.watcher.on('error', () => {
+        // Polling goes on without the hint.
+        this.watcher?.close();
+        this.watcher = undefined;
+      });
+    } catch {
+      // No directory yet, or no inotify: polling alone.
+      this.watcher = undefined;
+    }
+  }
+
+  /** One look at the file; true when it stopped early with more to read. */
+  private async poll(): Promise<boolean> {
+    if (this.file === undefined) {
+      await this.openFile();
+      if (this.file === undefined) return false;
+    }
+    const file = this.file;
+    let fileStat: { size: number };
+    try {
+      fileStat = await file.handle.stat();
+    } catch (error) {
+      await this.lose('io_error', errorText(error));
+      return false;
+    }
+    if (fileStat.size < file.readPos) {
+      // copytruncate (or any truncation): everything in the file now is new.
+      file.readPos = 0;
+      this.splitter.reset(0);
+      await this.takeFingerprint(file);
+      this.handlers.rotated?.('truncated');
+    }
+    file.size = fileStat.size;
+    const pending = await this.read(file);
+    if (this.file !== file) return false;
+    if (pending) return true;
+    if (file.fingerprintBytes < FINGERPRINT_BYTES && file.size > file.fingerprintBytes) {
+      await this.takeFingerprint(file);
+    }
+    this.lagBytes = Math.max(0, file.size - this.splitter.offset);
+    await this.checkReplaced(file);
+    return false;
+  }
+
+  // Reads from the position to the end of the file, at most maxBytesPerTurn; true when more is left.
+  private async read(file: OpenFile): Promise<boolean> {
+    let budget = this.maxBytesPerTurn;
+    let readAny = false;
+    try {
+      while (budget > 0 && !this.stopped) {
+        const { bytesRead } = await file.handle.read(this.chunk, 0, this.chunk.length, file.readPos);
+        if (bytesRead === 0) break;
+        readAny = true;
+        file.readPos += bytesRead;
+        budget -= bytesRead;
+        this.splitter.push(this.chunk, bytesRead);
+      }
+    } catch (error) {
+      if (readAny) this.handlers.batchEnd?.();
+      await this.lose('io_error', errorText(error));
+      return false;
+    }
+    if (readAny) {
+      this.lastReadAt = Date.now();
+      if (file.readPos > file.size) file.size = file.readPos;
+      this.lagBytes = Math.max(0, file.size - this.splitter.offset);
+      this.handlers.batchEnd?.();
+    }
+    if (this.currentProblem !== undefined) this.currentProblem = undefined;
+    return budget <= 0 && !this.stopped;
+  }
+
+  // After reading to the end: does the path still name this file?
+  private async checkReplaced(file: OpenFile): Promise<void> {
+    let now: { dev: number; ino: number } | undefined;
+    if (!file.rotatedAway) {
+      try {
+        now = await stat(this.path);
+      } catch {
+        now = undefined; // gone (or unreadable): handled as gone
+      }
+      if (now !== undefined && now.dev === file.dev && now.ino === file.ino) {
+        file.replacedFor = 0;
+        return;
+      }
+    }
+    // The path names another file, or none (a rename whose new file is not created yet looks the
+    // same as a deletion). Give writers that still hold the old file one poll interval: it was read
+    // to its end just now, and is read to its end once more before it is closed.
+    if (!file.rotatedAway && file.replacedFor === 0) {
+      file.replacedFor = 1;
+      return;
+    }
+    // A last line without a newline in a file nobody writes any more is a line.
+    this.splitter.finish();
+    this.handlers.batchEnd?.();
+    this.handlers.rotated?.(now === undefined && !file.rotatedAway ? 'deleted' : 'renamed');
+    this.file = undefined;
+    this.lagBytes = 0;
+    await file.handle.close().catch(() => undefined);
+    // What appears at the path from now on is new: read it from its first byte.
+    this.splitter.reset(0);
+    await this.openFile();
+  }
+
+  private async openFile(): Promise<void> {
+    const first = !this.everPolled;
+    this.everPolled = true;
+    const resume = this.resume;
+    this.resume = undefined;
+    let pathStat: Awaited<ReturnType<typeof stat>>;
+    try {
+      pathStat = await stat(this.path);
+    } catch (error) {
+      if (first && resume !== undefined && (await this.openRotatedAway(resume))) return;
+      this.report(problemOf(error), errorText(error));
+      return;
+    }
+    if (first && resume !== undefined && !(pathStat.dev === resume.dev && pathStat.ino === resume.ino)) {
+      // Rotated while secmon was down: finish the file it was reading, if it is still there.
+      if (await this.openRotatedAway(resume)) return;
+    }
+    if (!pathStat.isFile()) {
+      this.report('not_a_file', pathStat.isDirectory() ? 'is a directory' : 'is not a regular file');
+      return;
+    }
+    const file = await this.openAt(this.path, false);
+    if (file === undefined) return;
+    let from = 0;
+    let skipping = false;
+    if (first && resume !== undefined && file.dev === resume.dev && file.ino === resume.ino) {
+      if ((await this.sameStart(file, resume)) && resume.offset <= file.size) {
+        from = resume.offset;
+        skipping = resume.skipping;
+      }
+      // Otherwise a new file reused the inode, or it was truncated while secmon was down: from 0.
+    } else if (first && resume === undefined && !this.options.fromStart) {
+      from = file.size;
+      // Starting mid-line: skip that line's rest rather than count half a line.
+      skipping = from > 0 && !(await this.endsWithNewline(file));
+    }
+    this.begin(file, from, skipping);
+  }
+
+  // Looks for the file a saved position names (dev + inode, same first bytes) beside the path:
+  // `auth.log.1`, `auth.log-20261207`, ... (compressed ones cannot be resumed in).
+  private async openRotatedAway(resume: FilePosition): Promise<boolean> {
+    const directory = dirname(this.path);
+    const name = basename(this.path);
+    let names: string[];
+    try {
+      names = await readdir(directory);
+    } catch {
+      return false;
+    }
+    const candidates = names
+      .filter((n) => n !== name && n.startsWith(name) && /^[.\-_]/.test(n.slice(name.length)))
+      .filter((n) => !/\.(gz|bz2|xz|zst|lz4|z)$/i.test(n))
+      .slice(0, 100);
+    for (const candidate of candidates) {
+      const path = join(directory, candidate);
+      try {
+        const s = await stat(path);
+        if (s.dev !== resume.dev || s.ino !== resume.ino || !s.isFile()) continue;
+      } catch {
+        continue;
+      }
+      const file = await this.openAt(path, true);
+      if (file === undefined) return false;
+      if (!(await this.sameStart(file, resume)) || resume.offset > file.size) {
+        await file.handle.close().catch(() => undefined);
+        return false;
+      }
+      this.begin(file, resume.offset, resume.skipping);
+      return true;
+    }
+    return false;
+  }
+
+  private async openAt(path: string, rotatedAway: boolean): Promise<OpenFile | undefined> {
+    let handle: FileHandle;
+    try {
+      // O_NONBLOCK: a FIFO put in place of the file must not block the thread pool on open.
+      handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    } catch (error) {
+      this.report(problemOf(error), errorText(error));
+      return undefined;
+    }
+    try {
+      const s = await handle.stat();
+      if (!s.isFile()) {
+        await handle.close();
+        this.report('not_a_file', s.isDirectory() ? 'is a directory' : 'is not a regular file');
+        return undefined;
+      }
+      const file: OpenFile = {
+        handle,
+        path,
+        dev: s.dev,
+        ino: s.ino,
+        size: s.size,
+        readPos: 0,
+        fingerprint: '',
+        fingerprintBytes: 0,
+        replacedFor: 0,
+        rotatedAway,
+      };
+      await this.takeFingerprint(file);
+      return file;
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      this.report(problemOf(error), errorText(error));
+      return undefined;
+    }
+  }
+
+  private begin(file: OpenFile, from: number, skipping: boolean): void {
+    file.readPos = from;
+    this.splitter.reset(from, skipping);
+    this.file = file;
+    this.currentProblem = undefined;
+    this.lagBytes = Math.max(0, file.size - from);
+    this.handlers.opened?.(file.path, from);
+  }
+
+  private async takeFingerprint(file: OpenFile): Promise<void> {
+    const head = Buffer.alloc(FINGERPRINT_BYTES);
+    const { bytesRead } = await file.handle.read(head, 0, FINGERPRINT_BYTES, 0);
+    file.fingerprint = fingerprintOf(head, bytesRead);
+    file.fingerprintBytes = bytesRead;
+  }
+
+  private async sameStart(file: OpenFile, saved: FilePosition): Promise<boolean> {
+    if (saved.fingerprintBytes === 0) return true;
+    const head = Buffer.alloc(saved.fingerprintBytes);
+    const { bytesRead } = await file.handle.read(head, 0, saved.fingerprintBytes, 0);
+    return bytesRead === saved.fingerprintBytes && fingerprintOf(head, bytesRead) === saved.fingerprint;
+  }
+
+  private async endsWithNewline(file: OpenFile): Promise<boolean> {
+    const last = Buffer.alloc(1);
+    const { bytesRead } = await file.handle.read(last, 0, 1, file.size - 1);
+    return bytesRead === 1 && last[0] === 10;
+  }
+
+  // The open file failed: close it, report, and try the path again next poll (from its start only
+  // if it turns out to be another file; the same file resumes where it was).
+  private async lose(reason: FollowProblem, detail: string): Promise<void> {
+    const file = this.file;
+    if (file === undefined) return;
+    this.lastPosition = this.position();
+    this.resume = this.lastPosition;
+    this.everPolled = false;
+    this.file = undefined;
+    await file.handle.close().catch(() => undefined);
+    this.report(reason, detail);
+  }
+
+  private report(reason: FollowProblem, detail: string): void {
+    if (this.currentProblem === reason) return;
+    this.currentProblem = reason;
+    this.handlers.problem?.(reason, detail);
+  }
+}
+
+function problemOf(error: unknown): FollowProblem {
+  switch ((error as NodeJS.ErrnoException).code) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return 'not_found';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission_denied';
+    case 'EISDIR':
+      return 'not_a_file';
+    default:
+      return 'io_error';
+  }
+}
+
+function errorText(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  return e.code ?? e.message ?? String(error);
+}
