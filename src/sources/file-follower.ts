@@ -35,7 +35,10 @@ export interface FollowerHandlers {
   tooLong(): void;
   /** The lines read so far are all handed on (after each batch of reads). */
   batchEnd?(): void;
-  /** The file cannot be read now: called once when the problem starts or changes, not every poll. */
+  /**
+   * The file cannot be read now: called once when the problem starts or changes (reason or detail),
+   * not every poll.
+   */
   problem?(reason: FollowProblem, detail: string): void;
   /** The file is open (again) after a problem or at start; `from` is the first byte read. */
   opened?(path: string, from: number): void;
@@ -100,11 +103,13 @@ export class FileFollower {
   private file: OpenFile | undefined;
   private everPolled = false;
   private currentProblem: FollowProblem | undefined;
+  private currentDetail = '';
   private timer: NodeJS.Timeout | undefined;
   private watcher: FSWatcher | undefined;
   private polling: Promise<void> | undefined;
   private again = false;
-  private stopped = true;
+  private running = false;
+  private stopped = false;
   private lastReadAt: number | undefined;
   private lagBytes = 0;
   private resume: FilePosition | undefined;
@@ -126,8 +131,8 @@ export class FileFollower {
   }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
+    if (this.running || this.stopped) return;
+    this.running = true;
     this.watchDirectory();
     this.schedule(0);
   }
@@ -184,7 +189,7 @@ export class FileFollower {
   }
 
   private schedule(delayMs: number): void {
-    if (this.stopped) return;
+    if (!this.running || this.stopped) return;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
@@ -476,8 +481,9 @@ export class FileFollower {
   }
 
   private report(reason: FollowProblem, detail: string): void {
-    if (this.currentProblem === reason) return;
+    if (this.currentProblem === reason && this.currentDetail === detail) return;
     this.currentProblem = reason;
+    this.currentDetail = detail;
     this.handlers.problem?.(reason, detail);
   }
 }
