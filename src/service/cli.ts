@@ -11,7 +11,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { formatSummary, runDemo } from './demo.js';
 import { createLogger } from './logger.js';
 import { fetchOffenders, formatOffenders } from './offenders-command.js';
-import { createService } from './server.js';
+import { createService, StateDirError } from './server.js';
 import { SERVICE_GROUP, SETTINGS, type Setting, type SettingKey } from './settings.js';
 
 const USAGE_ERROR = 2;
@@ -22,7 +22,7 @@ function fail(message: string, hint?: string): never {
   process.exit(USAGE_ERROR);
 }
 
-async function serve(flags: Partial<Record<SettingKey, string>>): Promise<void> {
+async function serve(flags: Partial<Record<SettingKey, string | string[]>>): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig({ env: process.env, flags });
@@ -54,6 +54,7 @@ async function serve(flags: Partial<Record<SettingKey, string>>): Promise<void> 
   try {
     await service.listen();
   } catch (error) {
+    if (error instanceof StateDirError) fail(error.message);
     const problem = listenProblem(error as NodeJS.ErrnoException, config.host, config.port);
     if (problem !== undefined) fail(problem);
     logger.fatal({ err: error }, `cannot listen on ${config.host}:${config.port}`);
@@ -156,18 +157,23 @@ function program(): Command {
         'Every flag can also be set with its environment variable; flags win. Standard OTEL_* variables (e.g. OTEL_EXPORTER_OTLP_ENDPOINT) enable OTLP export of alert events and metrics.',
       ]),
     );
+  const attributes = new Map<SettingKey, string>();
   for (const setting of SETTINGS as readonly Setting[]) {
     const option = new Option(
-      `${setting.flag} <value>`,
+      setting.switch ? setting.flag : `${setting.flag} <value>`,
       `${setting.description} [env ${setting.env}, default ${setting.defaultText}]`,
     ).helpGroup(setting.group ?? SERVICE_GROUP);
+    if (setting.repeatable) {
+      option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+    }
     serveCommand.addOption(option);
+    attributes.set(setting.key, option.attributeName());
   }
-  serveCommand.action(async (options: Record<string, string>) => {
-    const flags: Partial<Record<SettingKey, string>> = {};
+  serveCommand.action(async (options: Record<string, string | string[] | boolean>) => {
+    const flags: Partial<Record<SettingKey, string | string[]>> = {};
     for (const setting of SETTINGS) {
-      const value = options[setting.key];
-      if (value !== undefined) flags[setting.key] = value;
+      const value = options[attributes.get(setting.key)!];
+      if (value !== undefined) flags[setting.key] = value === true ? 'true' : (value as string | string[]);
     }
     await serve(flags);
   });

@@ -1,6 +1,7 @@
 import express from 'express';
 import type { AnomalyMonitorOptions } from '../core/options.js';
 import { resolveOptions } from '../core/options.js';
+import type { SourceSpec } from '../sources/live-sources.js';
 import { type OutagePolicy, REDIS_DEFAULTS, type RedisStoreOptions } from '../store/redis-options.js';
 import { SETTINGS, type Setting, type SettingKey } from './settings.js';
 
@@ -8,6 +9,15 @@ import { SETTINGS, type Setting, type SettingKey } from './settings.js';
 export type RedisConfig = Required<
   Pick<RedisStoreOptions, 'url' | 'keyPrefix' | 'outagePolicy' | 'commandTimeoutMs' | 'maxPending'>
 >;
+
+/** Live log sources (`SECMON_SOURCES`); `list` is empty when none is configured. */
+export interface SourcesConfig {
+  list: SourceSpec[];
+  fromStart: boolean;
+  stateDir: string | undefined;
+  pollIntervalMs: number;
+  maxLineBytes: number;
+}
 
 /** The validated configuration of `secmon serve`. */
 export interface ServiceConfig {
@@ -26,6 +36,7 @@ export interface ServiceConfig {
   trustProxy: boolean | number | string[];
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
   redis: RedisConfig | undefined;
+  sources: SourcesConfig;
 }
 
 /** A bad setting. `setting` names it; the message names its env var and flag and what is accepted. */
@@ -47,19 +58,22 @@ export class ConfigError extends Error {
  * "not set", except for a secret (tokens, the privacy key), where it is refused: a protection the
  * user asked for must not silently vanish. A secret is never repeated in an error.
  */
-export function loadConfig(sources: {
+export function loadConfig(inputs: {
   env?: Record<string, string | undefined>;
-  flags?: Partial<Record<SettingKey, string | undefined>>;
+  /** Flag values; a repeatable flag's (`--source`) may be an array, one item per use. */
+  flags?: Partial<Record<SettingKey, string | readonly string[] | undefined>>;
 }): ServiceConfig {
-  const env = sources.env ?? {};
-  const flags = sources.flags ?? {};
+  const env = inputs.env ?? {};
+  const flags = inputs.flags ?? {};
   const values: Partial<Record<SettingKey, unknown>> = {};
   const raws: Partial<Record<SettingKey, string>> = {};
   for (const setting of SETTINGS as readonly Setting[]) {
-    const raw = flags[setting.key] ?? env[setting.env];
+    const given = flags[setting.key] ?? env[setting.env];
     // An empty variable means "unset", except for secrets: there it is a mistake (fail closed).
-    if (raw === undefined || (raw === '' && !setting.secret)) continue;
-    const parsed = setting.schema.safeParse(raw);
+    if (given === undefined || (given === '' && !setting.secret)) continue;
+    if (typeof given !== 'string' && given.length === 0) continue;
+    const raw = typeof given === 'string' ? given : given.join(',');
+    const parsed = setting.schema.safeParse(given);
     if (!parsed.success) throw badSetting(setting, parsed.error.issues[0]?.message ?? 'is invalid', raw);
     values[setting.key] = parsed.data;
     raws[setting.key] = raw;
@@ -129,6 +143,23 @@ export function loadConfig(sources: {
           maxPending: (values.redisMaxPending as number | undefined) ?? REDIS_DEFAULTS.maxPending,
         };
 
+  const sourceList = (values.sources as SourceSpec[] | undefined) ?? [];
+  if (sourceList.length === 0) {
+    // Every other source setting only means something with a source to read.
+    for (const key of ['fromStart', 'stateDir', 'sourcePollMs', 'sourceMaxLineBytes'] as const) {
+      if (values[key] !== undefined) {
+        throw badSetting(settingOf(key), 'needs SECMON_SOURCES (--source) to be set', raws[key] ?? '');
+      }
+    }
+  }
+  const sources: SourcesConfig = {
+    list: sourceList,
+    fromStart: (values.fromStart as boolean | undefined) ?? false,
+    stateDir: values.stateDir as string | undefined,
+    pollIntervalMs: (values.sourcePollMs as number | undefined) ?? 500,
+    maxLineBytes: (values.sourceMaxLineBytes as number | undefined) ?? 65_536,
+  };
+
   return {
     host: (values.host as string | undefined) ?? '127.0.0.1',
     port: (values.port as number | undefined) ?? 9870,
@@ -145,6 +176,7 @@ export function loadConfig(sources: {
     trustProxy,
     logLevel: (values.logLevel as ServiceConfig['logLevel'] | undefined) ?? 'info',
     redis,
+    sources,
   };
 }
 

@@ -115,7 +115,9 @@ export class LineSplitter {
       return false;
     }
     if (this.heldLength + bytes > this.held.length) {
-      const grown = Buffer.alloc(Math.min(this.maxLineBytes, Math.max(this.held.length * 2, this.heldLength + bytes)));
+      const grown = Buffer.alloc(
+        Math.min(this.maxLineBytes, Math.max(this.held.length * 2, this.heldLength + bytes)),
+      );
       this.held.copy(grown, 0, 0, this.heldLength);
       this.held = grown;
     }

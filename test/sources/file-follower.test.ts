@@ -43,7 +43,10 @@ interface Seen {
   rotations: RotationKind[];
 }
 
-function follow(options: Partial<FollowerOptions> & { path: string }): { follower: FileFollower; seen: Seen } {
+function follow(options: Partial<FollowerOptions> & { path: string }): {
+  follower: FileFollower;
+  seen: Seen;
+} {
   const seen: Seen = { lines: [], tooLong: 0, problems: [], rotations: [] };
   const follower = new FileFollower(
     { pollIntervalMs: 50, ...options },
