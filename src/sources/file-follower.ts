@@ -101,7 +101,14 @@ export class FileFollower {
   private readonly maxBytesPerTurn: number;
   private readonly splitter: LineSplitter;
   private file: OpenFile | undefined;
-  private everPolled = false;
+  /**
+   * The next file opened follows the start rules (a saved position, else its end, or its start with
+   * `fromStart`). Cleared once a file is opened, or once the path is found missing: a file that
+   * appears later is new, and read from its first byte (so is a file that replaces a directory or a
+   * FIFO at the path). A file that exists but cannot be read yet
+   * (permission denied) keeps the start rules for when it can.
+   */
+  private initial = true;
   private currentProblem: FollowProblem | undefined;
   private currentDetail = '';
   private timer: NodeJS.Timeout | undefined;
@@ -328,23 +335,24 @@ export class FileFollower {
   }
 
   private async openFile(): Promise<void> {
-    const first = !this.everPolled;
-    this.everPolled = true;
-    const resume = this.resume;
-    this.resume = undefined;
+    const first = this.initial;
+    const resume = first ? this.resume : undefined;
     let pathStat: Awaited<ReturnType<typeof stat>>;
     try {
       pathStat = await stat(this.path);
     } catch (error) {
-      if (first && resume !== undefined && (await this.openRotatedAway(resume))) return;
-      this.report(problemOf(error), errorText(error));
+      if (resume !== undefined && (await this.openRotatedAway(resume))) return;
+      const problem = problemOf(error);
+      if (problem === 'not_found') this.startRulesDone();
+      this.report(problem, errorText(error));
       return;
     }
-    if (first && resume !== undefined && !(pathStat.dev === resume.dev && pathStat.ino === resume.ino)) {
+    if (resume !== undefined && !(pathStat.dev === resume.dev && pathStat.ino === resume.ino)) {
       // Rotated while secmon was down: finish the file it was reading, if it is still there.
       if (await this.openRotatedAway(resume)) return;
     }
     if (!pathStat.isFile()) {
+      this.startRulesDone(); // the regular file that replaces it will be new
       this.report('not_a_file', pathStat.isDirectory() ? 'is a directory' : 'is not a regular file');
       return;
     }
@@ -352,7 +360,7 @@ export class FileFollower {
     if (file === undefined) return;
     let from = 0;
     let skipping = false;
-    if (first && resume !== undefined && file.dev === resume.dev && file.ino === resume.ino) {
+    if (resume !== undefined && file.dev === resume.dev && file.ino === resume.ino) {
       if ((await this.sameStart(file, resume)) && resume.offset <= file.size) {
         from = resume.offset;
         skipping = resume.skipping;
@@ -363,8 +371,15 @@ export class FileFollower {
       // Starting mid-line: skip that line's rest rather than count half a line.
       skipping = from > 0 && !(await this.endsWithNewline(file));
     }
+    // (A saved position of another file: the file at the path is new since then, read from 0.)
     this.begin(file, from, skipping);
   }
+
+  private startRulesDone(): void {
+    this.initial = false;
+    this.resume = undefined;
+  }
+
 
   // Looks for the file a saved position names (dev + inode, same first bytes) beside the path:
   // `auth.log.1`, `auth.log-20261207`, ... (compressed ones cannot be resumed in).
@@ -439,6 +454,7 @@ export class FileFollower {
   }
 
   private begin(file: OpenFile, from: number, skipping: boolean): void {
+    this.startRulesDone();
     file.readPos = from;
     this.splitter.reset(from, skipping);
     this.file = file;
@@ -474,7 +490,7 @@ export class FileFollower {
     if (file === undefined) return;
     this.lastPosition = this.position();
     this.resume = this.lastPosition;
-    this.everPolled = false;
+    this.initial = true;
     this.file = undefined;
     await file.handle.close().catch(() => undefined);
     this.report(reason, detail);

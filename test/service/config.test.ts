@@ -30,6 +30,7 @@ describe('service configuration', () => {
       trustProxy: false,
       logLevel: 'info',
       redis: undefined,
+      sources: { list: [], fromStart: false, stateDir: undefined, pollIntervalMs: 500, maxLineBytes: 65_536 },
     });
   });
 
