@@ -380,7 +380,6 @@ export class FileFollower {
     this.resume = undefined;
   }
 
-
   // Looks for the file a saved position names (dev + inode, same first bytes) beside the path:
   // `auth.log.1`, `auth.log-20261207`, ... (compressed ones cannot be resumed in).
   private async openRotatedAway(resume: FilePosition): Promise<boolean> {

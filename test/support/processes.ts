@@ -84,10 +84,12 @@ export interface RunningProcess {
 export function startProcess(
   command: string,
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string; name?: string } = {},
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; name?: string; uid?: number; gid?: number } = {},
 ): RunningProcess {
   const child = spawn(command, args, {
     cwd: options.cwd,
+    uid: options.uid,
+    gid: options.gid,
     env: options.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
