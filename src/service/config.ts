@@ -1,9 +1,12 @@
 import express from 'express';
 import type { AnomalyMonitorOptions } from '../core/options.js';
 import { resolveOptions } from '../core/options.js';
+import { loadCustomFormats } from '../sources/custom-format-file.js';
 import type { SourceSpec } from '../sources/live-sources.js';
+import type { LogFormat } from '../sources/log-format.js';
 import { type OutagePolicy, REDIS_DEFAULTS, type RedisStoreOptions } from '../store/redis-options.js';
 import { SETTINGS, type Setting, type SettingKey } from './settings.js';
+import { unknownSourceFormat } from './source-settings.js';
 
 /** Shared state in Redis (`SECMON_REDIS_URL`); absent when state stays in the process. */
 export type RedisConfig = Required<
@@ -13,6 +16,8 @@ export type RedisConfig = Required<
 /** Live log sources (`SECMON_SOURCES`); `list` is empty when none is configured. */
 export interface SourcesConfig {
   list: SourceSpec[];
+  /** Formats of SECMON_FORMATS_FILE, beside the built-in ones. */
+  customFormats: LogFormat[];
   fromStart: boolean;
   stateDir: string | undefined;
   pollIntervalMs: number;
@@ -146,14 +151,36 @@ export function loadConfig(inputs: {
   const sourceList = (values.sources as SourceSpec[] | undefined) ?? [];
   if (sourceList.length === 0) {
     // Every other source setting only means something with a source to read.
-    for (const key of ['fromStart', 'stateDir', 'sourcePollMs', 'sourceMaxLineBytes'] as const) {
+    for (const key of [
+      'formatsFile',
+      'fromStart',
+      'stateDir',
+      'sourcePollMs',
+      'sourceMaxLineBytes',
+    ] as const) {
       if (values[key] !== undefined) {
         throw badSetting(settingOf(key), 'needs SECMON_SOURCES (--source) to be set', raws[key] ?? '');
       }
     }
   }
+  let customFormats: LogFormat[] = [];
+  if (values.formatsFile !== undefined) {
+    try {
+      customFormats = loadCustomFormats(values.formatsFile as string);
+    } catch (error) {
+      if (!(error instanceof TypeError)) throw error;
+      // The loader's message names the file, the format and the pattern.
+      throw new ConfigError(
+        settingOf('formatsFile'),
+        `SECMON_FORMATS_FILE (--formats-file): ${error.message}`,
+      );
+    }
+  }
+  const unknownFormat = unknownSourceFormat(sourceList, customFormats);
+  if (unknownFormat !== undefined) throw badSetting(settingOf('sources'), unknownFormat, raws.sources ?? '');
   const sources: SourcesConfig = {
     list: sourceList,
+    customFormats,
     fromStart: (values.fromStart as boolean | undefined) ?? false,
     stateDir: values.stateDir as string | undefined,
     pollIntervalMs: (values.sourcePollMs as number | undefined) ?? 500,

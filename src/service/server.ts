@@ -6,7 +6,7 @@ import { eventApi } from '../http/event-api.js';
 import { sendError } from '../http/json-error.js';
 import { metricsHandler } from '../http/metrics-route.js';
 import { offendersApi } from '../http/offenders-api.js';
-import { FORMATS } from '../sources/interim-formats.js';
+import { formatNamed } from '../sources/formats.js';
 import { LiveSources } from '../sources/live-sources.js';
 import { redactedUrl } from '../store/redis-options.js';
 import { redisStore } from '../store/redis-store.js';
@@ -87,7 +87,12 @@ export function createService(
   const sources = new LiveSources(config.sources.list, {
     monitor,
     logger: logger.child({ component: 'sources' }),
-    formats: FORMATS,
+    formats: new Map(
+      config.sources.list.map((source) => [
+        source.format,
+        formatNamed(source.format, { customFormats: config.sources.customFormats }),
+      ]),
+    ),
     stateDir: config.sources.stateDir,
     fromStart: config.sources.fromStart,
     pollIntervalMs: config.sources.pollIntervalMs,

@@ -1,8 +1,9 @@
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { closestMatch } from '../core/did-you-mean.js';
-import { FORMATS } from '../sources/interim-formats.js';
+import { FORMAT_NAMES } from '../sources/formats.js';
 import type { SourceSpec } from '../sources/live-sources.js';
+import type { LogFormat } from '../sources/log-format.js';
 import { bool } from './setting-schemas.js';
 
 // The settings of live log sources (`secmon serve --source FORMAT:PATH`): part of the one settings
@@ -11,9 +12,25 @@ import { bool } from './setting-schemas.js';
 /** `--help` heading. */
 export const SOURCES = 'Log sources (live):';
 
-/** The format names a source may name. */
-export function formatNames(): string[] {
-  return [...FORMATS.keys()];
+/**
+ * Checks that every source names a built-in format or one of `custom` (SECMON_FORMATS_FILE); the
+ * problem (with a did-you-mean for a typo), or undefined.
+ */
+export function unknownSourceFormat(
+  sources: readonly SourceSpec[],
+  custom: readonly LogFormat[],
+): string | undefined {
+  const names = [...FORMAT_NAMES, ...custom.map((format) => format.name)];
+  for (const [index, source] of sources.entries()) {
+    if (names.includes(source.format)) continue;
+    const where =
+      sources.length > 1 ? `item ${index + 1} (${JSON.stringify(source.name.slice(0, 80))}) ` : '';
+    const guess = closestMatch(source.format, names);
+    const hint = guess === undefined ? '' : `; did you mean ${guess}?`;
+    const file = custom.length === 0 ? ' (custom formats come from SECMON_FORMATS_FILE)' : '';
+    return `${where}names the format ${JSON.stringify(source.format.slice(0, 40))}, which is not one of ${names.join(', ')}${file}${hint}`;
+  }
+  return undefined;
 }
 
 // A source name is its metric label: configured by the operator, so bounded in number; bounded in
@@ -24,13 +41,13 @@ const MAX_ITEM = 4096;
 /**
  * Parses source items, each `[NAME=]FORMAT:PATH`. A relative path is resolved against the working
  * directory (positions are kept by absolute path). The name is NAME, or `FORMAT:PATH` as written.
- * Errors name the item and what is accepted; an unknown format gets a did-you-mean.
+ * Errors name the item and what is accepted. Formats are checked apart ({@link unknownSourceFormat}),
+ * once the custom formats are loaded.
  */
 export function parseSourceItems(
   items: readonly string[],
 ): { ok: true; sources: SourceSpec[] } | { ok: false; error: string } {
   const sources: SourceSpec[] = [];
-  const formats = formatNames();
   for (const [index, raw] of items.entries()) {
     const item = raw.trim();
     const where = items.length > 1 ? `item ${index + 1} (${JSON.stringify(item.slice(0, 80))}) ` : '';
@@ -60,15 +77,7 @@ export function parseSourceItems(
     if (format === '' || path === '') {
       return {
         ok: false,
-        error: `${where}must be FORMAT:PATH or NAME=FORMAT:PATH (formats: ${formats.join(', ')})`,
-      };
-    }
-    if (!FORMATS.has(format)) {
-      const guess = closestMatch(format, formats);
-      const hint = guess === undefined ? '' : `; did you mean ${guess}?`;
-      return {
-        ok: false,
-        error: `${where}names the format ${JSON.stringify(format.slice(0, 40))}, which is not one of ${formats.join(', ')}${hint}`,
+        error: `${where}must be FORMAT:PATH or NAME=FORMAT:PATH (formats: ${FORMAT_NAMES.join(', ')}, or one of SECMON_FORMATS_FILE)`,
       };
     }
     const absolute = isAbsolute(path) ? resolve(path) : resolve(process.cwd(), path);
@@ -120,6 +129,16 @@ export const SOURCE_SETTINGS = [
     defaultText: 'none',
     schema: sourceList,
     repeatable: true,
+    group: SOURCES,
+  },
+  {
+    key: 'formatsFile',
+    env: 'SECMON_FORMATS_FILE',
+    flag: '--formats-file',
+    description:
+      'a YAML or JSON file of custom formats (named patterns) that sources may name, checked at start',
+    defaultText: 'none',
+    schema: z.string().trim().min(1, 'must be a file path'),
     group: SOURCES,
   },
   {

@@ -30,7 +30,14 @@ describe('service configuration', () => {
       trustProxy: false,
       logLevel: 'info',
       redis: undefined,
-      sources: { list: [], fromStart: false, stateDir: undefined, pollIntervalMs: 500, maxLineBytes: 65_536 },
+      sources: {
+        list: [],
+        customFormats: [],
+        fromStart: false,
+        stateDir: undefined,
+        pollIntervalMs: 500,
+        maxLineBytes: 65_536,
+      },
     });
   });
 

@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/service/config.js';
 
@@ -25,6 +27,7 @@ describe('source settings', () => {
         { name: 'json:/var/log/app.json', format: 'json', path: '/var/log/app.json' },
         { name: 'web', format: 'json', path: resolve('relative/web.log') },
       ],
+      customFormats: [],
       fromStart: false,
       stateDir: '/var/lib/secmon',
       pollIntervalMs: 500,
@@ -46,9 +49,12 @@ describe('source settings', () => {
   it.each([
     [
       { SECMON_SOURCES: 'jsn:/var/log/a' },
-      /SECMON_SOURCES \(--source\) names the format "jsn", which is not one of json; did you mean json\?/,
+      /SECMON_SOURCES \(--source\) names the format "jsn", which is not one of sshd, nginx, apache, json \(custom formats come from SECMON_FORMATS_FILE\); did you mean json\?/,
     ],
-    [{ SECMON_SOURCES: '/var/log/auth.log' }, /must be FORMAT:PATH or NAME=FORMAT:PATH \(formats: json\)/],
+    [
+      { SECMON_SOURCES: '/var/log/auth.log' },
+      /must be FORMAT:PATH or NAME=FORMAT:PATH \(formats: sshd, nginx, apache, json, or one of SECMON_FORMATS_FILE\)/,
+    ],
     [{ SECMON_SOURCES: 'json:' }, /must be FORMAT:PATH/],
     [{ SECMON_SOURCES: 'bad name=json:/a' }, /the name "bad name": a source name must be 1 to 64 letters/],
     [{ SECMON_SOURCES: 'a=json:/x,a=json:/y' }, /item 2 \("a=json:\/y"\) repeats the source name "a"/],
@@ -72,5 +78,32 @@ describe('source settings', () => {
     const error = rejection({ env });
     expect(error.message).toMatch(message);
     expect(error.code).toBe('SECMON_ERR_BAD_SETTING');
+  });
+
+  it('reads custom formats from SECMON_FORMATS_FILE, and names the file when it is wrong', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'secmon-formats-'));
+    const file = join(dir, 'formats.yml');
+    writeFileSync(
+      file,
+      [
+        'formats:',
+        '  myapp:',
+        '    patterns:',
+        '      - event: failed_auth',
+        "        pattern: '^login failed for (?<user>\\S+) from <HOST>$'",
+      ].join('\n'),
+    );
+    const config = loadConfig({
+      env: { SECMON_SOURCES: 'app=myapp:/var/log/myapp.log', SECMON_FORMATS_FILE: file },
+    });
+    expect(config.sources.customFormats.map((format) => format.name)).toEqual(['myapp']);
+    expect(
+      rejection({ env: { SECMON_SOURCES: 'app=myap:/var/log/myapp.log', SECMON_FORMATS_FILE: file } })
+        .message,
+    ).toMatch(/not one of sshd, nginx, apache, json, myapp; did you mean myapp\?/);
+    writeFileSync(file, 'formats: [');
+    expect(rejection({ env: { SECMON_SOURCES: 'json:/x', SECMON_FORMATS_FILE: file } }).message).toMatch(
+      /^SECMON_FORMATS_FILE \(--formats-file\): .*formats\.yml/,
+    );
   });
 });
