@@ -263,4 +263,34 @@ describe('secmon serve --source', () => {
       after.get(series('secmon_source_errors_total', { source: 'auth', reason: 'permission_denied' })),
     ).toBe(1);
   });
+
+  it('reads an sshd auth.log: attempts, not lines, raise a brute-force alert; a held probe is decided live', async () => {
+    const log = join(dir, 'auth.log');
+    writeFileSync(log, '');
+    const service = await start({ SECMON_SOURCES: `ssh=sshd:${log}`, SECMON_BRUTE_FORCE_THRESHOLD: '5' });
+    const session = (pid: number) => [
+      `Dec  6 10:00:0${pid % 10} web1 sshd[${pid}]: Failed password for root from 203.0.113.7 port ${50000 + pid} ssh2`,
+      `Dec  6 10:00:0${pid % 10} web1 sshd[${pid}]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=203.0.113.7  user=root`,
+      `Dec  6 10:00:0${pid % 10} web1 sshd[${pid}]: Connection closed by authenticating user root 203.0.113.7 port ${50000 + pid} [preauth]`,
+    ];
+    // Five connections, one password each: 15 lines, 5 attempts.
+    await appendFile(log, `${[4001, 4002, 4003, 4004, 4005].flatMap(session).join('\n')}\n`);
+    // A user-enumeration probe: counted once its connection closes without a Failed line.
+    await appendFile(
+      log,
+      'Dec  6 10:01:00 web1 sshd[5001]: Invalid user oracle from 198.51.100.23 port 40022\n' +
+        'Dec  6 10:01:01 web1 sshd[5001]: Connection closed by invalid user oracle 198.51.100.23 port 40022 [preauth]\n' +
+        'Dec  6 10:01:02 web1 systemd[1]: Started Session 7 of user alice.\n',
+    );
+    const metrics = await waitFor('the log read', async () => {
+      const m = await service.metrics();
+      return m.get('secmon_failed_auth_total') === 6 ? m : undefined;
+    });
+    expect(metrics.get(linesOf('ssh', 'matched'))! + metrics.get(linesOf('ssh', 'ignored'))!).toBe(18);
+    expect(metrics.get(series('secmon_source_events_total', { source: 'ssh' }))).toBe(6);
+    const alert = service.logLines().find((line) => line.msg === 'security alert') as
+      | { alert: { type: string; sourceIp: string } }
+      | undefined;
+    expect(alert?.alert).toMatchObject({ type: 'brute_force', sourceIp: '203.0.113.7' });
+  });
 });
