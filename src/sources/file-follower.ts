@@ -13,15 +13,25 @@
 // rotation on some systems); a poll every `pollIntervalMs` is what guarantees progress. Reads are
 // bounded chunks with a bounded amount per turn of the event loop, so a huge backlog does not stall
 // the HTTP endpoints; lines are bounded by the line splitter.
-import { constants, type FSWatcher, watch } from 'node:fs';
-import { type FileHandle, open, readdir, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { type FSWatcher, watch } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from './line-splitter.js';
-import { FINGERPRINT_BYTES, type FilePosition, fingerprintOf } from './position-store.js';
+import {
+  endsWithNewline,
+  errorText,
+  type FollowProblem,
+  findRotatedAway,
+  notAFile,
+  type OpenFile,
+  openRegularFile,
+  problemOf,
+  sameStart,
+  takeFingerprint,
+} from './opened-file.js';
+import { FINGERPRINT_BYTES, type FilePosition } from './position-store.js';
 
-/** Why a file cannot be read now (a constant set: it is a metric label). */
-export const FOLLOW_PROBLEMS = ['not_found', 'permission_denied', 'not_a_file', 'io_error'] as const;
-export type FollowProblem = (typeof FOLLOW_PROBLEMS)[number];
+export { FOLLOW_PROBLEMS, type FollowProblem } from './opened-file.js';
 
 /** How the followed file was replaced (a constant set: it is a metric label). */
 export const ROTATION_KINDS = ['renamed', 'truncated', 'deleted'] as const;
@@ -72,21 +82,6 @@ export interface FollowerStatus {
   lastReadAt: number | undefined;
   /** The problem now, if any. */
   problem: FollowProblem | undefined;
-}
-
-interface OpenFile {
-  handle: FileHandle;
-  path: string;
-  dev: number;
-  ino: number;
-  size: number;
-  readPos: number;
-  fingerprint: string;
-  fingerprintBytes: number;
-  /** The path names another file now: finish this one, then switch. Counts polls since seen. */
-  replacedFor: number;
-  /** Opened by inode after a restart (the file rotated while secmon was down): never the path's. */
-  rotatedAway: boolean;
 }
 
 /**
@@ -258,7 +253,7 @@ export class FileFollower {
       // copytruncate (or any truncation): everything in the file now is new.
       file.readPos = 0;
       this.splitter.reset(0);
-      await this.takeFingerprint(file);
+      await takeFingerprint(file);
       this.handlers.rotated?.('truncated');
     }
     file.size = fileStat.size;
@@ -266,7 +261,7 @@ export class FileFollower {
     if (this.file !== file) return false;
     if (pending) return true;
     if (file.fingerprintBytes < FINGERPRINT_BYTES && file.size > file.fingerprintBytes) {
-      await this.takeFingerprint(file);
+      await takeFingerprint(file);
     }
     this.lagBytes = Math.max(0, file.size - this.splitter.offset);
     await this.checkReplaced(file);
@@ -353,7 +348,7 @@ export class FileFollower {
     }
     if (!pathStat.isFile()) {
       this.startRulesDone(); // the regular file that replaces it will be new
-      this.report('not_a_file', pathStat.isDirectory() ? 'is a directory' : 'is not a regular file');
+      this.report('not_a_file', notAFile(pathStat));
       return;
     }
     const file = await this.openAt(this.path, false);
@@ -361,7 +356,7 @@ export class FileFollower {
     let from = 0;
     let skipping = false;
     if (resume !== undefined && file.dev === resume.dev && file.ino === resume.ino) {
-      if ((await this.sameStart(file, resume)) && resume.offset <= file.size) {
+      if ((await sameStart(file, resume)) && resume.offset <= file.size) {
         from = resume.offset;
         skipping = resume.skipping;
       }
@@ -369,7 +364,7 @@ export class FileFollower {
     } else if (first && resume === undefined && !this.options.fromStart) {
       from = file.size;
       // Starting mid-line: skip that line's rest rather than count half a line.
-      skipping = from > 0 && !(await this.endsWithNewline(file));
+      skipping = from > 0 && !(await endsWithNewline(file));
     }
     // (A saved position of another file: the file at the path is new since then, read from 0.)
     this.begin(file, from, skipping);
@@ -380,76 +375,26 @@ export class FileFollower {
     this.resume = undefined;
   }
 
-  // Looks for the file a saved position names (dev + inode, same first bytes) beside the path:
-  // `auth.log.1`, `auth.log-20261207`, ... (compressed ones cannot be resumed in).
+  // Finishes the file a saved position names if it was rotated beside the path while secmon was
+  // down (see findRotatedAway); true when it is open.
   private async openRotatedAway(resume: FilePosition): Promise<boolean> {
-    const directory = dirname(this.path);
-    const name = basename(this.path);
-    let names: string[];
-    try {
-      names = await readdir(directory);
-    } catch {
+    const path = await findRotatedAway(this.path, resume);
+    if (path === undefined) return false;
+    const file = await this.openAt(path, true);
+    if (file === undefined) return false;
+    if (!(await sameStart(file, resume)) || resume.offset > file.size) {
+      await file.handle.close().catch(() => undefined);
       return false;
     }
-    const candidates = names
-      .filter((n) => n !== name && n.startsWith(name) && /^[.\-_]/.test(n.slice(name.length)))
-      .filter((n) => !/\.(gz|bz2|xz|zst|lz4|z)$/i.test(n))
-      .slice(0, 100);
-    for (const candidate of candidates) {
-      const path = join(directory, candidate);
-      try {
-        const s = await stat(path);
-        if (s.dev !== resume.dev || s.ino !== resume.ino || !s.isFile()) continue;
-      } catch {
-        continue;
-      }
-      const file = await this.openAt(path, true);
-      if (file === undefined) return false;
-      if (!(await this.sameStart(file, resume)) || resume.offset > file.size) {
-        await file.handle.close().catch(() => undefined);
-        return false;
-      }
-      this.begin(file, resume.offset, resume.skipping);
-      return true;
-    }
-    return false;
+    this.begin(file, resume.offset, resume.skipping);
+    return true;
   }
 
   private async openAt(path: string, rotatedAway: boolean): Promise<OpenFile | undefined> {
-    let handle: FileHandle;
-    try {
-      // O_NONBLOCK: a FIFO put in place of the file must not block the thread pool on open.
-      handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
-    } catch (error) {
-      this.report(problemOf(error), errorText(error));
-      return undefined;
-    }
-    try {
-      const s = await handle.stat();
-      if (!s.isFile()) {
-        await handle.close();
-        this.report('not_a_file', s.isDirectory() ? 'is a directory' : 'is not a regular file');
-        return undefined;
-      }
-      const file: OpenFile = {
-        handle,
-        path,
-        dev: s.dev,
-        ino: s.ino,
-        size: s.size,
-        readPos: 0,
-        fingerprint: '',
-        fingerprintBytes: 0,
-        replacedFor: 0,
-        rotatedAway,
-      };
-      await this.takeFingerprint(file);
-      return file;
-    } catch (error) {
-      await handle.close().catch(() => undefined);
-      this.report(problemOf(error), errorText(error));
-      return undefined;
-    }
+    const opened = await openRegularFile(path, rotatedAway);
+    if (opened.ok) return opened.file;
+    this.report(opened.reason, opened.detail);
+    return undefined;
   }
 
   private begin(file: OpenFile, from: number, skipping: boolean): void {
@@ -460,26 +405,6 @@ export class FileFollower {
     this.currentProblem = undefined;
     this.lagBytes = Math.max(0, file.size - from);
     this.handlers.opened?.(file.path, from);
-  }
-
-  private async takeFingerprint(file: OpenFile): Promise<void> {
-    const head = Buffer.alloc(FINGERPRINT_BYTES);
-    const { bytesRead } = await file.handle.read(head, 0, FINGERPRINT_BYTES, 0);
-    file.fingerprint = fingerprintOf(head, bytesRead);
-    file.fingerprintBytes = bytesRead;
-  }
-
-  private async sameStart(file: OpenFile, saved: FilePosition): Promise<boolean> {
-    if (saved.fingerprintBytes === 0) return true;
-    const head = Buffer.alloc(saved.fingerprintBytes);
-    const { bytesRead } = await file.handle.read(head, 0, saved.fingerprintBytes, 0);
-    return bytesRead === saved.fingerprintBytes && fingerprintOf(head, bytesRead) === saved.fingerprint;
-  }
-
-  private async endsWithNewline(file: OpenFile): Promise<boolean> {
-    const last = Buffer.alloc(1);
-    const { bytesRead } = await file.handle.read(last, 0, 1, file.size - 1);
-    return bytesRead === 1 && last[0] === 10;
   }
 
   // The open file failed: close it, report, and try the path again next poll (from its start only
@@ -501,24 +426,4 @@ export class FileFollower {
     this.currentDetail = detail;
     this.handlers.problem?.(reason, detail);
   }
-}
-
-function problemOf(error: unknown): FollowProblem {
-  switch ((error as NodeJS.ErrnoException).code) {
-    case 'ENOENT':
-    case 'ENOTDIR':
-      return 'not_found';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission_denied';
-    case 'EISDIR':
-      return 'not_a_file';
-    default:
-      return 'io_error';
-  }
-}
-
-function errorText(error: unknown): string {
-  const e = error as NodeJS.ErrnoException;
-  return e.code ?? e.message ?? String(error);
 }
