@@ -321,6 +321,9 @@ export class FileFollower {
     this.splitter.finish();
     this.handlers.batchEnd?.();
     this.handlers.rotated?.(now === undefined && !file.rotatedAway ? 'deleted' : 'renamed');
+    // Until the next file opens, the position is the end of this one: a restart in between finds
+    // it (renamed beside the path) read to its end, and does not read its last lines again.
+    this.lastPosition = this.position();
     this.file = undefined;
     this.lagBytes = 0;
     await file.handle.close().catch(() => undefined);

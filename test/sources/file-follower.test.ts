@@ -275,6 +275,23 @@ describe('resuming from a saved position', () => {
     expect(await runOnce(path, store)).toEqual(['b', 'c']);
   });
 
+  it('does not read a rotated file again when it stopped after the rotation, before the new file', async () => {
+    const path = join(dir, 'app.log');
+    writeFileSync(path, 'a\nb\n');
+    const store = new PositionStore(join(dir, 'state'));
+    await store.load();
+    const { follower, seen } = follow({ path, fromStart: true });
+    await settle(follower);
+    renameSync(path, `${path}.1`);
+    await settle(follower); // finished the renamed file; no new one yet
+    await follower.stop();
+    store.set(path, follower.position()!);
+    await store.save();
+    expect(seen.lines).toEqual(['a', 'b']);
+    writeFileSync(path, 'c\n');
+    expect(await runOnce(path, store)).toEqual(['c']);
+  });
+
   it('reads a file from its start when it was truncated or replaced while stopped', async () => {
     const path = join(dir, 'app.log');
     writeFileSync(path, 'first content line\n');
