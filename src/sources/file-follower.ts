@@ -70,6 +70,8 @@ export interface FollowerOptions {
   chunkBytes?: number;
   /** Most bytes read before yielding to the event loop. Default 1 MiB. */
   maxBytesPerTurn?: number;
+  /** The clock, epoch ms (tests inject one). Default `Date.now`. */
+  now?: () => number;
 }
 
 /** What a follower can say about itself at any moment (read by metrics). */
@@ -94,6 +96,7 @@ export class FileFollower {
   private readonly pollIntervalMs: number;
   private readonly chunk: Buffer;
   private readonly maxBytesPerTurn: number;
+  private readonly now: () => number;
   private readonly splitter: LineSplitter;
   private file: OpenFile | undefined;
   /**
@@ -125,6 +128,7 @@ export class FileFollower {
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.chunk = Buffer.alloc(options.chunkBytes ?? 64 * 1024);
     this.maxBytesPerTurn = options.maxBytesPerTurn ?? 1024 * 1024;
+    this.now = options.now ?? Date.now;
     this.resume = options.resume;
     this.splitter = new LineSplitter(
       { line: (text) => handlers.line(text), tooLong: () => handlers.tooLong() },
@@ -249,8 +253,13 @@ export class FileFollower {
       await this.lose('io_error', errorText(error));
       return false;
     }
-    if (fileStat.size < file.readPos) {
-      // copytruncate (or any truncation): everything in the file now is new.
+    // copytruncate (or any truncation): the file is shorter than what was read, or, when more was
+    // written after the truncation than had been read before secmon looked, it starts with other
+    // bytes. Everything in it now is new.
+    if (
+      fileStat.size < file.readPos ||
+      (fileStat.size !== file.size && file.readPos > 0 && !(await this.startsAsBefore(file)))
+    ) {
       file.readPos = 0;
       this.splitter.reset(0);
       await takeFingerprint(file);
@@ -277,6 +286,7 @@ export class FileFollower {
         const { bytesRead } = await file.handle.read(this.chunk, 0, this.chunk.length, file.readPos);
         if (bytesRead === 0) break;
         readAny = true;
+        this.lastReadAt = this.now(); // before the lines are handed on: a scrape never sees them without it
         file.readPos += bytesRead;
         budget -= bytesRead;
         this.splitter.push(this.chunk, bytesRead);
@@ -287,7 +297,6 @@ export class FileFollower {
       return false;
     }
     if (readAny) {
-      this.lastReadAt = Date.now();
       if (file.readPos > file.size) file.size = file.readPos;
       this.lagBytes = Math.max(0, file.size - this.splitter.offset);
       this.handlers.batchEnd?.();
@@ -306,16 +315,18 @@ export class FileFollower {
         now = undefined; // gone (or unreadable): handled as gone
       }
       if (now !== undefined && now.dev === file.dev && now.ino === file.ino) {
-        file.replacedFor = 0;
+        file.replacedSince = undefined;
         return;
       }
     }
     // The path names another file, or none (a rename whose new file is not created yet looks the
-    // same as a deletion). Give writers that still hold the old file one poll interval: it was read
-    // to its end just now, and is read to its end once more before it is closed.
-    if (!file.rotatedAway && file.replacedFor === 0) {
-      file.replacedFor = 1;
-      return;
+    // same as a deletion). Give writers that still hold the old file a poll interval: it was read
+    // to its end just now, and is read to its end again until the interval is over. (Measured in
+    // time, not polls: directory events can bring polls a millisecond apart.)
+    if (!file.rotatedAway) {
+      const seenAt = this.now();
+      file.replacedSince ??= seenAt;
+      if (seenAt - file.replacedSince < this.pollIntervalMs) return;
     }
     // A last line without a newline in a file nobody writes any more is a line.
     this.splitter.finish();
@@ -398,6 +409,14 @@ export class FileFollower {
     if (opened.ok) return opened.file;
     this.report(opened.reason, opened.detail);
     return undefined;
+  }
+
+  private async startsAsBefore(file: OpenFile): Promise<boolean> {
+    try {
+      return await sameStart(file, file);
+    } catch {
+      return true; // a read error shows at the next read
+    }
   }
 
   private begin(file: OpenFile, from: number, skipping: boolean): void {

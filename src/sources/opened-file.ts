@@ -22,8 +22,8 @@ export interface OpenFile {
   readPos: number;
   fingerprint: string;
   fingerprintBytes: number;
-  /** The path names another file now: finish this one, then switch. Counts polls since seen. */
-  replacedFor: number;
+  /** Since when (epoch ms) the path names another file or none: finish this one, then switch. */
+  replacedSince: number | undefined;
   /** Opened by inode after a restart (the file rotated while secmon was down): never the path's. */
   rotatedAway: boolean;
 }
@@ -56,7 +56,7 @@ export async function openRegularFile(path: string, rotatedAway: boolean): Promi
       readPos: 0,
       fingerprint: '',
       fingerprintBytes: 0,
-      replacedFor: 0,
+      replacedSince: undefined,
       rotatedAway,
     };
     await takeFingerprint(file);
@@ -75,8 +75,11 @@ export async function takeFingerprint(file: OpenFile): Promise<void> {
   file.fingerprintBytes = bytesRead;
 }
 
-/** Whether the file starts with the bytes a saved position was fingerprinted from. */
-export async function sameStart(file: OpenFile, saved: FilePosition): Promise<boolean> {
+/** Whether the file starts with the bytes a saved position (or an earlier look) fingerprinted. */
+export async function sameStart(
+  file: OpenFile,
+  saved: Pick<FilePosition, 'fingerprint' | 'fingerprintBytes'>,
+): Promise<boolean> {
   if (saved.fingerprintBytes === 0) return true;
   const head = Buffer.alloc(saved.fingerprintBytes);
   const { bytesRead } = await file.handle.read(head, 0, saved.fingerprintBytes, 0);

@@ -27,6 +27,8 @@ import { waitFor } from '../support/processes.js';
 
 let dir: string;
 let followers: FileFollower[] = [];
+/** The followers' clock: `settle` moves it past the rotation grace (one poll interval, 50 ms). */
+let clock = 0;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'secmon-follow-'));
 });
@@ -49,7 +51,7 @@ function follow(options: Partial<FollowerOptions> & { path: string }): {
 } {
   const seen: Seen = { lines: [], tooLong: 0, problems: [], rotations: [] };
   const follower = new FileFollower(
-    { pollIntervalMs: 50, ...options },
+    { pollIntervalMs: 50, now: () => clock, ...options },
     {
       line: (text) => seen.lines.push(text),
       tooLong: () => seen.tooLong++,
@@ -61,9 +63,12 @@ function follow(options: Partial<FollowerOptions> & { path: string }): {
   return { follower, seen };
 }
 
-/** Polls until the follower has nothing new to read and the path's fate is settled (two polls). */
+/** Polls until the follower has nothing new to read and a replaced file's grace is over. */
 async function settle(follower: FileFollower): Promise<void> {
-  for (let i = 0; i < 4; i++) await follower.pollNow();
+  for (let i = 0; i < 4; i++) {
+    await follower.pollNow();
+    clock += 30;
+  }
 }
 
 describe('following a file', () => {
@@ -121,6 +126,24 @@ describe('following a file', () => {
     appendFileSync(path, 'x\n');
     await settle(follower);
     expect(seen.lines).toEqual(['first line, quite long', 'second', 'x']);
+    expect(seen.rotations).toEqual(['truncated']);
+  });
+
+  it('recognises a truncation followed by more lines than it had read, by the changed first bytes', async () => {
+    const path = join(dir, 'app.log');
+    writeFileSync(path, '');
+    const { follower, seen } = follow({ path });
+    await follower.pollNow();
+    appendFileSync(path, '2026-12-07T01:00:00 one\n');
+    await follower.pollNow();
+    truncateSync(path, 0);
+    appendFileSync(path, '2026-12-07T01:00:05 two, longer than the first\n2026-12-07T01:00:06 three\n');
+    await settle(follower);
+    expect(seen.lines).toEqual([
+      '2026-12-07T01:00:00 one',
+      '2026-12-07T01:00:05 two, longer than the first',
+      '2026-12-07T01:00:06 three',
+    ]);
     expect(seen.rotations).toEqual(['truncated']);
   });
 
@@ -222,7 +245,7 @@ describe('following a file', () => {
   it('follows on its own timers and the directory watch, and stops cleanly', async () => {
     const path = join(dir, 'app.log');
     writeFileSync(path, '');
-    const { follower, seen } = follow({ path });
+    const { follower, seen } = follow({ path, now: Date.now });
     await follower.pollNow();
     follower.start();
     for (let i = 0; i < 20; i++) appendFileSync(path, `line ${i}\n`);
