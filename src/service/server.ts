@@ -31,10 +31,13 @@ export interface OtelHandle {
 export class StateDirError extends Error {
   readonly code = 'SECMON_ERR_STATE_DIR';
   constructor(directory: string | undefined, cause: NodeJS.ErrnoException) {
-    super(
-      `SECMON_STATE_DIR (--state-dir) ${JSON.stringify(directory)} cannot be used: ${cause.code ?? cause.message}`,
-      { cause },
-    );
+    const why =
+      cause.code === 'EEXIST' || cause.code === 'ENOTDIR'
+        ? 'it is not a directory'
+        : cause.code === 'EACCES' || cause.code === 'EPERM' || cause.code === 'EROFS'
+          ? `secmon may not create or write files in it (${cause.code})`
+          : (cause.code ?? cause.message);
+    super(`SECMON_STATE_DIR (--state-dir) ${JSON.stringify(directory)} cannot be used: ${why}`, { cause });
     this.name = 'StateDirError';
   }
 }

@@ -1,13 +1,19 @@
 // Live log sources on the real `secmon serve` process and real files: what /metrics says about
 // them, exact resumption across a SIGTERM and a rotation while stopped, a soak that appends while
 // rotating, bad input and files secmon may not read.
+
+import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { appendFile, copyFile, rename, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/processes.js';
 import { type RunningSecmon, startSecmon } from '../support/secmon.js';
+
+const cli = resolve(import.meta.dirname, '../../dist/service/cli.js');
+const run = promisify(execFile);
 
 let dir: string;
 let running: RunningSecmon[] = [];
@@ -304,5 +310,21 @@ describe('secmon serve --source', () => {
       service.logLines().find((line) => line.msg === 'security alert'),
     )) as { alert: { type: string; sourceIp: string } };
     expect(alert?.alert).toMatchObject({ type: 'brute_force', sourceIp: '203.0.113.7' });
+  });
+
+  it('stops the start with exit code 2 naming SECMON_STATE_DIR when the state directory is unusable', async () => {
+    const notADirectory = join(dir, 'state');
+    writeFileSync(notADirectory, 'a file');
+    const failure = await run(process.execPath, [cli, 'serve', '--port', '0'], {
+      env: {
+        ...process.env,
+        SECMON_SOURCES: `json:${join(dir, 'app.log')}`,
+        SECMON_STATE_DIR: notADirectory,
+      },
+    }).catch((error: { code: number; stderr: string }) => error);
+    expect(failure).toMatchObject({ code: 2 });
+    expect((failure as { stderr: string }).stderr).toContain(
+      `secmon: SECMON_STATE_DIR (--state-dir) "${notADirectory}" cannot be used: it is not a directory`,
+    );
   });
 });
