@@ -112,7 +112,6 @@ export class LiveSources {
   private add(spec: SourceSpec): void {
     const { monitor, logger, formats } = this.options;
     const parser = formats.get(spec.format)!.createParser();
-    const index = this.parsers.length;
     const counts: SourceCounts = {
       lines: zeros(LINE_OUTCOMES),
       errors: zeros(FOLLOW_PROBLEMS),
@@ -169,7 +168,6 @@ export class LiveSources {
             );
           }
         },
-        batchEnd: () => this.flush(index, Date.now()),
         problem(reason, detail) {
           counts.errors[reason]++;
           log.warn({ reason, detail }, 'log source cannot be read; trying again');
@@ -188,7 +186,7 @@ export class LiveSources {
     this.sources.push({ spec, counts, status: () => follower.status() });
   }
 
-  // Events a parser held back and can decide now (live: the wall clock is the log's clock).
+  // Events a parser held back and can decide now (`now` undefined: the input has ended).
   private flush(index: number, now: number | undefined): void {
     const parser = this.parsers[index]!;
     if (parser.flush === undefined) return;
@@ -200,7 +198,10 @@ export class LiveSources {
 
   private async checkpoint(): Promise<void> {
     for (let i = 0; i < this.followers.length; i++) {
-      if (this.saveTimer !== undefined) this.flush(i, Date.now());
+      // Held events (an sshd probe whose connection has not ended) are decided by the times of the
+      // lines that follow. When a quiet log is read to its end, no line follows: the wall clock
+      // stands in for them. Not while a backlog is read: its lines are older than the clock.
+      if (this.saveTimer !== undefined && this.sources[i]!.status().lagBytes === 0) this.flush(i, Date.now());
       const position = this.followers[i]!.position();
       if (position !== undefined) this.positions.set(this.specs[i]!.path, position);
     }
