@@ -24,11 +24,12 @@
 // matching line whose address or time cannot be read is `unparsed`.
 import { closestMatch } from '../core/did-you-mean.js';
 import { badOptionError, integerIn, oneOf, rejectUnknownKeys } from '../core/errors.js';
-import { EVENT_TYPES, type SecurityEvent } from '../http/event-schema.js';
-import { clockOptions, formatOptions, looksLikeAddress, userIdOf } from './format-options.js';
-import type { LineOutcome, LineParser, LogFormat, TimedEvent } from './log-format.js';
+import { EVENT_TYPES } from '../http/event-schema.js';
+import { type CompiledPattern, CustomParser } from './custom-parser.js';
+import { clockOptions, formatOptions } from './format-options.js';
+import type { LogFormat } from './log-format.js';
 import { nestedQuantifier } from './regex-safety.js';
-import { type TimeReader, timeFormat } from './time-format.js';
+import { timeFormat } from './time-format.js';
 
 type EventType = (typeof EVENT_TYPES)[number];
 
@@ -63,11 +64,6 @@ export interface CustomFormatConfig {
   timeZone?: 'local' | 'UTC';
   /** Longer lines are not matched (`unparsed`): 16..65,536, default 8,192. */
   maxLineLength?: number;
-}
-
-interface CompiledPattern {
-  regex: RegExp;
-  event: EventType | undefined;
 }
 
 /**
@@ -283,71 +279,4 @@ function groupNames(source: string): string[] {
     }
   }
   return names;
-}
-
-class CustomParser implements LineParser {
-  readonly holdMs = 0;
-
-  constructor(
-    private readonly patterns: readonly CompiledPattern[],
-    private readonly maxLineLength: number,
-    private readonly readTime: TimeReader,
-  ) {}
-
-  parse(line: string, out: TimedEvent[]): LineOutcome {
-    if (line.length > this.maxLineLength) return 'unparsed';
-    for (const { regex, event } of this.patterns) {
-      const match = regex.exec(line);
-      if (match === null) continue;
-      const groups = match.groups ?? {};
-      let time: number | undefined;
-      if (groups.time !== undefined) {
-        time = this.readTime(groups.time);
-        if (time === undefined) return 'unparsed';
-      }
-      const type = event ?? (groups.type as EventType);
-      const built = buildEvent(type, groups);
-      if (built === undefined) return 'unparsed';
-      out.push({ time, event: built });
-      return 'matched';
-    }
-    return 'ignored';
-  }
-}
-
-// The event of a match; undefined when a field it needs is missing or not valid (an address that is
-// not one, an unknown `type`).
-function buildEvent(type: EventType, groups: Record<string, string | undefined>): SecurityEvent | undefined {
-  const address = groups.ip ?? groups.host;
-  if (address !== undefined && !looksLikeAddress(address)) return undefined;
-  const ip = address;
-  const userId = groups.user === undefined ? undefined : userIdOf(groups.user);
-  switch (type) {
-    case 'failed_auth':
-    case 'successful_auth':
-    case 'rate_limit_exceeded':
-      if (ip === undefined) return undefined;
-      return userId === undefined ? { type, ip } : { type, ip, userId };
-    case 'path_traversal': {
-      const path = groups.path;
-      if (ip === undefined || !path) return undefined;
-      return userId === undefined ? { type, ip, path } : { type, ip, path, userId };
-    }
-    case 'command_injection': {
-      const input = groups.input;
-      if (ip === undefined || !input) return undefined;
-      return userId === undefined ? { type, ip, input } : { type, ip, input, userId };
-    }
-    case 'privileged_container':
-      if (userId === undefined) return undefined;
-      return ip === undefined ? { type, userId } : { type, userId, ip };
-    case 'suspicious_container': {
-      const reason = groups.reason;
-      if (userId === undefined || !reason) return undefined;
-      const reasons = [reason.length > 1024 ? reason.slice(0, 1024) : reason];
-      return ip === undefined ? { type, userId, reasons } : { type, userId, reasons, ip };
-    }
-    default:
-      return undefined;
-  }
 }

@@ -16,7 +16,12 @@
 import { type FSWatcher, watch } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from './line-splitter.js';
+import {
+  createLineSplitter,
+  DEFAULT_MAX_LINE_BYTES,
+  type LineSink,
+  type LineSplitter,
+} from './line-splitter.js';
 import {
   endsWithNewline,
   errorText,
@@ -97,7 +102,9 @@ export class FileFollower {
   private readonly chunk: Buffer;
   private readonly maxBytesPerTurn: number;
   private readonly now: () => number;
-  private readonly splitter: LineSplitter;
+  private splitter: LineSplitter;
+  private readonly sink: LineSink;
+  private readonly maxLineBytes: number;
   private file: OpenFile | undefined;
   /**
    * The next file opened follows the start rules (a saved position, else its end, or its start with
@@ -130,10 +137,15 @@ export class FileFollower {
     this.maxBytesPerTurn = options.maxBytesPerTurn ?? 1024 * 1024;
     this.now = options.now ?? Date.now;
     this.resume = options.resume;
-    this.splitter = new LineSplitter(
-      { line: (text) => handlers.line(text), tooLong: () => handlers.tooLong() },
-      options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
-    );
+    this.sink = { line: (text) => handlers.line(text), tooLong: () => handlers.tooLong() };
+    this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.splitter = createLineSplitter(this.sink, this.maxLineBytes);
+  }
+
+  // Starts splitting a new stream (a file, or the same file again from `offset`), dropping any
+  // unfinished line held of the previous one.
+  private resetSplitter(offset: number, skipping = false): void {
+    this.splitter = createLineSplitter(this.sink, this.maxLineBytes, { offset, skipping });
   }
 
   start(): void {
@@ -187,7 +199,7 @@ export class FileFollower {
     return {
       dev: file.dev,
       ino: file.ino,
-      offset: this.splitter.offset,
+      offset: this.splitter.resumeOffset,
       skipping: this.splitter.skipping,
       fingerprint: file.fingerprint,
       fingerprintBytes: file.fingerprintBytes,
@@ -261,7 +273,7 @@ export class FileFollower {
       (fileStat.size !== file.size && file.readPos > 0 && !(await this.startsAsBefore(file)))
     ) {
       file.readPos = 0;
-      this.splitter.reset(0);
+      this.resetSplitter(0);
       await takeFingerprint(file);
       this.handlers.rotated?.('truncated');
     }
@@ -272,7 +284,7 @@ export class FileFollower {
     if (file.fingerprintBytes < FINGERPRINT_BYTES && file.size > file.fingerprintBytes) {
       await takeFingerprint(file);
     }
-    this.lagBytes = Math.max(0, file.size - this.splitter.offset);
+    this.lagBytes = Math.max(0, file.size - this.splitter.resumeOffset);
     await this.checkReplaced(file);
     return false;
   }
@@ -289,7 +301,8 @@ export class FileFollower {
         this.lastReadAt = this.now(); // before the lines are handed on: a scrape never sees them without it
         file.readPos += bytesRead;
         budget -= bytesRead;
-        this.splitter.push(this.chunk, bytesRead);
+        // The splitter copies what it holds of an unfinished line: the chunk buffer is reused.
+        this.splitter.push(this.chunk.subarray(0, bytesRead));
       }
     } catch (error) {
       if (readAny) this.handlers.batchEnd?.();
@@ -298,7 +311,7 @@ export class FileFollower {
     }
     if (readAny) {
       if (file.readPos > file.size) file.size = file.readPos;
-      this.lagBytes = Math.max(0, file.size - this.splitter.offset);
+      this.lagBytes = Math.max(0, file.size - this.splitter.resumeOffset);
       this.handlers.batchEnd?.();
     }
     if (this.currentProblem !== undefined) this.currentProblem = undefined;
@@ -329,7 +342,7 @@ export class FileFollower {
       if (seenAt - file.replacedSince < this.pollIntervalMs) return;
     }
     // A last line without a newline in a file nobody writes any more is a line.
-    this.splitter.finish();
+    this.splitter.end();
     this.handlers.batchEnd?.();
     this.handlers.rotated?.(now === undefined && !file.rotatedAway ? 'deleted' : 'renamed');
     // Until the next file opens, the position is the end of this one: a restart in between finds
@@ -339,7 +352,7 @@ export class FileFollower {
     this.lagBytes = 0;
     await file.handle.close().catch(() => undefined);
     // What appears at the path from now on is new: read it from its first byte.
-    this.splitter.reset(0);
+    this.resetSplitter(0);
     await this.openFile();
   }
 
@@ -422,7 +435,7 @@ export class FileFollower {
   private begin(file: OpenFile, from: number, skipping: boolean): void {
     this.startRulesDone();
     file.readPos = from;
-    this.splitter.reset(from, skipping);
+    this.resetSplitter(from, skipping);
     this.file = file;
     this.currentProblem = undefined;
     this.lagBytes = Math.max(0, file.size - from);

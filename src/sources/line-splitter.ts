@@ -1,137 +1,162 @@
-// Bytes of a log file to lines, in bounded memory whatever the file holds. Lines are split on the
-// '\n' byte before decoding: that byte never occurs inside a multi-byte UTF-8 sequence, so each line
-// decodes on its own and invalid UTF-8 becomes U+FFFD in that line only. A line longer than the
-// bound is skipped to its newline and reported once; the bytes already held of it are dropped at
-// once, so a gigabyte without a newline costs at most the bound.
+// Bytes to lines for every log source: replay (files, stdin, .gz) and live following. Splits on
+// `\n` at the byte level (Buffer.indexOf is a memchr), so a line's end is an exact byte offset (what
+// a follower stores to resume), and a multi-byte character cut by a chunk boundary is never split:
+// no UTF-8 sequence contains the byte 0x0A.
 
-/** Default longest line kept, bytes (without its newline). */
+/** The longest line read, bytes, by default (64 KiB): longer lines are skipped and counted. */
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024;
 
-/** What a {@link LineSplitter} hands on. */
+/** Receives the lines of a {@link LineSplitter}. */
 export interface LineSink {
-  /** A complete line, without '\n' or a trailing '\r'. */
-  line(text: string): void;
-  /** A line longer than the bound: its start was dropped, its rest is being skipped. Once per line. */
-  tooLong(): void;
+  /**
+   * One complete line: without its `\n` and a trailing `\r`, decoded as UTF-8 (an invalid sequence
+   * becomes U+FFFD, never an error). `end` is the byte offset just after its newline (or after its
+   * last byte at the end of input).
+   */
+  line(text: string, end: number): void;
+  /** A line longer than the bound, skipped whole (none of it is parsed); `end` as for `line`. */
+  tooLong(end: number): void;
 }
 
+/** Splits a byte stream into lines, holding at most one bounded partial line between chunks. */
+export interface LineSplitter {
+  /** Reads the next chunk of the stream. */
+  push(chunk: Buffer): void;
+  /** The input has ended: a last line without a newline is delivered now. */
+  end(): void;
+  /** Bytes read so far, partial line included. */
+  readonly bytesRead: number;
+  /** Byte offset just after the last line delivered (a resume position). */
+  readonly bytesConsumed: number;
+  /** Inside a line over the bound: the bytes up to its newline are being dropped. */
+  readonly skipping: boolean;
+  /**
+   * Where a reader resumes without reading a line twice: {@link bytesConsumed}, or, inside a line
+   * over the bound, {@link bytesRead} (resume with `skipping`, and the rest of it is dropped too).
+   */
+  readonly resumeOffset: number;
+}
+
+/** Where a splitter starts: a byte offset in the stream, and whether it is inside a too-long line. */
+export interface SplitterStart {
+  /** Byte offset of the first chunk pushed (what `bytesRead` and `end` offsets count from). */
+  offset?: number;
+  /** The bytes at `offset` are the rest of a line over the bound: dropped up to its newline. */
+  skipping?: boolean;
+}
+
+const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+
 /**
- * Splits a stream of byte chunks into lines. `offset` is the byte position (in the stream) of the
- * next line not yet handed on: where a reader resumes after a restart without reading a line twice.
- * While a too-long line is being skipped, `offset` moves with the bytes skipped and `skipping` is
- * true, so a resumed reader keeps skipping the same line rather than counting its tail as a line.
+ * A line splitter delivering to `sink`. Lines longer than `maxLineBytes` (default 64 KiB; the `\r`
+ * of a CRLF ending counts) are skipped whole and reported with `sink.tooLong`: the memory held is
+ * bounded by `maxLineBytes` whatever the input, also a gigabyte without a newline. Throws a
+ * `TypeError` when `maxLineBytes` is not an integer from 1 to 2^30.
  */
-export class LineSplitter {
-  private held: Buffer;
-  private heldLength = 0;
-  private skippingLine = false;
-  private position: number;
-  private committed: number;
+export function createLineSplitter(
+  sink: LineSink,
+  maxLineBytes = DEFAULT_MAX_LINE_BYTES,
+  start: SplitterStart = {},
+): LineSplitter {
+  if (!Number.isInteger(maxLineBytes) || maxLineBytes < 1 || maxLineBytes > 2 ** 30) {
+    throw new TypeError(`maxLineBytes must be an integer from 1 to 2^30 (got ${String(maxLineBytes)})`);
+  }
+  const splitter = new Splitter(sink, maxLineBytes);
+  splitter.bytesRead = start.offset ?? 0;
+  splitter.bytesConsumed = start.offset ?? 0;
+  splitter.skipping = start.skipping ?? false;
+  return splitter;
+}
+
+class Splitter implements LineSplitter {
+  bytesRead = 0;
+  bytesConsumed = 0;
+  // The start of a line cut by a chunk boundary, at most maxLineBytes in all.
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  // Inside a line already over the bound: everything up to its newline is dropped.
+  skipping = false;
 
   constructor(
     private readonly sink: LineSink,
-    private readonly maxLineBytes = DEFAULT_MAX_LINE_BYTES,
-    start = 0,
-    skipping = false,
-  ) {
-    this.held = Buffer.alloc(Math.min(maxLineBytes, 4096));
-    this.position = start;
-    this.committed = start;
-    this.skippingLine = skipping;
+    private readonly maxLineBytes: number,
+  ) {}
+
+  get resumeOffset(): number {
+    return this.skipping ? this.bytesRead : this.bytesConsumed;
   }
 
-  /** Byte position of the next line not yet handed on (see the class comment). */
-  get offset(): number {
-    return this.committed;
-  }
-
-  /** Whether the bytes at `offset` are the rest of a too-long line already reported. */
-  get skipping(): boolean {
-    return this.skippingLine;
-  }
-
-  /** Bytes held of an unfinished last line. */
-  get pendingBytes(): number {
-    return this.heldLength;
-  }
-
-  /** Splits `chunk`, the bytes that follow everything pushed so far. */
-  push(chunk: Buffer, length = chunk.length): void {
+  push(chunk: Buffer): void {
+    const base = this.bytesRead;
+    this.bytesRead += chunk.length;
+    const length = chunk.length;
     let start = 0;
     while (start < length) {
-      const newline = chunk.indexOf(10, start);
-      const ended = newline !== -1 && newline < length;
-      const end = ended ? newline : length;
-      if (this.skippingLine) {
-        // Already reported: drop its bytes up to the newline that ends it.
-        if (ended) this.skippingLine = false;
-        this.committed = this.position + (ended ? end + 1 : end);
-      } else if (ended) {
-        if (this.heldLength === 0) this.emit(chunk, start, end);
-        else if (this.append(chunk, start, end)) {
-          this.emit(this.held, 0, this.heldLength);
-          this.heldLength = 0;
-        }
-        // append() may have found the line too long; this newline ends it either way.
-        this.skippingLine = false;
-        this.committed = this.position + end + 1;
-      } else if (!this.append(chunk, start, end)) {
-        // Too long without a newline yet: what is read of it is consumed.
-        this.committed = this.position + end;
+      const newline = chunk.indexOf(NEWLINE, start);
+      if (newline === -1) {
+        this.hold(chunk, start, length);
+        return;
       }
-      start = end + 1;
+      const end = base + newline + 1;
+      if (this.skipping) {
+        this.skipping = false;
+        this.finishTooLong(end);
+      } else if (this.pendingBytes === 0) {
+        this.deliver(chunk, start, newline, end);
+      } else {
+        this.hold(chunk, start, newline);
+        if (this.skipping) {
+          this.skipping = false;
+          this.finishTooLong(end);
+        } else {
+          const whole = Buffer.concat(this.pending, this.pendingBytes);
+          this.pending = [];
+          this.pendingBytes = 0;
+          this.deliver(whole, 0, whole.length, end);
+        }
+      }
+      start = newline + 1;
     }
-    this.position += length;
   }
 
-  /**
-   * Hands on the unfinished last line as a line (the file it came from is finished: rotated away);
-   * does nothing when there is none.
-   */
-  finish(): void {
-    if (this.heldLength > 0) {
-      this.emit(this.held, 0, this.heldLength);
-      this.heldLength = 0;
+  end(): void {
+    if (this.skipping) {
+      this.skipping = false;
+      this.finishTooLong(this.bytesRead);
+    } else if (this.pendingBytes > 0) {
+      const whole = Buffer.concat(this.pending, this.pendingBytes);
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.deliver(whole, 0, whole.length, this.bytesRead);
     }
-    this.skippingLine = false;
-    this.committed = this.position;
   }
 
-  /** Starts over at byte `start` of a new stream (a rotated or truncated file), dropping what is held. */
-  reset(start = 0, skipping = false): void {
-    this.heldLength = 0;
-    this.skippingLine = skipping;
-    this.position = start;
-    this.committed = start;
+  // A line in bytes [from, to) of `buffer`, without its newline.
+  private deliver(buffer: Buffer, from: number, to: number, end: number): void {
+    let last = to;
+    if (last > from && buffer[last - 1] === CARRIAGE_RETURN) last--;
+    this.bytesConsumed = end;
+    if (to - from > this.maxLineBytes) this.sink.tooLong(end);
+    else this.sink.line(buffer.toString('utf8', from, last), end);
   }
 
-  // Adds bytes to the held line; false (and the line reported too long) when it would pass the bound.
-  private append(source: Buffer, start: number, end: number): boolean {
-    const bytes = end - start;
-    if (this.heldLength + bytes > this.maxLineBytes) {
-      this.heldLength = 0;
-      this.skippingLine = true;
-      this.sink.tooLong();
-      return false;
-    }
-    if (this.heldLength + bytes > this.held.length) {
-      const grown = Buffer.alloc(
-        Math.min(this.maxLineBytes, Math.max(this.held.length * 2, this.heldLength + bytes)),
-      );
-      this.held.copy(grown, 0, 0, this.heldLength);
-      this.held = grown;
-    }
-    source.copy(this.held, this.heldLength, start, end);
-    this.heldLength += bytes;
-    return true;
-  }
-
-  private emit(source: Buffer, start: number, end: number): void {
-    if (end - start > this.maxLineBytes) {
-      this.sink.tooLong();
+  // Keeps bytes [from, to) of a line not yet ended, or starts skipping once it is over the bound.
+  private hold(chunk: Buffer, from: number, to: number): void {
+    if (this.skipping || from === to) return;
+    if (this.pendingBytes + (to - from) > this.maxLineBytes) {
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.skipping = true;
       return;
     }
-    const last = end > start && source[end - 1] === 13 ? end - 1 : end;
-    this.sink.line(source.toString('utf8', start, last));
+    // A copy: the caller may reuse the chunk's memory (a stream's pooled buffers).
+    this.pending.push(Buffer.from(chunk.subarray(from, to)));
+    this.pendingBytes += to - from;
+  }
+
+  private finishTooLong(end: number): void {
+    this.bytesConsumed = end;
+    this.sink.tooLong(end);
   }
 }

@@ -3,25 +3,30 @@
 // authentication attempts`), and a probe that never tries a password (an unknown user, a publickey
 // offered and refused) writes none of the `Failed` ones; so lines are grouped by connection (host and
 // sshd PID) and each connection is judged by what it wrote:
-//   `Failed <method> for [invalid user] U from IP port P`       1 failure, at its own time
-//   `Invalid user U from IP port P`                              1 failure at its time, only if the
+//   `Failed <method> for [invalid user] U from IP port P`       1 failure, at its own time (but
+//                                                                `Failed none` is a probe, below)
+//   `Invalid user U from IP port P`, `User U from IP not allowed because ...`, `Failed none ...`
+//                                                                1 failure at its time, only if the
 //                                                                connection writes no `Failed` line
 //   `Connection closed by | Disconnected from | Connection reset by
 //      authenticating user U IP port P [preauth]`               1 failure, only if no `Failed` line
 //   `... invalid user U IP port P [preauth]` closes, `pam_unix(sshd:auth): authentication failure`,
-//   `PAM N more authentication failures`, `maximum authentication attempts exceeded`   0 (matched)
+//   `PAM N more authentication failures`, `maximum authentication attempts exceeded`,
+//   `error: PAM: Authentication failure for ...` (BSD, macOS)  0 (matched)
 //   `Accepted <method> for U from IP port P`                     1 successful login
 // An `Invalid user` probe is held until its connection is decided: it ends (`Connection closed`,
 // `Received disconnect`, ...), a new connection shows up on the same PID (another address or port),
 // the connection is older than `holdMs` (10 minutes by default, more than sshd's LoginGraceTime of
 // 2 minutes, after which sshd itself drops an unauthenticated connection), or it is evicted by the
 // `maxConnections` cap (oldest first). Held events keep their own time; they are emitted at most
-// `holdMs` behind the latest line time seen before the line that decides them.
+// `holdMs` behind the latest line time seen before the line that decides them (for lines in time
+// order; a line written late by d ms can stretch that by d).
 // rsyslog's `message repeated N times: [ ... ]` counts N times.
 import { integerIn } from '../core/errors.js';
 import type { SecurityEvent } from '../http/event-schema.js';
-import { clockOptions, formatOptions, looksLikeAddress, userIdOf } from './format-options.js';
+import { clockOptions, formatOptions, userIdOf } from './format-options.js';
 import type { LineOutcome, LineParser, LogFormat, TimedEvent } from './log-format.js';
+import { type Fields, readEndpoint, readFrom, readNotAllowed, readTrailingEndpoint } from './sshd-fields.js';
 import { SyslogClock } from './syslog-clock.js';
 import { readSyslogHeader, syslogHeader } from './syslog-line.js';
 
@@ -66,23 +71,19 @@ interface Connection {
   pending: TimedEvent | undefined;
 }
 
-// Where the current message's address, port and user are: set by the read* helpers below.
-interface Fields {
-  ip: string;
-  port: string;
-  user: string;
-  /** readTrailingEndpoint: length of the ` IP port P...` tail, to cut the user name before it. */
-  tail: number;
-}
-
 class SshdParser implements LineParser {
   readonly holdMs: number;
   private readonly maxConnections: number;
   private readonly clock: SyslogClock;
   private readonly header = syslogHeader();
   private readonly fields: Fields = { ip: '', port: '', user: '', tail: 0 };
-  // Insertion order is creation order: the first entry is the oldest connection.
   private readonly connections = new Map<string, Connection>();
+  // The connections in creation order, oldest first, for eviction and expiry. Iterating the Map from
+  // its front instead walks the entries deleted there again (V8 keeps them until it rehashes), which
+  // made each eviction O(connections). Entries of connections already forgotten (a reused PID) are
+  // skipped when reached, and dropped when they pile up, so the queue stays O(maxConnections).
+  private order: Connection[] = [];
+  private orderHead = 0;
   private latest = Number.NEGATIVE_INFINITY;
   // No connection expires before this time (a lower bound: rechecked when reached).
   private nextExpiry = Number.POSITIVE_INFINITY;
@@ -120,6 +121,12 @@ class SshdParser implements LineParser {
       text = line.slice(inner + 10, line.endsWith(']') ? line.length - 1 : line.length);
       start = 0;
     }
+    // Solaris and illumos put the message id first: `[ID 800047 auth.info] Failed ...`.
+    if (text.startsWith('[ID ', start)) {
+      const end = text.indexOf('] ', start);
+      if (end < 0) return 'ignored';
+      start = end + 2;
+    }
     return this.message(text, start, header.host, header.pid, time, count, out);
   }
 
@@ -127,6 +134,8 @@ class SshdParser implements LineParser {
     if (now === undefined) {
       for (const connection of this.connections.values()) this.decide(connection, out);
       this.connections.clear();
+      this.order = [];
+      this.orderHead = 0;
       this.nextExpiry = Number.POSITIVE_INFINITY;
       return;
     }
@@ -151,6 +160,14 @@ class SshdParser implements LineParser {
           const forAt = text.indexOf(' for ', at + 7);
           if (forAt < 0 || !readFrom(text, forAt + 5, f)) return 'ignored';
           const connection = this.connection(host, pid, time, out);
+          if (forAt === at + 11 && text.startsWith('none', at + 7)) {
+            // `Failed none`: the client asking which methods it may use (logged for invalid users),
+            // no credential tried, and not in sshd's own failure count: a probe, like Invalid user.
+            if (!connection.failed && !connection.probed && connection.pending === undefined) {
+              connection.pending = timed(time, 'failed_auth', f);
+            }
+            return 'matched';
+          }
           connection.failed = true;
           connection.pending = undefined;
           for (let i = 0; i < count; i++) out.push(timed(time, 'failed_auth', f));
@@ -159,6 +176,17 @@ class SshdParser implements LineParser {
       case 0x49 /* I */:
         {
           if (!text.startsWith('Invalid user ', at) || !readFrom(text, at + 13, f, true)) return 'ignored';
+          const connection = this.connection(host, pid, time, out);
+          if (!connection.failed && !connection.probed && connection.pending === undefined) {
+            connection.pending = timed(time, 'failed_auth', f);
+          }
+          return 'matched';
+        }
+      case 0x55 /* U */:
+        {
+          // `User U from IP not allowed because ...` (AllowUsers, DenyGroups...): a probe like
+          // `Invalid user`, as a password try after it is logged `Failed ... for invalid user`.
+          if (!text.startsWith('User ', at) || !readNotAllowed(text, at + 5, f)) return 'ignored';
           const connection = this.connection(host, pid, time, out);
           if (!connection.failed && !connection.probed && connection.pending === undefined) {
             connection.pending = timed(time, 'failed_auth', f);
@@ -201,6 +229,13 @@ class SshdParser implements LineParser {
           ? 'matched'
           : 'ignored';
       case 0x65 /* e */:
+        // The PAM error BSD and macOS log before the `Failed keyboard-interactive/pam` of the same try.
+        if (text.startsWith('error: PAM: ', at)) {
+          return text.startsWith('uthentication failure for ', at + 13) ||
+            text.startsWith('uthentication error for ', at + 13)
+            ? 'matched'
+            : 'ignored';
+        }
         return text.startsWith('error: maximum authentication attempts exceeded for ', at)
           ? 'matched'
           : 'ignored';
@@ -271,6 +306,7 @@ class SshdParser implements LineParser {
       pending: undefined,
     };
     this.connections.set(key, connection);
+    this.enqueue(connection);
     if (this.connections.size === 1) this.nextExpiry = created + this.holdMs;
     return connection;
   }
@@ -292,10 +328,35 @@ class SshdParser implements LineParser {
   }
 
   private evictOldest(out: TimedEvent[]): void {
-    for (const connection of this.connections.values()) {
-      this.decide(connection, out);
-      this.connections.delete(connection.key);
-      break;
+    const connection = this.oldest();
+    if (connection === undefined) return;
+    this.decide(connection, out);
+    this.connections.delete(connection.key);
+    this.orderHead++;
+  }
+
+  // The oldest connection still tracked, skipping queue entries of forgotten ones.
+  private oldest(): Connection | undefined {
+    const order = this.order;
+    while (this.orderHead < order.length) {
+      const connection = order[this.orderHead]!;
+      if (this.connections.get(connection.key) === connection) return connection;
+      this.orderHead++;
+    }
+    return undefined;
+  }
+
+  private enqueue(connection: Connection): void {
+    this.order.push(connection);
+    const queued = this.order.length - this.orderHead;
+    if (queued > 2 * this.connections.size + 1024) {
+      this.order = this.order
+        .slice(this.orderHead)
+        .filter((queuedConnection) => this.connections.get(queuedConnection.key) === queuedConnection);
+      this.orderHead = 0;
+    } else if (this.orderHead > 4096 && this.orderHead * 2 > this.order.length) {
+      this.order = this.order.slice(this.orderHead);
+      this.orderHead = 0;
     }
   }
 
@@ -303,13 +364,14 @@ class SshdParser implements LineParser {
   private expire(out: TimedEvent[]): void {
     const oldest = this.latest - this.holdMs;
     this.nextExpiry = Number.POSITIVE_INFINITY;
-    for (const connection of this.connections.values()) {
+    for (let connection = this.oldest(); connection !== undefined; connection = this.oldest()) {
       if (connection.created >= oldest) {
         this.nextExpiry = connection.created + this.holdMs;
         return;
       }
       this.decide(connection, out);
       this.connections.delete(connection.key);
+      this.orderHead++;
     }
   }
 }
@@ -337,55 +399,4 @@ function timed(
   const event: SecurityEvent =
     userId === undefined ? { type, ip: fields.ip } : { type, ip: fields.ip, userId };
   return { time, event };
-}
-
-// `[invalid user ]U from IP[ port P[ ...]]` from `at` (after `Failed <method> for `, `Accepted
-// <method> for `, or `Invalid user `). The user is attacker-chosen and may hold spaces or ` from `:
-// the address is after the LAST ` from `, as sshd writes nothing the client controls after it.
-function readFrom(text: string, at: number, f: Fields, userOnly = false): boolean {
-  const from = text.lastIndexOf(' from ', text.length);
-  if (from < at - 1) return false;
-  let userStart = at;
-  if (!userOnly && text.startsWith('invalid user ', at)) userStart += 13;
-  f.user = userStart <= from ? text.slice(userStart, from) : '';
-  const ipStart = from + 6;
-  let ipEnd = text.indexOf(' ', ipStart);
-  if (ipEnd < 0) ipEnd = text.length;
-  f.ip = text.slice(ipStart, ipEnd);
-  f.port = text.startsWith(' port ', ipEnd) ? digitsAt(text, ipEnd + 6) : '';
-  return looksLikeAddress(f.ip);
-}
-
-// `IP port P...` at `at` (Received disconnect, Timeout before authentication): read left to right,
-// as what follows (a disconnect reason) is the client's.
-function readEndpoint(text: string, at: number, f: Fields): boolean {
-  const ipEnd = text.indexOf(' ', at);
-  if (ipEnd < 0 || !text.startsWith(' port ', ipEnd)) return false;
-  f.ip = text.slice(at, ipEnd);
-  f.port = digitsAt(text, ipEnd + 6);
-  f.user = '';
-  return looksLikeAddress(f.ip);
-}
-
-// `... IP port P[ [preauth]]` at the end of the text.
-function readTrailingEndpoint(text: string, at: number, f: Fields): boolean {
-  let end = text.length;
-  if (text.endsWith(' [preauth]')) end -= 10;
-  const portAt = text.lastIndexOf(' port ', end);
-  if (portAt < at) return false;
-  const port = digitsAt(text, portAt + 6);
-  if (port.length === 0 || portAt + 6 + port.length !== end) return false;
-  const ipStart = text.lastIndexOf(' ', portAt - 1) + 1;
-  if (ipStart < at) return false;
-  f.ip = text.slice(ipStart, portAt);
-  f.port = port;
-  f.user = '';
-  f.tail = text.length - ipStart + 1;
-  return looksLikeAddress(f.ip);
-}
-
-function digitsAt(text: string, at: number): string {
-  let end = at;
-  while (end < text.length && text.charCodeAt(end) >= 0x30 && text.charCodeAt(end) <= 0x39) end++;
-  return text.slice(at, end);
 }

@@ -51,27 +51,38 @@ export function readSyslogHeader(line: string, clock: SyslogClock, out: SyslogHe
   return readTag(line, at + 1, out);
 }
 
-// `Dec  6 10:00:01` (also `Dec 06`); returns the index after it, or -1.
+// `Dec  6 10:00:01` (also `Dec 06` and the unpadded `Dec 6`); returns the index after it, or -1.
 function readBsdTime(line: string, at: number, clock: SyslogClock, out: SyslogHeader): number {
-  if (line.length < at + 16 || line.charCodeAt(at + 3) !== SPACE) return -1;
+  if (line.length < at + 15 || line.charCodeAt(at + 3) !== SPACE) return -1;
   const month = MONTHS.indexOf(line.slice(at, at + 3));
   if (month < 0 || month % 3 !== 0) return -1;
-  const tens = line.charCodeAt(at + 4);
-  const ones = digit(line.charCodeAt(at + 5));
-  const day = ones < 0 ? -1 : (tens === SPACE ? 0 : digit(tens) * 10) + ones;
-  const hour = twoDigits(line, at + 7);
-  const minute = twoDigits(line, at + 10);
-  const second = twoDigits(line, at + 13);
+  let day: number;
+  let i = at + 4;
+  const first = line.charCodeAt(i);
+  const second = digit(line.charCodeAt(i + 1));
+  if (first === SPACE) {
+    day = second;
+    i += 2;
+  } else if (second >= 0) {
+    day = digit(first) < 0 ? -1 : digit(first) * 10 + second;
+    i += 2;
+  } else {
+    day = digit(first);
+    i += 1;
+  }
+  const hour = twoDigits(line, i + 1);
+  const minute = twoDigits(line, i + 4);
+  const seconds = twoDigits(line, i + 7);
   if (
-    !(day >= 1 && day <= 31 && inRange(hour, 23) && inRange(minute, 59) && inRange(second, 60)) ||
-    line.charCodeAt(at + 6) !== SPACE ||
-    line.charCodeAt(at + 9) !== 0x3a ||
-    line.charCodeAt(at + 12) !== 0x3a
+    !(day >= 1 && day <= 31 && inRange(hour, 23) && inRange(minute, 59) && inRange(seconds, 60)) ||
+    line.charCodeAt(i) !== SPACE ||
+    line.charCodeAt(i + 3) !== 0x3a ||
+    line.charCodeAt(i + 6) !== 0x3a
   ) {
     return -1;
   }
-  out.time = clock.resolve(month / 3, day, hour, minute, second);
-  return at + 15;
+  out.time = clock.resolve(month / 3, day, hour, minute, seconds);
+  return i + 9;
 }
 
 const scratch = syslogHeader();
@@ -142,8 +153,18 @@ function readIsoTime(line: string, at: number, out: SyslogHeader): number {
 function readTag(line: string, at: number, out: SyslogHeader): boolean {
   const hostEnd = line.indexOf(' ', at);
   if (hostEnd <= at) return false;
+  // Some writers leave the host out (`Dec  6 10:00:01 sshd[1234]: ...`): a first word ending in
+  // `]:` is the tag (no host name or address ends so).
+  if (line.charCodeAt(hostEnd - 1) === 0x3a && line.charCodeAt(hostEnd - 2) === 0x5d) {
+    out.host = '';
+    return readProgram(line, at, out);
+  }
   out.host = line.slice(at, hostEnd);
-  const tagStart = hostEnd + 1;
+  return readProgram(line, hostEnd + 1, out);
+}
+
+// `program[pid]: ` or `program: ` at `tagStart`; fills program, pid and messageStart.
+function readProgram(line: string, tagStart: number, out: SyslogHeader): boolean {
   const colon = line.indexOf(': ', tagStart);
   if (colon <= tagStart) {
     // A message may be empty: `sshd[1234]:` at the end of the line.

@@ -1,6 +1,6 @@
 // LiveSources with a real monitor and real files, and a test format that holds events back the way
 // sshd holds a probe until its connection ends: when held events are decided, and what is counted.
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';

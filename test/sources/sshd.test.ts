@@ -68,6 +68,7 @@ describe('sshd format: attempts, not lines', () => {
   it('an invalid user that tries passwords counts its Failed lines only', () => {
     const { events } = read([
       'Dec  6 10:02:00 web1 sshd[5002]: Invalid user admin from 198.51.100.24 port 40100',
+      'Dec  6 10:02:00 web1 sshd[5002]: Failed none for invalid user admin from 198.51.100.24 port 40100 ssh2',
       'Dec  6 10:02:00 web1 sshd[5002]: pam_unix(sshd:auth): check pass; user unknown',
       'Dec  6 10:02:00 web1 sshd[5002]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=198.51.100.24',
       'Dec  6 10:02:02 web1 sshd[5002]: Failed password for invalid user admin from 198.51.100.24 port 40100 ssh2',
@@ -77,6 +78,21 @@ describe('sshd format: attempts, not lines', () => {
     expect(events).toEqual([
       failed('2026-12-06T10:02:02Z', '198.51.100.24', 'admin'),
       failed('2026-12-06T10:02:05Z', '198.51.100.24', 'admin'),
+    ]);
+  });
+
+  it('"Failed none" alone is a probe: one failure at its time, none when passwords follow', () => {
+    const { events, outcomes } = read([
+      'Dec  6 10:02:30 web1 sshd[5012]: Failed none for invalid user ubnt from 198.51.100.25 port 40200 ssh2',
+      'Dec  6 10:02:31 web1 sshd[5012]: Connection closed by invalid user ubnt 198.51.100.25 port 40200 [preauth]',
+      'Dec  6 10:02:40 web1 sshd[5013]: Invalid user pi from 198.51.100.26 port 40300',
+      'Dec  6 10:02:41 web1 sshd[5013]: Failed none for invalid user pi from 198.51.100.26 port 40300 ssh2',
+      'Dec  6 10:02:42 web1 sshd[5013]: Disconnected from invalid user pi 198.51.100.26 port 40300 [preauth]',
+    ]);
+    expect(outcomes).toEqual(['matched', 'matched', 'matched', 'matched', 'matched']);
+    expect(events).toEqual([
+      failed('2026-12-06T10:02:30Z', '198.51.100.25', 'ubnt'),
+      failed('2026-12-06T10:02:40Z', '198.51.100.26', 'pi'),
     ]);
   });
 
@@ -176,6 +192,32 @@ describe('sshd format: attempts, not lines', () => {
     expect(events.map((e) => e.event.userId)).toEqual(['u0', 'u1', 'u2', 'u3', 'u4']);
   });
 
+  it('a reused PID is a new connection, and the oldest still tracked is the one evicted', () => {
+    const parser = sshdFormat.createParser({ ...UTC, maxConnections: 3 });
+    const events: TimedEvent[] = [];
+    const users = () => events.map((e) => e.event.userId);
+    const probe = (second: number, pid: number, user: string, host: number) =>
+      parser.parse(
+        `Dec  6 12:00:${String(second).padStart(2, '0')} web1 sshd[${pid}]: Invalid user ${user} from 203.0.113.${host} port 4000`,
+        events,
+      );
+    probe(0, 900, 'a', 1);
+    probe(1, 901, 'b', 2);
+    probe(2, 900, 'c', 3); // PID 900 reused by another client: a is decided, c is the newest
+    expect(users()).toEqual(['a']);
+    probe(3, 902, 'd', 4);
+    probe(4, 903, 'e', 5); // full: b, the oldest still tracked (older than c), makes room
+    expect(users()).toEqual(['a', 'b']);
+    // Many reuses of one PID: each decides the one before; the forgotten ones never get ahead of c.
+    for (let i = 0; i < 5000; i++) probe(5, 903, `r${i}`, 6 + (i % 2));
+    expect(events).toHaveLength(2 + 5000);
+    expect(users().at(-1)).toBe('r4998');
+    probe(6, 904, 'f', 9); // full: c makes room
+    expect(users().at(-1)).toBe('c');
+    parser.flush?.(undefined, events);
+    expect(users().slice(-3)).toEqual(['d', 'r4999', 'f']);
+  });
+
   it('rsyslog "message repeated N times" counts N attempts', () => {
     const { events } = read([
       'Dec  6 13:00:00 web1 sshd[9000]: Failed password for root from 203.0.113.90 port 2222 ssh2',
@@ -191,7 +233,7 @@ describe('sshd format: attempts, not lines', () => {
   it('user names are the client\'s: spaces and " from " in them do not move the address', () => {
     const { events } = read([
       'Dec  6 13:01:00 web1 sshd[9100]: Invalid user x from 10.0.0.1 port 1 from 203.0.113.91 port 3333',
-      'Dec  6 13:01:00 web1 sshd[9100]: Failed none for invalid user x from 10.0.0.1 port 1 from 203.0.113.91 port 3333 ssh2',
+      'Dec  6 13:01:00 web1 sshd[9100]: Failed password for invalid user x from 10.0.0.1 port 1 from 203.0.113.91 port 3333 ssh2',
       'Dec  6 13:01:01 web1 sshd[9101]: Invalid user  from 203.0.113.92 port 3334',
       'Dec  6 13:01:02 web1 sshd[9101]: Connection closed by invalid user  203.0.113.92 port 3334 [preauth]',
       `Dec  6 13:01:03 web1 sshd[9102]: Failed password for invalid user ${'a'.repeat(300)} from 203.0.113.93 port 3335 ssh2`,
@@ -200,6 +242,39 @@ describe('sshd format: attempts, not lines', () => {
       failed('2026-12-06T13:01:00Z', '203.0.113.91', 'x from 10.0.0.1 port 1'),
       failed('2026-12-06T13:01:01Z', '203.0.113.92'),
       failed('2026-12-06T13:01:03Z', '203.0.113.93', 'a'.repeat(256)),
+    ]);
+  });
+});
+
+describe('sshd format: other systems', () => {
+  it('a user refused by AllowUsers/DenyGroups is a probe, counted once unless it tries a password', () => {
+    const { events, outcomes } = read([
+      'Dec  6 10:10:00 web1 sshd[3100]: User root from 203.0.113.31 not allowed because not listed in AllowUsers',
+      'Dec  6 10:10:01 web1 sshd[3100]: Connection closed by invalid user root 203.0.113.31 port 40001 [preauth]',
+      'Dec  6 10:11:00 web1 sshd[3101]: User oracle from 203.0.113.32 not allowed because a group is listed in DenyGroups',
+      'Dec  6 10:11:02 web1 sshd[3101]: Failed password for invalid user oracle from 203.0.113.32 port 40002 ssh2',
+    ]);
+    expect(outcomes).toEqual(['matched', 'matched', 'matched', 'matched']);
+    expect(events).toEqual([
+      failed('2026-12-06T10:10:00Z', '203.0.113.31', 'root'),
+      failed('2026-12-06T10:11:02Z', '203.0.113.32', 'oracle'),
+    ]);
+  });
+
+  it('reads unpadded days, lines without a host, Solaris message ids and the BSD PAM error', () => {
+    const { events, outcomes } = read([
+      'Dec 6 10:12:00 web1 sshd[3200]: Failed password for root from 203.0.113.41 port 1 ssh2',
+      'Dec  6 10:12:01 sshd[3201]: Failed password for root from 203.0.113.42 port 2 ssh2',
+      'Dec  6 10:12:02 sun1 sshd[3202]: [ID 800047 auth.info] Failed keyboard-interactive for admin from 203.0.113.43 port 3 ssh2',
+      'Dec  6 10:12:03 bsd1 sshd[3203]: error: PAM: Authentication error for illegal user zz from 203.0.113.44',
+      'Dec  6 10:12:03 bsd1 sshd[3203]: Failed keyboard-interactive/pam for invalid user zz from 203.0.113.44 port 4 ssh2',
+    ]);
+    expect(outcomes).toEqual(['matched', 'matched', 'matched', 'matched', 'matched']);
+    expect(events).toEqual([
+      failed('2026-12-06T10:12:00Z', '203.0.113.41', 'root'),
+      failed('2026-12-06T10:12:01Z', '203.0.113.42', 'root'),
+      failed('2026-12-06T10:12:02Z', '203.0.113.43', 'admin'),
+      failed('2026-12-06T10:12:03Z', '203.0.113.44', 'zz'),
     ]);
   });
 });
