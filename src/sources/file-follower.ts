@@ -2,9 +2,10 @@
 //
 // What it survives, and how:
 // - rename rotation (logrotate `create`): the path names another inode than the open file. The old
-//   file is read to its end, given one more poll interval for writers that have not reopened yet,
-//   read to its end again, and only then closed; the new file is read from its first byte.
-// - `copytruncate`: the open file is smaller than the position read: read again from byte 0.
+//   file is read for one more poll interval (writers that have not reopened yet), to its end, and
+//   only then closed; the new file is read from its first byte.
+// - `copytruncate`: the open file is smaller than the position read, or its first bytes changed
+//   (more was written after the truncation than had been read): read again from byte 0.
 // - deletion, and a path that does not exist (yet): the open file is read to its end and closed;
 //   the path is tried again every poll, and a file that appears there is read from its first byte.
 // - a directory, a FIFO or a device at the path, permission denied, read errors: reported once per
@@ -46,7 +47,7 @@ export type RotationKind = (typeof ROTATION_KINDS)[number];
 export interface FollowerHandlers {
   /** A complete line (no '\n', no trailing '\r'; invalid UTF-8 replaced by U+FFFD). */
   line(text: string): void;
-  /** A line longer than `maxLineBytes` (skipped). */
+  /** A line longer than `maxLineBytes` (skipped), reported when it ends. */
   tooLong(): void;
   /** The lines read so far are all handed on (after each batch of reads). */
   batchEnd?(): void;
@@ -110,8 +111,8 @@ export class FileFollower {
    * The next file opened follows the start rules (a saved position, else its end, or its start with
    * `fromStart`). Cleared once a file is opened, or once the path is found missing: a file that
    * appears later is new, and read from its first byte (so is a file that replaces a directory or a
-   * FIFO at the path). A file that exists but cannot be read yet
-   * (permission denied) keeps the start rules for when it can.
+   * FIFO at the path). A file that exists but cannot be read yet (permission denied) keeps the
+   * start rules for when it can.
    */
   private initial = true;
   private currentProblem: FollowProblem | undefined;
@@ -169,10 +170,10 @@ export class FileFollower {
     await file?.handle.close().catch(() => undefined);
   }
 
-  /** One poll now (tests and shutdown use it to read what is there without waiting). */
+  /** One poll now: the first look at start, and tests that drive the follower poll by poll. */
   async pollNow(): Promise<void> {
     while (this.polling !== undefined) await this.polling;
-    this.polling = this.poll()
+    this.polling = this.safePoll()
       .then(() => undefined)
       .finally(() => {
         this.polling = undefined;
@@ -216,7 +217,7 @@ export class FileFollower {
         return;
       }
       let more = false;
-      this.polling = this.poll()
+      this.polling = this.safePoll()
         .then((pending) => {
           more = pending;
         })
@@ -248,6 +249,18 @@ export class FileFollower {
     } catch {
       // No directory yet, or no inotify: polling alone.
       this.watcher = undefined;
+    }
+  }
+
+  // A poll never rejects: an unexpected failure (a read of the first bytes failing, say) is an
+  // io_error of the file, which is closed and tried again like any other.
+  private async safePoll(): Promise<boolean> {
+    try {
+      return await this.poll();
+    } catch (error) {
+      if (this.file !== undefined) await this.lose('io_error', errorText(error));
+      else this.report('io_error', errorText(error));
+      return false;
     }
   }
 

@@ -190,7 +190,15 @@ export class LiveSources {
   private flush(index: number, now: number | undefined): void {
     const parser = this.parsers[index]!;
     if (parser.flush === undefined) return;
-    parser.flush(now, this.out);
+    try {
+      parser.flush(now, this.out);
+    } catch (error) {
+      // A parser bug must not stop the source or the service; what it emitted before still counts.
+      this.options.logger.error(
+        { err: error, source: this.specs[index]!.name },
+        'the parser failed to flush',
+      );
+    }
     for (const timed of this.out) recordEvent(this.options.monitor, timed.event);
     this.sources[index]!.counts.events += this.out.length;
     this.out.length = 0;
