@@ -3,7 +3,16 @@
 // rotating, bad input and files secmon may not read.
 
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { appendFile, copyFile, rename, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -160,6 +169,47 @@ describe('secmon serve --source', () => {
     expect(
       secondLines.some((line) => line.msg === 'log source reading' && line.openedPath === `${log}.1`),
     ).toBe(true);
+  });
+
+  it('after a crash (SIGKILL) loses no line, and reads again at most what it processed since the last save', async () => {
+    const log = join(dir, 'app.log');
+    const state = join(dir, 'state');
+    const env = { SECMON_SOURCES: `app=json:${log}`, SECMON_STATE_DIR: state, SECMON_FROM_START: 'true' };
+    writeFileSync(log, lines(0, 300));
+    const first = await start(env);
+    // Saved up to the end of the file (positions are written every second).
+    await waitFor(
+      'the position saved',
+      () => {
+        try {
+          const saved = JSON.parse(readFileSync(join(state, 'positions.json'), 'utf8'));
+          return saved.files[log]?.offset === statSync(log).size;
+        } catch {
+          return false;
+        }
+      },
+      { timeoutMs: 10_000 },
+    );
+    await appendFile(log, lines(300, 50));
+    await waitFor(
+      'the new lines read',
+      async () => (await first.metrics()).get(linesOf('app', 'matched')) === 350,
+    );
+    first.process.child.kill('SIGKILL');
+    await first.process.exited;
+    await appendFile(log, lines(350, 100));
+    const second = await start(env);
+    await waitFor('the file read to its end', async () => {
+      const m = await second.metrics();
+      return (
+        (m.get(linesOf('app', 'matched')) ?? 0) >= 100 &&
+        m.get(series('secmon_source_lag_bytes', { source: 'app' })) === 0
+      );
+    });
+    await second.stop();
+    // The 100 lines written while it was down, and again at most the 50 processed after the last save.
+    expect(recordedBy(second)).toBeGreaterThanOrEqual(100);
+    expect(recordedBy(second)).toBeLessThanOrEqual(150);
   });
 
   it('soak: appending while rotating (rename, late writes to the old file, copytruncate) loses and repeats nothing', async () => {
