@@ -59,7 +59,8 @@ export interface SecmonService {
    * connections close at once and busy ones get until `graceMs`, events in flight to Redis are
    * decided (bounded by its command timeout) and its connection closed, then OTel alert events and
    * a last metrics collection are flushed (at most `otelFlushMs`), and one final log line
-   * (`secmon stopped`) carries the process totals. Resolves within `graceMs` + the Redis command
+   * (`secmon stopped`) carries the process totals (and, with log sources, what each read; they
+   * stop first and save their positions). Resolves within `graceMs` + the Redis command
    * timeout + `otelFlushMs`.
    */
   close(graceMs?: number, otelFlushMs?: number): Promise<void>;
@@ -241,8 +242,21 @@ export function createService(
       await otel?.shutdown(otelFlushMs);
       // After the last decision and the OTel flush: what this process accepted and raised, for the
       // events that arrived after the last scrape (and for a deployment without Prometheus).
+      // With log sources, what each read (lines by outcome, events), since the last scrape too.
+      const sourceTotals =
+        sources.sources.length === 0
+          ? undefined
+          : Object.fromEntries(
+              sources.sources.map(({ spec, counts }) => [
+                spec.name,
+                { lines: counts.lines, events: counts.events },
+              ]),
+            );
       logger.info(
-        { totals: processTotals(monitor.getStats(), counters, connections.counts, protocolErrors, otel) },
+        {
+          totals: processTotals(monitor.getStats(), counters, connections.counts, protocolErrors, otel),
+          sources: sourceTotals,
+        },
         'secmon stopped',
       );
     },

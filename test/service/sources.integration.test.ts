@@ -207,6 +207,9 @@ describe('secmon serve --source', () => {
       );
     });
     await second.stop();
+    // The last log line says what each source read.
+    const last = second.logLines().at(-1) as { sources?: Record<string, { lines: Record<string, number> }> };
+    expect(last.sources?.app?.lines.matched).toBe(recordedBy(second));
     // The 100 lines written while it was down, and again at most the 50 processed after the last save.
     expect(recordedBy(second)).toBeGreaterThanOrEqual(100);
     expect(recordedBy(second)).toBeLessThanOrEqual(150);
