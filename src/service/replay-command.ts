@@ -135,14 +135,30 @@ function parserOf(flags: ReplayFlags): LineParser {
       }
       options[item.slice(0, equals).trim()] = optionValue(item.slice(equals + 1));
     }
+    const clockOptions: Record<string, unknown> = {};
     if (flags.year !== undefined) {
       if (!/^\d{4}$/.test(flags.year.trim())) {
         throw new ReplayUsageError(`--year must be a year such as 2025 (got ${JSON.stringify(flags.year)})`);
       }
-      options.year = Number(flags.year);
+      clockOptions.year = Number(flags.year);
     }
-    if (flags.timeZone !== undefined) options.timeZone = flags.timeZone;
-    return format.createParser(options);
+    if (flags.timeZone !== undefined) clockOptions.timeZone = flags.timeZone;
+    try {
+      return format.createParser({ ...options, ...clockOptions });
+    } catch (error) {
+      // --year and --time-zone are for times without a year or zone (syslog, custom formats). For a
+      // format whose times carry both, name the flag rather than the format's internal option.
+      const code = (error as { code?: unknown }).code;
+      if (code !== 'SECMON_ERR_UNKNOWN_OPTION' || Object.keys(clockOptions).length === 0) throw error;
+      format.createParser(options); // still throws if the problem is another option
+      const given = [
+        flags.year === undefined ? '' : '--year',
+        flags.timeZone === undefined ? '' : '--time-zone',
+      ].filter(Boolean);
+      throw new ReplayUsageError(
+        `${given.join(' and ')} ${given.length === 1 ? 'does' : 'do'} not apply to --format ${flags.format}: its times carry their own year and zone (they are for sshd and custom formats)`,
+      );
+    }
   } catch (error) {
     if (error instanceof TypeError) throw new ReplayUsageError(withoutDocsLink(error.message));
     throw error;

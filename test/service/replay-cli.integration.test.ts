@@ -269,6 +269,14 @@ describe('secmon replay', () => {
       ['--format', 'sshd', '--time-zone', 'CET'],
       /^secmon: sshd\.timeZone must be "local" or "UTC" \(got "CET"\)\n/,
     ],
+    [
+      ['--format', 'nginx', '--year', '2026'],
+      /^secmon: --year does not apply to --format nginx: its times carry their own year and zone/,
+    ],
+    [
+      ['--format', 'json', '--year', '2026', '--time-zone', 'UTC'],
+      /^secmon: --year and --time-zone do not apply to --format json/,
+    ],
     [['--threshold', '5'], /^error: required option '--format <name>' not specified\n/],
   ])('%j: exit 2 with a message naming the problem, nothing read', async (flags, message) => {
     const file = join(dir, 'ok.log');
