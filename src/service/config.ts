@@ -6,7 +6,7 @@ import type { SourceSpec } from '../sources/live-sources.js';
 import type { LogFormat } from '../sources/log-format.js';
 import { type OutagePolicy, REDIS_DEFAULTS, type RedisStoreOptions } from '../store/redis-options.js';
 import { SETTINGS, type Setting, type SettingKey } from './settings.js';
-import { unknownSourceFormat } from './source-settings.js';
+import { type SourceOption, unknownSourceFormat, withSourceOptions } from './source-settings.js';
 
 /** Shared state in Redis (`SECMON_REDIS_URL`); absent when state stays in the process. */
 export type RedisConfig = Required<
@@ -116,6 +116,7 @@ export function loadConfig(inputs: SettingSources): ServiceConfig {
   if (sourceList.length === 0) {
     // Every other source setting only means something with a source to read.
     for (const key of [
+      'sourceOptions',
       'formatsFile',
       'fromStart',
       'stateDir',
@@ -142,8 +143,16 @@ export function loadConfig(inputs: SettingSources): ServiceConfig {
   }
   const unknownFormat = unknownSourceFormat(sourceList, customFormats);
   if (unknownFormat !== undefined) throw badSetting(settingOf('sources'), unknownFormat, raws.sources ?? '');
+  const withOptions = withSourceOptions(
+    sourceList,
+    (values.sourceOptions as SourceOption[] | undefined) ?? [],
+    trustProxy,
+    customFormats,
+  );
+  if (!withOptions.ok)
+    throw badSetting(settingOf('sourceOptions'), withOptions.error, raws.sourceOptions ?? '');
   const sources: SourcesConfig = {
-    list: sourceList,
+    list: withOptions.sources,
     customFormats,
     fromStart: (values.fromStart as boolean | undefined) ?? false,
     stateDir: values.stateDir as string | undefined,

@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { closestMatch } from '../core/did-you-mean.js';
-import { FORMAT_NAMES } from '../sources/formats.js';
+import { FORMAT_NAMES, formatNamed } from '../sources/formats.js';
 import type { SourceSpec } from '../sources/live-sources.js';
 import type { LogFormat } from '../sources/log-format.js';
 import { bool } from './setting-schemas.js';
@@ -110,6 +110,95 @@ const sourceList = z.union([z.string(), z.array(z.string())]).transform((value, 
   return z.NEVER;
 });
 
+/** One `NAME.KEY=VALUE` of SECMON_SOURCE_OPTIONS: the source's name, the format option, its value. */
+export interface SourceOption {
+  source: string;
+  key: string;
+  value: unknown;
+}
+
+/**
+ * Parses `NAME.KEY=VALUE` items (a source's name may hold dots, a format option's key never does:
+ * the last dot before `=` splits them). VALUE is read as JSON when it is JSON (`10`, `true`,
+ * `[401,403]`), as text otherwise (`loopback`).
+ */
+export function parseSourceOptions(
+  items: readonly string[],
+): { ok: true; options: SourceOption[] } | { ok: false; error: string } {
+  const options: SourceOption[] = [];
+  for (const [index, raw] of items.entries()) {
+    const item = raw.trim();
+    if (item === '' && items.length > 1) continue;
+    const where = items.length > 1 ? `item ${index + 1} (${JSON.stringify(item.slice(0, 80))}) ` : '';
+    const equals = item.indexOf('=');
+    const dot = equals === -1 ? -1 : item.lastIndexOf('.', equals);
+    if (item.length > MAX_ITEM || equals === -1 || dot < 1 || dot + 1 === equals) {
+      return {
+        ok: false,
+        error: `${where}must be NAME.OPTION=VALUE, e.g. web.trustProxy=loopback (NAME: the source's name)`,
+      };
+    }
+    const text = item.slice(equals + 1).trim();
+    let value: unknown = text;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      // not JSON: the text itself
+    }
+    options.push({ source: item.slice(0, dot), key: item.slice(dot + 1, equals).trim(), value });
+  }
+  return { ok: true, options };
+}
+
+/**
+ * Gives each source its options (SECMON_SOURCE_OPTIONS) and checks them the way the format will
+ * (by creating a parser once), so a bad option stops the start with a message that names it. A
+ * source reading an X-Forwarded-For field (`forwardedForField`) without its own `trustProxy` takes
+ * the service's SECMON_TRUST_PROXY: one set of trust rules for requests and for their log lines.
+ * Call after {@link unknownSourceFormat}.
+ */
+export function withSourceOptions(
+  sources: readonly SourceSpec[],
+  options: readonly SourceOption[],
+  serviceTrustProxy: unknown,
+  customFormats: LogFormat[],
+): { ok: true; sources: SourceSpec[] } | { ok: false; error: string } {
+  const names = sources.map((source) => source.name);
+  for (const option of options) {
+    if (names.includes(option.source)) continue;
+    const guess = closestMatch(option.source, names);
+    return {
+      ok: false,
+      error: `names the source ${JSON.stringify(option.source.slice(0, 80))}, which is not one of SECMON_SOURCES (${names.map((name) => JSON.stringify(name)).join(', ') || 'none'})${guess === undefined ? '' : `; did you mean ${guess}?`}`,
+    };
+  }
+  const result: SourceSpec[] = [];
+  for (const source of sources) {
+    const own: Record<string, unknown> = {};
+    for (const option of options) if (option.source === source.name) own[option.key] = option.value;
+    if (own.forwardedForField !== undefined && own.trustProxy === undefined && serviceTrustProxy !== false)
+      own.trustProxy = serviceTrustProxy;
+    const spec = Object.keys(own).length === 0 ? source : { ...source, options: own };
+    try {
+      formatNamed(source.format, { customFormats }).createParser(spec.options);
+    } catch (error) {
+      if (!(error instanceof TypeError)) throw error;
+      const message = error.message.replace(/ \[SECMON_ERR_[A-Z_]+, see [^\]]+\]$/, '');
+      return { ok: false, error: `source ${JSON.stringify(source.name)}: ${message}` };
+    }
+    result.push(spec);
+  }
+  return { ok: true, sources: result };
+}
+
+/** `;`-separated in the environment (values may hold commas), or the values of a repeated flag. */
+const sourceOptionList = z.union([z.string(), z.array(z.string())]).transform((value, ctx) => {
+  const parsed = parseSourceOptions(typeof value === 'string' ? value.split(';') : value);
+  if (parsed.ok) return parsed.options;
+  ctx.addIssue({ code: 'custom', message: parsed.error });
+  return z.NEVER;
+});
+
 const integer = (min: number, max: number) =>
   z
     .string()
@@ -128,6 +217,17 @@ export const SOURCE_SETTINGS = [
       'log files to follow, FORMAT:PATH or NAME=FORMAT:PATH (the name is the metric label); the flag repeats, the variable is comma-separated',
     defaultText: 'none',
     schema: sourceList,
+    repeatable: true,
+    group: SOURCES,
+  },
+  {
+    key: 'sourceOptions',
+    env: 'SECMON_SOURCE_OPTIONS',
+    flag: '--source-option',
+    description:
+      "a format option of one source, NAME.OPTION=VALUE (e.g. web.forwardedForField=10); the flag repeats, the variable is ';'-separated",
+    defaultText: 'none',
+    schema: sourceOptionList,
     repeatable: true,
     group: SOURCES,
   },

@@ -25,6 +25,8 @@ export interface SourceSpec {
   format: string;
   /** Absolute path of the file. */
   path: string;
+  /** The format's own options (SECMON_SOURCE_OPTIONS), checked by the config. */
+  options?: Readonly<Record<string, unknown>>;
 }
 
 /** Outcomes of a line read by a live source: the parser's, or too long to parse. */
@@ -111,7 +113,7 @@ export class LiveSources {
 
   private add(spec: SourceSpec): void {
     const { monitor, logger, formats } = this.options;
-    const parser = formats.get(spec.format)!.createParser();
+    const parser = formats.get(spec.format)!.createParser(spec.options);
     const counts: SourceCounts = {
       lines: zeros(LINE_OUTCOMES),
       errors: zeros(FOLLOW_PROBLEMS),

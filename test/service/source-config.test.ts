@@ -107,3 +107,63 @@ describe('source settings', () => {
     );
   });
 });
+
+describe('source options (SECMON_SOURCE_OPTIONS, --source-option)', () => {
+  it('gives a source its format options; values are JSON when they read as JSON', () => {
+    const config = loadConfig({
+      env: {
+        SECMON_SOURCES: 'web=nginx:/var/log/nginx/access.log,sshd:/var/log/auth.log',
+        SECMON_SOURCE_OPTIONS:
+          'web.failedAuthStatuses=[401,403]; web.forwardedForField=10; web.trustProxy=loopback; sshd:/var/log/auth.log.timeZone=UTC',
+      },
+    });
+    expect(config.sources.list.map((source) => source.options)).toEqual([
+      { failedAuthStatuses: [401, 403], forwardedForField: 10, trustProxy: 'loopback' },
+      { timeZone: 'UTC' },
+    ]);
+    // The repeated flag keeps each value whole.
+    const fromFlags = loadConfig({
+      flags: {
+        sources: ['web=nginx:/a.log'],
+        sourceOptions: ['web.failedAuthPaths=["/login","/api/session"]'],
+      },
+    });
+    expect(fromFlags.sources.list[0]?.options).toEqual({ failedAuthPaths: ['/login', '/api/session'] });
+  });
+
+  it('a forwarded-for field without its own trustProxy follows SECMON_TRUST_PROXY', () => {
+    const config = loadConfig({
+      env: {
+        SECMON_SOURCES: 'web=nginx:/a.log',
+        SECMON_SOURCE_OPTIONS: 'web.forwardedForField=10',
+        SECMON_TRUST_PROXY: '10.0.0.0/8',
+      },
+    });
+    expect(config.sources.list[0]?.options).toEqual({ forwardedForField: 10, trustProxy: ['10.0.0.0/8'] });
+    // Without SECMON_TRUST_PROXY there is no rule to follow: the format's own error, naming the source.
+    expect(
+      rejection({
+        env: { SECMON_SOURCES: 'web=nginx:/a.log', SECMON_SOURCE_OPTIONS: 'web.forwardedForField=10' },
+      }).message,
+    ).toMatch(/^SECMON_SOURCE_OPTIONS \(--source-option\) source "web": nginx\.trustProxy/);
+  });
+
+  it.each([
+    [
+      { SECMON_SOURCES: 'web=nginx:/a.log', SECMON_SOURCE_OPTIONS: 'wbe.trustProxy=true' },
+      /SECMON_SOURCE_OPTIONS \(--source-option\) names the source "wbe", which is not one of SECMON_SOURCES \("web"\); did you mean web\?/,
+    ],
+    [
+      { SECMON_SOURCES: 'web=nginx:/a.log', SECMON_SOURCE_OPTIONS: 'web.failedAuthStatus=401' },
+      /source "web": nginx\.failedAuthStatus is not a known option.*did you mean/,
+    ],
+    [
+      { SECMON_SOURCES: 'web=nginx:/a.log', SECMON_SOURCE_OPTIONS: 'trustProxy=true' },
+      /must be NAME\.OPTION=VALUE, e\.g\. web\.trustProxy=loopback/,
+    ],
+    [{ SECMON_SOURCE_OPTIONS: 'web.trustProxy=true' }, /needs SECMON_SOURCES \(--source\) to be set/],
+  ])('%j is refused, naming the setting', (env, message) => {
+    const error = rejection({ env });
+    expect(error.message).toMatch(message);
+  });
+});

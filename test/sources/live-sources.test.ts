@@ -113,3 +113,34 @@ describe('live sources', () => {
     expect(monitor.getStats().failedAuthAttempts).toBe(1);
   });
 });
+
+describe('live sources with format options', () => {
+  it("a source's options reach its parser: an nginx log behind a proxy blames the forwarded client", async () => {
+    const path = join(dir, 'access.log');
+    const line = (second: number) =>
+      `10.0.0.5 - - [07/Dec/2026:10:00:${String(second).padStart(2, '0')} +0000] "POST /login HTTP/1.1" 401 12 "-" "curl/8" "198.51.100.1, 203.0.113.9"`;
+    writeFileSync(path, `${Array.from({ length: 10 }, (_, i) => line(i)).join('\n')}\n`);
+    const { nginxFormat } = await import('../../src/sources/access-log.js');
+    const monitor = new AnomalyMonitor();
+    const alerts: string[] = [];
+    monitor.onAlert((alert) => {
+      if (alert.state === 'firing') alerts.push(`${alert.type} ${alert.sourceIp}`);
+    });
+    sources = new LiveSources(
+      [
+        {
+          name: 'web',
+          format: 'nginx',
+          path,
+          options: { forwardedForField: 10, trustProxy: ['10.0.0.0/8'] },
+        },
+      ],
+      { monitor, logger, formats: new Map([['nginx', nginxFormat]]), fromStart: true, pollIntervalMs: 20 },
+    );
+    await sources.start();
+    await waitFor('ten lines read', () =>
+      sources!.sources[0]!.counts.lines.matched === 10 ? true : undefined,
+    );
+    expect(alerts).toEqual(['brute_force 203.0.113.9']);
+  });
+});
