@@ -274,7 +274,13 @@ local function surge_advance(m, g, now)
       m.ewma = m.ewma * keep + alpha * m.minute_count
       m.weight = m.weight * keep + alpha
       if passed > 1 then
-        local decay = keep ^ (passed - 1)
+        -- By repeated squaring, as surge-meter.ts's powInteger: the same bits as the memory store.
+        local decay, square, rest = 1, keep, passed - 1
+        while rest > 0 do
+          if rest % 2 == 1 then decay = decay * square end
+          square = square * square
+          rest = math.floor(rest / 2)
+        end
         m.ewma = m.ewma * decay
         m.weight = 1 - (1 - m.weight) * decay
       end

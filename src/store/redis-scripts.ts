@@ -46,6 +46,11 @@ local function active_count(lru, client_prefix, now, window)
 end
 
 local function touch(lru, client, member, client_prefix, now, window, cap, ttl)
+  -- The sequence number of this touch, read before anything leaves the set: it also orders the
+  -- detectors' subjects touched in the same millisecond (redis-detector-lua.ts), so it must not
+  -- start over while any of them may still be tracked.
+  local top = redis.call('ZRANGE', lru, -1, -1, 'WITHSCORES')[2]
+  local seq = (tonumber(top) or 0) + 1
   expire_idle(lru, client_prefix, now - window)
   local evicted = 0
   if not redis.call('ZSCORE', lru, member) then
@@ -56,8 +61,6 @@ local function touch(lru, client, member, client_prefix, now, window, cap, ttl)
       evicted = 1
     end
   end
-  local top = redis.call('ZRANGE', lru, -1, -1, 'WITHSCORES')[2]
-  local seq = (tonumber(top) or 0) + 1
   redis.call('ZADD', lru, seq, member)
   redis.call('PEXPIRE', lru, ttl)
   return evicted, seq
@@ -129,6 +132,7 @@ if over then
       suppressed = suppressed + 1
     end
   end
+  count = episode
   redis.call('HSET', client, 'u', over_until)
 end
 if decision == 1 or decision == 3 then

@@ -109,13 +109,18 @@ describe.skipIf(!binary)('Redis store (real redis-server)', () => {
       `${prefix}c:192.0.2.1`,
       `${prefix}c:2001:db8::/64`,
       `${prefix}lru`,
+      `${prefix}n:192.0.2.0/24`,
+      `${prefix}nlru`,
       `${prefix}priv`,
+      `${prefix}surge`,
     ]);
     for (const key of keys) {
       const ttl = await admin.pttl(key);
       expect(ttl, key).toBeGreaterThan(0);
-      // The window and the keep-firing time (60 s by default), which a client is kept for.
-      expect(ttl, key).toBeLessThanOrEqual(key.endsWith('priv') ? 30_000 : 180_000);
+      // The window and the keep-firing time (60 s by default), which a client is kept for; the
+      // surge's baseline lives 8 half-lives (8 hours by default).
+      const most = key.endsWith('priv') ? 30_000 : key.endsWith('surge') ? 8 * 3_600_000 : 180_000;
+      expect(ttl, key).toBeLessThanOrEqual(most);
     }
   });
 
@@ -228,6 +233,9 @@ describe.skipIf(!binary)('Redis store (real redis-server)', () => {
     expect((await admin.keys(`app:${prefix}*`)).sort()).toEqual([
       `app:${prefix}c:192.0.2.2`,
       `app:${prefix}lru`,
+      `app:${prefix}n:192.0.2.0/24`,
+      `app:${prefix}nlru`,
+      `app:${prefix}surge`,
     ]);
     await store.close();
     expect(client.status).toBe('ready');
