@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type ClientKey, formatClientKey, formatNetwork } from '../core/client-address.js';
-import { SURGE_BIN_MS } from '../core/surge-meter.js';
 import type { WindowSettings } from '../core/store.js';
+import { SURGE_BIN_MS } from '../core/surge-meter.js';
 
 // How the Redis store names subjects in keys, and the detectors' settings as its scripts read them.
 
@@ -44,8 +44,14 @@ export function detectorArgs(settings: WindowSettings, minKeyTtlMs: number): Det
     networkBruteForce: nb,
     failedLoginSurge: fs,
   } = settings;
-  const table = (tag: string, threshold: number, distinct: number, windowMs: number, realert: number, cap: number) =>
-    [tag, threshold, distinct, windowMs, realert, keep, cap, ttl(windowMs)].join(',');
+  const table = (
+    tag: string,
+    threshold: number,
+    distinct: number,
+    windowMs: number,
+    realert: number,
+    cap: number,
+  ) => [tag, threshold, distinct, windowMs, realert, keep, cap, ttl(windowMs)].join(',');
   // The surge keeps its baseline across quiet spells: its key lives 8 half-lives (the baseline's
   // weight is then under 0.4%), or the window and keep-firing time if longer.
   const surge = [
@@ -63,7 +69,14 @@ export function detectorArgs(settings: WindowSettings, minKeyTtlMs: number): Det
       ? table('s', 0, cs.accounts, cs.windowMs, cs.realertIntervalMs, settings.maxTrackedIps)
       : '',
     accounts: ab.enabled
-      ? table('a', ab.threshold, ab.minClients, ab.windowMs, ab.realertIntervalMs, settings.maxTrackedAccounts)
+      ? table(
+          'a',
+          ab.threshold,
+          ab.minClients,
+          ab.windowMs,
+          ab.realertIntervalMs,
+          settings.maxTrackedAccounts,
+        )
       : '',
     networks: nb.enabled
       ? table('n', nb.threshold, nb.minClients, nb.windowMs, nb.realertIntervalMs, nb.maxTracked)

@@ -60,7 +60,6 @@ const REPLY_AT = [
   [20, 23],
 ] as const;
 
-
 const RESOLVED = Promise.resolve();
 
 /**
@@ -204,8 +203,13 @@ class RedisWindowStore implements WindowStore {
   }
 
   recordSuccess(key: ClientKey, account: string | undefined, now: number): Promise<number> {
-    return this.query('success', 'brute_force', { key, account }, now, (over) => Number(over), () =>
-      this.local.recordSuccess(key, account, this.localNow(now)),
+    return this.query(
+      'success',
+      'brute_force',
+      { key, account },
+      now,
+      (over) => Number(over),
+      () => this.local.recordSuccess(key, account, this.localNow(now)),
     );
   }
 

@@ -59,7 +59,9 @@ function decided(outcome: FailureOutcome) {
     }
     if (d.decision === SUPPRESSED) {
       // The surge does not move its end on a suppressed failure (the memory store leaves it stale).
-      return i === 4 ? { decision: d.decision, count: d.count } : { decision: d.decision, count: d.count, overUntil: d.overUntil };
+      return i === 4
+        ? { decision: d.decision, count: d.count }
+        : { decision: d.decision, count: d.count, overUntil: d.overUntil };
     }
     return { decision: d.decision };
   });
@@ -78,8 +80,24 @@ async function run(store: WindowStore, step: Step, now: number): Promise<unknown
 const steps = (maxDt: fc.Arbitrary<number>) =>
   fc.array(
     fc.oneof(
-      { weight: 6, arbitrary: fc.record({ kind: fc.constant('failure' as const), client: fc.nat(CLIENTS.length - 1), account: fc.nat(ACCOUNTS.length - 1), dt: maxDt }) },
-      { weight: 1, arbitrary: fc.record({ kind: fc.constant('success' as const), client: fc.nat(CLIENTS.length - 1), account: fc.nat(ACCOUNTS.length - 1), dt: maxDt }) },
+      {
+        weight: 6,
+        arbitrary: fc.record({
+          kind: fc.constant('failure' as const),
+          client: fc.nat(CLIENTS.length - 1),
+          account: fc.nat(ACCOUNTS.length - 1),
+          dt: maxDt,
+        }),
+      },
+      {
+        weight: 1,
+        arbitrary: fc.record({
+          kind: fc.constant('success' as const),
+          client: fc.nat(CLIENTS.length - 1),
+          account: fc.nat(ACCOUNTS.length - 1),
+          dt: maxDt,
+        }),
+      },
       {
         weight: 2,
         arbitrary: fc.record({
@@ -91,7 +109,7 @@ const steps = (maxDt: fc.Arbitrary<number>) =>
         }),
       },
     ),
-    { minLength: 10, maxLength: 150, size: "max" },
+    { minLength: 10, maxLength: 150, size: 'max' },
   );
 
 describe.skipIf(!binary)('Redis store = memory store, event by event (real redis-server)', () => {
@@ -101,7 +119,11 @@ describe.skipIf(!binary)('Redis store = memory store, event by event (real redis
 
   beforeAll(async () => {
     server = await startRedis(binary!);
-    client = new Redis(server.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 5000 });
+    client = new Redis(server.url, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: 5000,
+    });
     await new Promise<void>((resolve) => client.once('ready', () => resolve()));
   });
   afterAll(async () => {
@@ -164,7 +186,11 @@ describe.skipIf(!binary)('Redis store = memory store, event by event (real redis
         async (c, sequence) => {
           await compare(
             {
-              bruteForce: { threshold: c.threshold, windowMs: c.windowMs, realertIntervalMs: c.realertIntervalMs },
+              bruteForce: {
+                threshold: c.threshold,
+                windowMs: c.windowMs,
+                realertIntervalMs: c.realertIntervalMs,
+              },
               maxTrackedIps: c.maxTrackedIps,
               maxTrackedAccounts: c.maxTrackedAccounts,
               lifecycle: { keepFiringForMs: c.keepFiringForMs },
