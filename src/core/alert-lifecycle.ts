@@ -181,7 +181,8 @@ export class AlertLifecycle {
           incident.checking = false;
           if (incident.active) this.settle(incident, until, this.host.now());
         }, ignore);
-        (checks ??= []).push(applied);
+        if (checks === undefined) checks = [applied];
+        else checks.push(applied);
       }
     }
     return checks === undefined ? undefined : Promise.all(checks).then(ignore);
