@@ -25,26 +25,30 @@ local NEG = -1e300
 local function opt(x) if x == false then return NEG end return x end
 local function store_opt(x) if x <= NEG then return false end return x end
 
--- A subject's state from its blob; nil when missing, idle for 'idle' ms, or written with other settings.
+-- A subject's state is its blob's array, unpacked and used in place (no table is built per event):
+local T, Q, HEAD, FILLED, EPISODE, LAST_ALERT, SUPPRESSED, UNTIL, RING, OTHERS = 1, 2, 5, 6, 7, 8, 9, 10, 11, 12
+
+-- A subject's state from its blob, times made absolute; nil when missing, idle for 'idle' ms, or
+-- written with other settings.
 local function load_subject(blob, now, idle, threshold, distinct)
   if not blob then return nil end
   local s = cmsgpack.unpack(blob)
-  if s[3] ~= threshold or s[4] ~= distinct or s[1] <= now - idle then return nil end
-  local t = s[1]
-  local ring, others = s[11], s[12]
+  local t = s[T]
+  if s[3] ~= threshold or s[4] ~= distinct or t <= now - idle then return nil end
+  local ring, others = s[RING], s[OTHERS]
   for i = 1, #ring do ring[i] = t - ring[i] end
   for i = 2, #others, 2 do others[i] = t - others[i] end
-  return {t = t, q = s[2], head = s[5], filled = s[6], episode = s[7], last_alert = opt(s[8]),
-    suppressed = s[9], over_until = opt(s[10]), ring = ring, others = others}
+  s[LAST_ALERT], s[UNTIL] = opt(s[LAST_ALERT]), opt(s[UNTIL])
+  return s
 end
 
-local function save_subject(key, s, threshold, distinct, ttl)
-  local t = s.t
-  local ring, others = {}, {}
-  for i = 1, #s.ring do ring[i] = t - s.ring[i] end
-  for i = 1, #s.others, 2 do others[i] = s.others[i]; others[i + 1] = t - s.others[i + 1] end
-  redis.call('SET', key, cmsgpack.pack({t, s.q, threshold, distinct, s.head, s.filled, s.episode,
-    store_opt(s.last_alert), s.suppressed, store_opt(s.over_until), ring, others}), 'PX', ttl)
+local function save_subject(key, s, ttl)
+  local t = s[T]
+  local ring, others = s[RING], s[OTHERS]
+  for i = 1, #ring do ring[i] = t - ring[i] end
+  for i = 2, #others, 2 do others[i] = t - others[i] end
+  s[LAST_ALERT], s[UNTIL] = store_opt(s[LAST_ALERT]), store_opt(s[UNTIL])
+  redis.call('SET', key, cmsgpack.pack(s), 'PX', ttl)
 end
 
 -- Makes room in a detector's LRU past its cap: idle subjects first (not counted), then the least
@@ -117,33 +121,35 @@ local function threshold_failure(P, c, member, other, now, seq)
   local lru = P .. tag .. 'lru'
   local s = load_subject(redis.call('GET', key), now, idle, threshold, distinct)
   local evicted = 0
-  if s and s.t > now then now = s.t end
+  if s and s[T] > now then now = s[T] end
   redis.call('ZADD', lru, now, member)
   redis.call('PEXPIRE', lru, c[8])
   if not s then
-    s = {head = 0, filled = 0, episode = 0, last_alert = NEG, suppressed = 0, over_until = NEG,
-      ring = {}, others = {}}
+    s = {now, seq, threshold, distinct, 0, 0, 0, NEG, 0, NEG, {}, {}}
     evicted = make_room(lru, key_prefix, member, now, idle, c[7])
   end
-  s.t, s.q = now, seq
+  s[T], s[Q] = now, seq
 
   local since = now - window
   local till = math.huge
   local over = true
   if threshold > 0 then
-    s.ring[s.head + 1] = now
-    s.head = s.head + 1
-    if s.head == threshold then s.head = 0 end
-    local filled = s.filled
-    if filled < threshold then s.filled = filled + 1 end
+    local ring, head = s[RING], s[HEAD]
+    ring[head + 1] = now
+    head = head + 1
+    if head == threshold then head = 0 end
+    s[HEAD] = head
+    local filled = s[FILLED]
+    if filled < threshold then s[FILLED] = filled + 1 end
     -- With the ring full, 'head' now names the oldest of the last 'threshold' failures.
-    local oldest = s.ring[s.head + 1]
+    local oldest = ring[head + 1]
     over = filled + 1 >= threshold and oldest > since
     if oldest then till = oldest + window end
   end
   if distinct > 0 then
-    local least = remember_other(s.others, other, now, distinct)
-    if #s.others / 2 < distinct or least <= since then
+    local others = s[OTHERS]
+    local least = remember_other(others, other, now, distinct)
+    if #others / 2 < distinct or least <= since then
       over = false
     elseif least + window < till then
       till = least + window
@@ -152,26 +158,26 @@ local function threshold_failure(P, c, member, other, now, seq)
 
   local decision, count, reported, reply_until = 0, 0, 0, -1
   if over then
-    local ended = s.over_until + c[6] <= now
-    s.over_until = till
+    local ended = s[UNTIL] + c[6] <= now
+    s[UNTIL] = till
     reply_until = till
-    if s.episode == 0 or ended then
-      s.episode = math.max(threshold, distinct)
+    if s[EPISODE] == 0 or ended then
+      s[EPISODE] = math.max(threshold, distinct)
       decision = 1
     else
-      s.episode = s.episode + 1
-      if now - s.last_alert >= c[5] then decision = 3 else decision = 2 end
+      s[EPISODE] = s[EPISODE] + 1
+      if now - s[LAST_ALERT] >= c[5] then decision = 3 else decision = 2 end
     end
-    count = s.episode
+    count = s[EPISODE]
     if decision == 2 then
-      s.suppressed = s.suppressed + 1
+      s[SUPPRESSED] = s[SUPPRESSED] + 1
     else
-      reported = s.suppressed
-      s.suppressed = 0
-      s.last_alert = now
+      reported = s[SUPPRESSED]
+      s[SUPPRESSED] = 0
+      s[LAST_ALERT] = now
     end
   end
-  save_subject(key, s, threshold, distinct, c[8])
+  save_subject(key, s, c[8])
   return decision, count, reported, reply_until, evicted
 end
 
@@ -181,14 +187,16 @@ local function threshold_query(P, c, member, now)
   local threshold, distinct, window, keep = c[2], c[3], c[4], c[6]
   local s = load_subject(redis.call('GET', P .. c[1] .. ':' .. member), now, window + keep, threshold, distinct)
   if not s then return NEG, 0, NEG end
-  if s.episode > 0 and s.over_until + keep > now then return s.over_until, s.episode, s.t end
+  if s[EPISODE] > 0 and s[UNTIL] + keep > now then return s[UNTIL], s[EPISODE], s[T] end
   local since, count = now - window, 0
   if threshold > 0 then
-    for i = 1, #s.ring do if s.ring[i] > since then count = count + 1 end end
+    local ring = s[RING]
+    for i = 1, #ring do if ring[i] > since then count = count + 1 end end
   else
-    for i = 2, #s.others, 2 do if s.others[i] > since then count = count + 1 end end
+    local others = s[OTHERS]
+    for i = 2, #others, 2 do if others[i] > since then count = count + 1 end end
   end
-  return s.over_until, count, s.t
+  return s[UNTIL], count, s[T]
 end
 
 -- The failed-login surge (see SurgeMeter). g: {minPerMinute, factor, alpha, bins, warmup minutes,
