@@ -159,6 +159,34 @@ describe.skipIf(!binary)('Redis store (real redis-server)', () => {
     expect(store.evicted).toBe(150);
   });
 
+  it('caps tracked accounts and networks cluster-wide under spraying, evicting the least recently active', async () => {
+    const prefix = nextPrefix();
+    const [a, b] = [
+      replica(prefix, { maxTrackedAccounts: 50, threshold: 1000 }),
+      replica(prefix, { maxTrackedAccounts: 50, threshold: 1000 }),
+    ];
+    await Promise.all([a.ready(), b.ready()]);
+    // 200 accounts from 200 addresses in 200 /24s, alternating replicas; then one hot account.
+    for (let i = 0; i < 200; i++) {
+      const store = i % 2 ? a : b;
+      await store.recordFailure(clientKey(`10.${i}.0.1`, 64), `sprayed${i}`, T0 + i);
+    }
+    expect(await admin.zcard(`${prefix}alru`)).toBe(50);
+    expect(await admin.keys(`${prefix}a:*`)).toHaveLength(50);
+    expect(a.evictedAccounts + b.evictedAccounts).toBe(150);
+    // networks: default cap 25,000, all 200 kept; stuffing: one per address.
+    expect(await admin.zcard(`${prefix}nlru`)).toBe(200);
+    expect(a.evictedNetworks + b.evictedNetworks).toBe(0);
+    const hot = clientKey('10.250.0.1', 64);
+    await Promise.all(Array.from({ length: 500 }, (_, i) => a.recordFailure(hot, 'hot', T0 + 1000 + i)));
+    // Bounded by its thresholds (20 failure times, 2 addresses), however fast it is attacked.
+    const sizes = await Promise.all((await admin.keys(`${prefix}a:*`)).map((name) => admin.strlen(name)));
+    expect(sizes).toHaveLength(50); // the hot account evicted the least recently active one
+    expect(Math.max(...sizes)).toBeLessThan(200);
+    await b.refresh();
+    expect(b.activeAccounts(T0 + 1500)).toBe(50);
+  });
+
   it('lets exactly one of several replicas raise the alert of a crossing, however the failures interleave', async () => {
     const prefix = nextPrefix();
     const replicas = [replica(prefix), replica(prefix), replica(prefix)];
