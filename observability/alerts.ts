@@ -15,7 +15,7 @@
 // checks that every rule's query finds series on a default `secmon serve`; a rule on series that
 // exist only with some configuration (a Redis store) must be exempted there.
 
-import { TAKEOVER_ALERTS } from './takeover-alerts.js';
+import { activeAttacks, TAKEOVER_ALERTS } from './takeover-alerts.js';
 
 /** Severities in secmon's own vocabulary; Alertmanager pages on `critical` and notifies on the rest. */
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
@@ -159,15 +159,15 @@ const attacks: AlertDefinition[] = [
     name: 'SecmonBruteForceDetected',
     uid: 'secmon-brute-force-detected',
     severity: 'high',
-    // secmon's own per-address window decides what a brute force is; the rule fires on its alerts.
-    query: (ctx) => increaseOf('secmon_alerts_total{type="brute_force"}', ctx),
+    // secmon's own per-address window decides what a brute force is and when it is over; the rule
+    // follows its active attacks, so it fires for as long as the attack lasts and no longer.
+    query: () => activeAttacks('brute_force'),
     threshold: { op: '>', value: 0 },
     for: '0s',
     summary: 'Brute-force login attack detected by secmon on {{ $labels.instance }}',
     description: (ctx) =>
-      `secmon raised ${ctx.count} brute-force alert(s) in the last ${ctx.window}: ` +
-      'at least one client address (or IPv6 prefix) reached the failed-login threshold. ' +
-      "The addresses are in secmon's alert log and its secmon.alert OpenTelemetry events.",
+      `${ctx.count} client address(es) (or IPv6 prefixes) over the failed-login threshold right now. ` +
+      'Who: `secmon offenders` (GET /v1/offenders), and the alert log and secmon.alert OpenTelemetry events.',
   },
   {
     name: 'SecmonPrivilegeEscalationAttempt',

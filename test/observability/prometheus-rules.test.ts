@@ -79,7 +79,7 @@ describe.skipIf(!bins)('Prometheus configuration and rules (promtool)', () => {
 
   it('the unit tests catch a rule that waits before paging, never fires, or forgets a long attack', async () => {
     // Same tests, against rules broken the ways that matter: a `for:` delay on an attack alert, a
-    // threshold no attack reaches, and an account-takeover rule that counts alerts in a window instead
+    // threshold no attack reaches, and a login-attack rule that counts alerts in a window instead
     // of following the attack (it would resolve while the attack goes on).
     const shipped = await readFile(rulesFile, 'utf8');
     const mutations = {
@@ -87,7 +87,7 @@ describe.skipIf(!bins)('Prometheus configuration and rules (promtool)', () => {
         /( {8}expr: .*increase\(secmon_command_injection[^\n]*\n)/,
         '$1        for: 5m\n',
       ),
-      deaf: shipped.replace(/(secmon_alerts_total\{type="brute_force"\}\[5m\]\)+) > 0/, '$1 > 1000'),
+      deaf: shipped.replace(/(secmon_active_alerts\{type="brute_force"\}\)) > 0/, '$1 > 1000'),
       delayedCompromise: shipped.replace(
         /( {8}expr: .*secmon_active_alerts\{type="account_compromise_suspected"\}[^\n]*\n)/,
         '$1        for: 5m\n',
@@ -95,6 +95,10 @@ describe.skipIf(!bins)('Prometheus configuration and rules (promtool)', () => {
       windowed: shipped.replace(
         'sum by (job, instance) (secmon_active_alerts{type="credential_stuffing"}) > 0',
         'floor(sum by (job, instance) (increase(secmon_alerts_total{type="credential_stuffing"}[5m]))) > 0',
+      ),
+      windowedBruteForce: shipped.replace(
+        'sum by (job, instance) (secmon_active_alerts{type="brute_force"}) > 0',
+        'floor(sum by (job, instance) (increase(secmon_alerts_total{type="brute_force"}[5m]))) > 0',
       ),
     };
     for (const [name, rules] of Object.entries(mutations)) {
