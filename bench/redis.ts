@@ -174,7 +174,7 @@ export async function benchRedis(log: (line: string) => void): Promise<RedisBenc
 
     // Each measured on an emptied Redis, so each includes its own growth of Redis's key table.
     await admin.flushall();
-    const allDetectors = await perItem('mem-all:', {}, (j) => [address(13, j), undefined]);
+    const allDetectors = await perItem('mem-all:', {}, (j) => [address(13, j), `user-${j}@example.com`]);
     await allDetectors.measured.close();
     await admin.flushall();
     const accountsOnly = await perItem(
