@@ -1,7 +1,9 @@
 // The Lua scripts of the Redis store. Each runs atomically on the Redis server, so replicas sharing
 // one Redis can neither double-count a failed login nor both see the same crossing: exactly one
 // script execution returns ALERT for it. They mirror `ClientWindows` (src/core/client-windows.ts)
-// step for step; the conformance suite (test/store/conformance.ts) holds them to the same behaviour.
+// and, for the account-takeover detectors, `ThresholdTable` and `SurgeMeter` (redis-detector-lua.ts)
+// step for step; the conformance suite (test/store/conformance.ts) and the differential test
+// (test/store/redis-differential.test.ts) hold them to the same behaviour.
 //
 // Keys (P = the key prefix):
 //   P lru          sorted set: every tracked client, scored by a sequence number in order of last
@@ -11,6 +13,7 @@
 //                  'u' when the current (or last) episode ends, 'r' last rate-limit alert, and
 //                  '0'..'n-1' the last `threshold` failure times
 //   P priv         the time of the last privilege-escalation alert
+//   P s: a: n: slru alru nlru surge   the account-takeover detectors (see redis-detector-lua.ts)
 // Every key has a TTL (the window, or the privileged interval), renewed when written.
 //
 // Time comes from the caller (the monitor's clock), so tests can inject it. Replicas' clocks may

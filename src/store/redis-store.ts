@@ -64,9 +64,10 @@ const RESOLVED = Promise.resolve();
 
 /**
  * A store that keeps window state in Redis, shared by every replica that uses the same Redis and
- * key prefix: atomic Lua scripts decide each event, so an attack spread across replicas crosses
- * the threshold at the same total as against one process, and exactly one replica raises each
- * alert. Decisions arrive as promises that never reject. While Redis cannot take an operation
+ * key prefix: one atomic Lua script call decides each failed login for every login detector (brute
+ * force, credential stuffing, account and network brute force, the surge), so an attack spread
+ * across replicas crosses each threshold at the same total as against one process, and exactly one
+ * replica raises each alert. Successful logins, the lifecycle and offenders() ask Redis too. Decisions arrive as promises that never reject. While Redis cannot take an operation
  * (down, timed out, an error reply, or `maxPending` operations already in flight), the event is
  * decided in this process's memory under the outage policy and counted in `stats().fallbacks`.
  */
@@ -527,7 +528,7 @@ class RedisWindowStore implements WindowStore {
 /**
  * The Redis store: window state and alert intervals shared by every replica using the same Redis
  * and `keyPrefix`, so an attack spread across replicas is counted once and alerted by exactly one
- * of them; the monitored-IP count is cluster-wide too. Pass it to the monitor:
+ * of them, for every login detector; the monitored-IP and account counts are cluster-wide too. Pass it to the monitor:
  * `new AnomalyMonitor({ store: redisStore({ url: 'redis://127.0.0.1:6379' }) })`, and call
  * `monitor.close()` on shutdown. Keys expire by themselves (TTL = the window) and the number of
  * tracked clients is capped at `maxTrackedIps` cluster-wide. Throws a `TypeError` naming the option
