@@ -24,15 +24,17 @@ export function networkMember(key: ClientKey, settings: WindowSettings): string 
   return formatNetwork(key, ipv4PrefixLength, ipv6PrefixLength) ?? '';
 }
 
-/** The Lua scripts' settings of each detector: comma-separated, '' when the detector is off. */
+/** The Lua scripts' settings of each detector: little-endian doubles, empty when the detector is off. */
 export interface DetectorArgs {
-  stuffing: string;
-  accounts: string;
-  networks: string;
-  surge: string;
+  stuffing: Buffer;
+  accounts: Buffer;
+  networks: Buffer;
+  surge: Buffer;
   /** The account window, for the active-account count ('' when off). */
   accountWindow: string;
 }
+
+const OFF = Buffer.alloc(0);
 
 /** Settings as the scripts take them; `minKeyTtlMs` is the least TTL of any key. */
 export function detectorArgs(settings: WindowSettings, minKeyTtlMs: number): DetectorArgs {
@@ -44,17 +46,11 @@ export function detectorArgs(settings: WindowSettings, minKeyTtlMs: number): Det
     networkBruteForce: nb,
     failedLoginSurge: fs,
   } = settings;
-  const table = (
-    tag: string,
-    threshold: number,
-    distinct: number,
-    windowMs: number,
-    realert: number,
-    cap: number,
-  ) => [tag, threshold, distinct, windowMs, realert, keep, cap, ttl(windowMs)].join(',');
+  const table = (threshold: number, distinct: number, windowMs: number, realert: number, cap: number) =>
+    doubles([threshold, distinct, windowMs, realert, keep, cap, ttl(windowMs)]);
   // The surge keeps its baseline across quiet spells: its key lives 8 half-lives (the baseline's
   // weight is then under 0.4%), or the window and keep-firing time if longer.
-  const surge = [
+  const surge = doubles([
     fs.minPerMinute,
     fs.factor,
     1 - 2 ** (-60_000 / fs.halfLifeMs),
@@ -63,25 +59,25 @@ export function detectorArgs(settings: WindowSettings, minKeyTtlMs: number): Det
     settings.realertIntervalMs,
     keep,
     Math.max(ttl(fs.windowMs), 8 * fs.halfLifeMs),
-  ].join(',');
+  ]);
   return {
     stuffing: cs.enabled
-      ? table('s', 0, cs.accounts, cs.windowMs, cs.realertIntervalMs, settings.maxTrackedIps)
-      : '',
+      ? table(0, cs.accounts, cs.windowMs, cs.realertIntervalMs, settings.maxTrackedIps)
+      : OFF,
     accounts: ab.enabled
-      ? table(
-          'a',
-          ab.threshold,
-          ab.minClients,
-          ab.windowMs,
-          ab.realertIntervalMs,
-          settings.maxTrackedAccounts,
-        )
-      : '',
+      ? table(ab.threshold, ab.minClients, ab.windowMs, ab.realertIntervalMs, settings.maxTrackedAccounts)
+      : OFF,
     networks: nb.enabled
-      ? table('n', nb.threshold, nb.minClients, nb.windowMs, nb.realertIntervalMs, nb.maxTracked)
-      : '',
-    surge: fs.enabled ? surge : '',
+      ? table(nb.threshold, nb.minClients, nb.windowMs, nb.realertIntervalMs, nb.maxTracked)
+      : OFF,
+    surge: fs.enabled ? surge : OFF,
     accountWindow: ab.enabled ? String(ab.windowMs) : '',
   };
+}
+
+// Numbers as Lua's struct.unpack('<d...') reads them: exact, whatever their digits.
+function doubles(values: number[]): Buffer {
+  const buffer = Buffer.alloc(8 * values.length);
+  values.forEach((value, i) => buffer.writeDoubleLE(value, 8 * i));
+  return buffer;
 }

@@ -75,15 +75,20 @@ local function touch(lru, client, member, client_prefix, now, window, cap, ttl)
   return evicted, seq
 end
 
--- A detector's settings, as the store passes them: comma-separated numbers after a tag, or '' (off).
-local function settings(text)
-  if text == '' then return nil end
-  local c, i = {}, 1
-  for part in string.gmatch(text, '[^,]+') do
-    c[i] = tonumber(part) or part
-    i = i + 1
-  end
-  return c
+-- A threshold detector's settings, as the store passes them: seven little-endian doubles (threshold,
+-- distinct, window, re-alert interval, keep-firing time, cap, TTL; one C call to read, where parsing
+-- text cost more than a detector's own work), or '' when the detector is off.
+local function settings(tag, packed)
+  if packed == '' then return nil end
+  local threshold, distinct, window, realert, keep, cap, ttl = struct.unpack('<ddddddd', packed)
+  return {tag, threshold, distinct, window, realert, keep, cap, ttl}
+end
+
+-- The surge's: eight doubles (minPerMinute, factor, alpha, bins, warm-up minutes, re-alert interval,
+-- keep-firing time, TTL), or ''.
+local function surge_settings(packed)
+  if packed == '' then return nil end
+  return {struct.unpack('<dddddddd', packed)}
 end
 `;
 
@@ -155,19 +160,19 @@ local reply = {decision, count, reported, evicted, active_count(lru, ARGV[6], no
 
 -- The account-takeover detectors, each on its own subjects (times clamped per subject, as above).
 local P, account, network = ARGV[10], ARGV[11], ARGV[12]
-local stuffing = settings(ARGV[13])
+local stuffing = settings('s', ARGV[13])
 if stuffing and account ~= '' then
   reply[7], reply[8], reply[9], reply[10] = threshold_failure(P, stuffing, ARGV[5], account, started, seq)
 end
-local accounts = settings(ARGV[14])
+local accounts = settings('a', ARGV[14])
 if accounts and account ~= '' then
   reply[11], reply[12], reply[13], reply[14], reply[15] = threshold_failure(P, accounts, account, ARGV[5], started, seq)
 end
-local networks = settings(ARGV[15])
+local networks = settings('n', ARGV[15])
 if networks and network ~= '' then
   reply[16], reply[17], reply[18], reply[19], reply[20] = threshold_failure(P, networks, network, ARGV[5], started, seq)
 end
-local surge = settings(ARGV[16])
+local surge = surge_settings(ARGV[16])
 if surge then
   local baseline
   reply[21], reply[22], reply[23], reply[24], baseline = surge_failure(P, surge, started)
@@ -189,7 +194,7 @@ export const QUERY_SCRIPT = `${HELPERS}${DETECTOR_LUA}
 local what, detector, now, P = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
 local client, account, network = ARGV[5], ARGV[6], ARGV[7]
 local threshold, window, keep = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
-local configs = {settings(ARGV[11]), settings(ARGV[12]), settings(ARGV[13])}
+local configs = {settings('s', ARGV[11]), settings('a', ARGV[12]), settings('n', ARGV[13])}
 local members = {client, account, network}
 
 -- Brute force's client hash, read as ThresholdTable would answer for it.
@@ -225,7 +230,7 @@ if what == 'success' then
   return over
 end
 if detector == 4 then
-  local surge = settings(ARGV[14])
+  local surge = surge_settings(ARGV[14])
   if what == 'until' then
     if not surge then return num(NEG) end
     return num(surge_until(P, surge, now))

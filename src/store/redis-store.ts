@@ -41,8 +41,8 @@ type Reply = Array<number | string>;
 // The scripts, as ioredis commands (EVALSHA, falling back to EVAL after a Redis restart). The names
 // carry a version so two secmon versions sharing one client cannot run each other's scripts.
 interface ScriptCommands {
-  secmonFailure3(...args: Array<string | number>): Promise<Reply>;
-  secmonQuery1(...args: Array<string | number>): Promise<number | string | Reply>;
+  secmonFailure3(...args: Array<string | number | Buffer>): Promise<Reply>;
+  secmonQuery1(...args: Array<string | number | Buffer>): Promise<number | string | Reply>;
   secmonRateLimited2(...args: Array<string | number>): Promise<number[]>;
   secmonActiveCount3(...args: Array<string | number>): Promise<number[]>;
   secmonPrivileged1(...args: Array<string | number>): Promise<number>;
@@ -177,10 +177,10 @@ class RedisWindowStore implements WindowStore {
         realertIntervalMs,
         keepFiringForMs,
         this.scriptPrefix,
-        account === undefined || (detectors.stuffing === '' && detectors.accounts === '')
+        account === undefined || (detectors.stuffing.length === 0 && detectors.accounts.length === 0)
           ? ''
           : accountMember(account),
-        detectors.networks === '' ? '' : networkMember(key, this.settings),
+        detectors.networks.length === 0 ? '' : networkMember(key, this.settings),
         detectors.stuffing,
         detectors.accounts,
         detectors.networks,
@@ -388,7 +388,7 @@ class RedisWindowStore implements WindowStore {
         this.scriptPrefix,
         member,
         account === undefined ? '' : accountMember(account),
-        key === undefined || detectors.networks === '' ? '' : networkMember(key, this.settings),
+        key === undefined || detectors.networks.length === 0 ? '' : networkMember(key, this.settings),
         this.settings.threshold,
         this.settings.windowMs,
         this.settings.keepFiringForMs,
