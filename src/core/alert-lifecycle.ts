@@ -194,12 +194,18 @@ export class AlertLifecycle {
     const due = until > now ? until : until + this.keepFiringForMs;
     if (due > now) {
       incident.due = due;
+      // Fell below at `until`: remembered, so the end stays exact if the store forgets the subject
+      // (idle expiry, eviction) before the next look, e.g. when that look comes late.
+      incident.belowSince = until > now ? Number.NaN : until;
       this.queue.push(due, incident);
       return;
     }
-    // Unknown (no longer tracked, e.g. evicted): it ended at the latest when it was last due.
+    // Unknown (no longer tracked): it ended when it was last seen falling below, else at the latest
+    // when it was last due.
     const at =
-      until === Number.NEGATIVE_INFINITY ? Math.min(incident.due, now) : Math.max(until, incident.startedAt);
+      until === Number.NEGATIVE_INFINITY
+        ? endOf(incident, Math.min(incident.due, now))
+        : Math.max(until, incident.startedAt);
     this.close(incident, at, undefined);
   }
 

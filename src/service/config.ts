@@ -47,42 +47,9 @@ export class ConfigError extends Error {
  * "not set", except for a secret (tokens, the privacy key), where it is refused: a protection the
  * user asked for must not silently vanish. A secret is never repeated in an error.
  */
-export function loadConfig(sources: {
-  env?: Record<string, string | undefined>;
-  flags?: Partial<Record<SettingKey, string | undefined>>;
-}): ServiceConfig {
-  const env = sources.env ?? {};
-  const flags = sources.flags ?? {};
-  const values: Partial<Record<SettingKey, unknown>> = {};
-  const raws: Partial<Record<SettingKey, string>> = {};
-  for (const setting of SETTINGS as readonly Setting[]) {
-    const raw = flags[setting.key] ?? env[setting.env];
-    // An empty variable means "unset", except for secrets: there it is a mistake (fail closed).
-    if (raw === undefined || (raw === '' && !setting.secret)) continue;
-    const parsed = setting.schema.safeParse(raw);
-    if (!parsed.success) throw badSetting(setting, parsed.error.issues[0]?.message ?? 'is invalid', raw);
-    values[setting.key] = parsed.data;
-    raws[setting.key] = raw;
-  }
-
-  // Monitor options by their path (`bruteForce.threshold`); the monitor validates their ranges.
-  const monitor: Record<string, unknown> = {};
-  for (const setting of SETTINGS as readonly Setting[]) {
-    const value = values[setting.key];
-    if (setting.option === undefined || value === undefined) continue;
-    const [block, field] = setting.option.split('.') as [string, string | undefined];
-    if (field === undefined) {
-      monitor[block] = value;
-    } else {
-      monitor[block] ??= {};
-      (monitor[block] as Record<string, unknown>)[field] = value;
-    }
-  }
-  try {
-    resolveOptions(monitor as AnomalyMonitorOptions);
-  } catch (error) {
-    throw translateMonitorError(error, raws);
-  }
+export function loadConfig(sources: SettingSources): ServiceConfig {
+  const { values, raws } = parseSettings(SETTINGS, sources);
+  const monitor = monitorOptionsOf(values, raws);
 
   const headersTimeoutMs = (values.headersTimeoutMs as number | undefined) ?? 10_000;
   const requestTimeoutMs = (values.requestTimeoutMs as number | undefined) ?? 30_000;
@@ -105,7 +72,7 @@ export function loadConfig(sources: {
     throw badSetting(
       settingOf('trustProxy'),
       `must be true, false, a hop count or addresses/CIDRs (${(error as Error).message})`,
-      String(flags.trustProxy ?? env.SECMON_TRUST_PROXY),
+      raws.trustProxy ?? '',
     );
   }
 
@@ -136,7 +103,7 @@ export function loadConfig(sources: {
     offendersTokens: (values.offendersTokens as string[] | undefined) ?? [],
     metricsTokens: (values.metricsTokens as string[] | undefined) ?? [],
     metricsBasicAuth: (values.metricsBasicAuth as string[] | undefined) ?? [],
-    monitor: monitor as AnomalyMonitorOptions,
+    monitor,
     metricPrefix: (values.metricPrefix as string | undefined) ?? 'secmon_',
     bodyLimitBytes: (values.bodyLimitBytes as number | undefined) ?? 262_144,
     maxConnections: (values.maxConnections as number | undefined) ?? 512,
@@ -146,6 +113,67 @@ export function loadConfig(sources: {
     logLevel: (values.logLevel as ServiceConfig['logLevel'] | undefined) ?? 'info',
     redis,
   };
+}
+
+/** Where settings come from: environment variables and CLI flag values (flags win). */
+export interface SettingSources {
+  env?: Record<string, string | undefined>;
+  flags?: Partial<Record<SettingKey, string | undefined>>;
+}
+
+/**
+ * The monitor options of every setting that sets one (thresholds, windows, detectors, lifecycle,
+ * privacy), from environment variables and flags (flags win), validated the way `secmon serve`
+ * validates them: throws a {@link ConfigError} naming the first bad setting. What `secmon replay`
+ * runs its monitor with, so both accept the same settings under the same names.
+ */
+export function loadMonitorOptions(sources: SettingSources): AnomalyMonitorOptions {
+  const monitorSettings = (SETTINGS as readonly Setting[]).filter((setting) => setting.option !== undefined);
+  const { values, raws } = parseSettings(monitorSettings, sources);
+  return monitorOptionsOf(values, raws);
+}
+
+/** Parses the given settings' text (flags win over the environment); throws for the first bad one. */
+function parseSettings(settings: readonly Setting[], sources: SettingSources) {
+  const env = sources.env ?? {};
+  const flags = sources.flags ?? {};
+  const values: Partial<Record<SettingKey, unknown>> = {};
+  const raws: Partial<Record<SettingKey, string>> = {};
+  for (const setting of settings) {
+    const raw = flags[setting.key] ?? env[setting.env];
+    // An empty variable means "unset", except for secrets: there it is a mistake (fail closed).
+    if (raw === undefined || (raw === '' && !setting.secret)) continue;
+    const parsed = setting.schema.safeParse(raw);
+    if (!parsed.success) throw badSetting(setting, parsed.error.issues[0]?.message ?? 'is invalid', raw);
+    values[setting.key] = parsed.data;
+    raws[setting.key] = raw;
+  }
+  return { values, raws };
+}
+
+/** Monitor options by their path (`bruteForce.threshold`), range-checked by the monitor itself. */
+function monitorOptionsOf(
+  values: Partial<Record<SettingKey, unknown>>,
+  raws: Partial<Record<SettingKey, string>>,
+): AnomalyMonitorOptions {
+  const monitor: Record<string, unknown> = {};
+  for (const setting of SETTINGS as readonly Setting[]) {
+    const value = values[setting.key];
+    if (setting.option === undefined || value === undefined) continue;
+    const [block, field] = setting.option.split('.') as [string, string | undefined];
+    if (field === undefined) {
+      monitor[block] = value;
+    } else {
+      monitor[block] ??= {};
+      (monitor[block] as Record<string, unknown>)[field] = value;
+    }
+  }
+  try {
+    resolveOptions(monitor as AnomalyMonitorOptions);
+  } catch (error) {
+    throw translateMonitorError(error, raws);
+  }
+  return monitor as AnomalyMonitorOptions;
 }
 
 function settingOf(key: SettingKey): Setting {

@@ -77,8 +77,13 @@ class SshdParser implements LineParser {
   private readonly clock: SyslogClock;
   private readonly header = syslogHeader();
   private readonly fields: Fields = { ip: '', port: '', user: '', tail: 0 };
-  // Insertion order is creation order: the first entry is the oldest connection.
   private readonly connections = new Map<string, Connection>();
+  // The connections in creation order, oldest first, for eviction and expiry. Iterating the Map from
+  // its front instead walks the entries deleted there again (V8 keeps them until it rehashes), which
+  // made each eviction O(connections). Entries of connections already forgotten (a reused PID) are
+  // skipped when reached, and dropped when they pile up, so the queue stays O(maxConnections).
+  private order: Connection[] = [];
+  private orderHead = 0;
   private latest = Number.NEGATIVE_INFINITY;
   // No connection expires before this time (a lower bound: rechecked when reached).
   private nextExpiry = Number.POSITIVE_INFINITY;
@@ -129,6 +134,8 @@ class SshdParser implements LineParser {
     if (now === undefined) {
       for (const connection of this.connections.values()) this.decide(connection, out);
       this.connections.clear();
+      this.order = [];
+      this.orderHead = 0;
       this.nextExpiry = Number.POSITIVE_INFINITY;
       return;
     }
@@ -299,6 +306,7 @@ class SshdParser implements LineParser {
       pending: undefined,
     };
     this.connections.set(key, connection);
+    this.enqueue(connection);
     if (this.connections.size === 1) this.nextExpiry = created + this.holdMs;
     return connection;
   }
@@ -320,10 +328,35 @@ class SshdParser implements LineParser {
   }
 
   private evictOldest(out: TimedEvent[]): void {
-    for (const connection of this.connections.values()) {
-      this.decide(connection, out);
-      this.connections.delete(connection.key);
-      break;
+    const connection = this.oldest();
+    if (connection === undefined) return;
+    this.decide(connection, out);
+    this.connections.delete(connection.key);
+    this.orderHead++;
+  }
+
+  // The oldest connection still tracked, skipping queue entries of forgotten ones.
+  private oldest(): Connection | undefined {
+    const order = this.order;
+    while (this.orderHead < order.length) {
+      const connection = order[this.orderHead]!;
+      if (this.connections.get(connection.key) === connection) return connection;
+      this.orderHead++;
+    }
+    return undefined;
+  }
+
+  private enqueue(connection: Connection): void {
+    this.order.push(connection);
+    const queued = this.order.length - this.orderHead;
+    if (queued > 2 * this.connections.size + 1024) {
+      this.order = this.order
+        .slice(this.orderHead)
+        .filter((queuedConnection) => this.connections.get(queuedConnection.key) === queuedConnection);
+      this.orderHead = 0;
+    } else if (this.orderHead > 4096 && this.orderHead * 2 > this.order.length) {
+      this.order = this.order.slice(this.orderHead);
+      this.orderHead = 0;
     }
   }
 
@@ -331,13 +364,14 @@ class SshdParser implements LineParser {
   private expire(out: TimedEvent[]): void {
     const oldest = this.latest - this.holdMs;
     this.nextExpiry = Number.POSITIVE_INFINITY;
-    for (const connection of this.connections.values()) {
+    for (let connection = this.oldest(); connection !== undefined; connection = this.oldest()) {
       if (connection.created >= oldest) {
         this.nextExpiry = connection.created + this.holdMs;
         return;
       }
       this.decide(connection, out);
       this.connections.delete(connection.key);
+      this.orderHead++;
     }
   }
 }

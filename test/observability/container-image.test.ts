@@ -145,7 +145,7 @@ describe('the image', () => {
     );
     for (const file of files) {
       const text = await readFile(join(root, 'dist', file), 'utf8');
-      const statics = text.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s*['"]([^'"]+)['"]/gm);
+      const statics = text.matchAll(/^\s*(?:import|export)\b[^;(]*?\bfrom\s*['"]([^'"]+)['"]/gm);
       const dynamics = text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g);
       for (const match of [...statics, ...dynamics]) {
         const specifier = match[1]!;

@@ -28,7 +28,7 @@ function earlyBreaks(text: string): string[] {
 }
 
 describe('secmon --help', () => {
-  it.each([[[]], [['serve']], [['demo']], [['offenders']]])(
+  it.each([[[]], [['serve']], [['replay']], [['demo']], [['offenders']]])(
     '%j: fits 80 columns and breaks lines only where the next word does not fit',
     async (command) => {
       const { stdout } = await run(process.execPath, [cli, ...command, '--help']);

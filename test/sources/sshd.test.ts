@@ -192,6 +192,32 @@ describe('sshd format: attempts, not lines', () => {
     expect(events.map((e) => e.event.userId)).toEqual(['u0', 'u1', 'u2', 'u3', 'u4']);
   });
 
+  it('a reused PID is a new connection, and the oldest still tracked is the one evicted', () => {
+    const parser = sshdFormat.createParser({ ...UTC, maxConnections: 3 });
+    const events: TimedEvent[] = [];
+    const users = () => events.map((e) => e.event.userId);
+    const probe = (second: number, pid: number, user: string, host: number) =>
+      parser.parse(
+        `Dec  6 12:00:${String(second).padStart(2, '0')} web1 sshd[${pid}]: Invalid user ${user} from 203.0.113.${host} port 4000`,
+        events,
+      );
+    probe(0, 900, 'a', 1);
+    probe(1, 901, 'b', 2);
+    probe(2, 900, 'c', 3); // PID 900 reused by another client: a is decided, c is the newest
+    expect(users()).toEqual(['a']);
+    probe(3, 902, 'd', 4);
+    probe(4, 903, 'e', 5); // full: b, the oldest still tracked (older than c), makes room
+    expect(users()).toEqual(['a', 'b']);
+    // Many reuses of one PID: each decides the one before; the forgotten ones never get ahead of c.
+    for (let i = 0; i < 5000; i++) probe(5, 903, `r${i}`, 6 + (i % 2));
+    expect(events).toHaveLength(2 + 5000);
+    expect(users().at(-1)).toBe('r4998');
+    probe(6, 904, 'f', 9); // full: c makes room
+    expect(users().at(-1)).toBe('c');
+    parser.flush?.(undefined, events);
+    expect(users().slice(-3)).toEqual(['d', 'r4999', 'f']);
+  });
+
   it('rsyslog "message repeated N times" counts N attempts', () => {
     const { events } = read([
       'Dec  6 13:00:00 web1 sshd[9000]: Failed password for root from 203.0.113.90 port 2222 ssh2',
