@@ -78,6 +78,6 @@ export function detectorArgs(settings: WindowSettings, minKeyTtlMs: number): Det
 // Numbers as Lua's struct.unpack('<d...') reads them: exact, whatever their digits.
 function doubles(values: number[]): Buffer {
   const buffer = Buffer.alloc(8 * values.length);
-  values.forEach((value, i) => buffer.writeDoubleLE(value, 8 * i));
+  for (let i = 0; i < values.length; i++) buffer.writeDoubleLE(values[i]!, 8 * i);
   return buffer;
 }
