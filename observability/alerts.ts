@@ -141,6 +141,8 @@ export interface RenderedAlert {
 
 /** More path-traversal attempts than this inside the window is a burst (one probe is background noise). */
 export const PATH_TRAVERSAL_BURST = 10;
+/** Bytes a log source may stay behind the end of its file (10 minutes running) before it is an alert. */
+export const SOURCE_LAG_BYTES = 16 * 1024 * 1024;
 /** Share of `secmon_tracked_ips_limit` in use above which addresses are probably being sprayed. */
 export const TRACKED_IPS_NEAR_CAP_RATIO = 0.9;
 
@@ -299,6 +301,33 @@ const health: AlertDefinition[] = [
       "fallback, failed logins are counted in each replica's memory, so an attack spread across " +
       'replicas needs up to N times the threshold to be seen; with fail-closed, every address alerts ' +
       'on its first failed login. Nothing is lost or blocked, and secmon reconnects by itself.',
+  },
+  {
+    name: 'SecmonSourceDown',
+    uid: 'secmon-source-down',
+    severity: 'high',
+    // One series per configured source (a bounded label); none without sources.
+    query: () => 'min by (job, instance, source) (secmon_source_up)',
+    threshold: { op: '<', value: 1 },
+    for: '5m',
+    summary: 'secmon on {{ $labels.instance }} cannot read its log source {{ $labels.source }}',
+    description: () =>
+      'For 5 minutes secmon has not been able to read the file of the log source ' +
+      '{{ $labels.source }} (missing, not a regular file, permission denied or read errors). ' +
+      'Attacks in that log are not seen until it is readable again; secmon keeps trying every poll.',
+  },
+  {
+    name: 'SecmonSourceFallingBehind',
+    uid: 'secmon-source-falling-behind',
+    severity: 'medium',
+    query: () => 'max by (job, instance, source) (secmon_source_lag_bytes)',
+    threshold: { op: '>', value: SOURCE_LAG_BYTES },
+    for: '10m',
+    summary: 'secmon on {{ $labels.instance }} is falling behind its log source {{ $labels.source }}',
+    description: (ctx) =>
+      `The log source {{ $labels.source }} has been more than ${SOURCE_LAG_BYTES / 1024 / 1024} MiB ` +
+      `behind the end of its file for 10 minutes ({{ ${ctx.value} | humanize1024 }}B now): lines are ` +
+      'written faster than secmon reads them, so its alerts come late.',
   },
   {
     name: 'SecmonOtelEventsDropped',

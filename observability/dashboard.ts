@@ -398,6 +398,58 @@ export function secmonDashboard(options: RenderOptions = {}): Dashboard {
       ).withTarget(query(`nodejs_eventloop_lag_p99_seconds{job="${SECMON_JOB}", ${inst}}`, '{{instance}}')),
     );
 
+  // Log files secmon follows (SECMON_SOURCES); empty panels without sources.
+  builder
+    .withRow(new RowBuilder('Log sources'))
+    .withPanel(
+      timeseries(
+        'Log source lines',
+        'Lines read per minute from each log source (SECMON_SOURCES), by outcome: matched (evidence), ignored (understood, not evidence), unparsed (not in the format: check the format or the log), too_long (skipped, longer than SECMON_SOURCE_MAX_LINE_BYTES).',
+        PER_MINUTE,
+      ).withTarget(
+        query(perMinute('source, outcome', 'secmon_source_lines_total'), '{{source}} {{outcome}}'),
+      ),
+    )
+    .withPanel(
+      timeseries(
+        'Log sources readable',
+        'Whether each log source can read its file (1) or not (0: missing, not a file, permission denied, read errors; SecmonSourceDown after 5 minutes), and problems per minute by reason.',
+        'short',
+      ).targets([
+        query(`min by (source) (secmon_source_up{${inst}})`, '{{source}} up', 'A'),
+        query(
+          perMinute('source, reason', 'secmon_source_errors_total'),
+          '{{source}} {{reason}} per minute',
+          'B',
+        ),
+      ]),
+    )
+    .withPanel(
+      timeseries(
+        'Log sources behind',
+        'Bytes between the next line each source will read and the end of its file (SecmonSourceFallingBehind past 16 MiB for 10 minutes).',
+        'bytes',
+      ).withTarget(query(`max by (source) (secmon_source_lag_bytes{${inst}})`, '{{source}}')),
+    )
+    .withPanel(
+      timeseries(
+        'Log sources: last read and rotations',
+        'Seconds since each source last read from its file (a quiet log grows this too; behind-ness is the panel beside), and rotations per minute by kind (renamed, truncated, deleted).',
+        's',
+      ).targets([
+        query(
+          `time() - max by (source) (secmon_source_last_read_timestamp_seconds{${inst}})`,
+          '{{source}} since last read',
+          'A',
+        ),
+        query(
+          perMinute('source, kind', 'secmon_source_rotations_total'),
+          '{{source}} {{kind}} per minute',
+          'B',
+        ),
+      ]),
+    );
+
   return builder.build();
 }
 

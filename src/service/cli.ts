@@ -21,7 +21,7 @@ function fail(message: string, hint?: string): never {
   process.exit(USAGE_ERROR);
 }
 
-async function serve(flags: Partial<Record<SettingKey, string>>): Promise<void> {
+async function serve(flags: Partial<Record<SettingKey, string | string[]>>): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig({ env: process.env, flags });
@@ -36,13 +36,17 @@ async function serve(flags: Partial<Record<SettingKey, string>>): Promise<void> 
   const logger = createLogger(config.logLevel);
   // The service and OpenTelemetry are loaded here, not at the top: the other commands (replay above
   // all) start in a fraction of the time without them.
-  const [{ context }, { AsyncLocalStorageContextManager }, { createService }, { startOtelExport }] =
-    await Promise.all([
-      import('@opentelemetry/api'),
-      import('@opentelemetry/context-async-hooks'),
-      import('./server.js'),
-      import('../telemetry/otel-export.js'),
-    ]);
+  const [
+    { context },
+    { AsyncLocalStorageContextManager },
+    { createService, StateDirError },
+    { startOtelExport },
+  ] = await Promise.all([
+    import('@opentelemetry/api'),
+    import('@opentelemetry/context-async-hooks'),
+    import('./server.js'),
+    import('../telemetry/otel-export.js'),
+  ]);
   // Lets a caller's W3C traceparent (event API) become the active context while events are recorded.
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   let service: ReturnType<typeof createService>;
@@ -62,6 +66,7 @@ async function serve(flags: Partial<Record<SettingKey, string>>): Promise<void> 
   try {
     await service.listen();
   } catch (error) {
+    if (error instanceof StateDirError) fail(error.message);
     const problem = listenProblem(error as NodeJS.ErrnoException, config.host, config.port);
     if (problem !== undefined) fail(problem);
     logger.fatal({ err: error }, `cannot listen on ${config.host}:${config.port}`);
@@ -164,18 +169,23 @@ function program(): Command {
         'Every flag can also be set with its environment variable; flags win. Standard OTEL_* variables (e.g. OTEL_EXPORTER_OTLP_ENDPOINT) enable OTLP export of alert events and metrics.',
       ]),
     );
+  const attributes = new Map<SettingKey, string>();
   for (const setting of SETTINGS as readonly Setting[]) {
     const option = new Option(
-      `${setting.flag} <value>`,
+      setting.switch ? setting.flag : `${setting.flag} <value>`,
       `${setting.description} [env ${setting.env}, default ${setting.defaultText}]`,
     ).helpGroup(setting.group ?? SERVICE_GROUP);
+    if (setting.repeatable) {
+      option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+    }
     serveCommand.addOption(option);
+    attributes.set(setting.key, option.attributeName());
   }
-  serveCommand.action(async (options: Record<string, string>) => {
-    const flags: Partial<Record<SettingKey, string>> = {};
+  serveCommand.action(async (options: Record<string, string | string[] | boolean>) => {
+    const flags: Partial<Record<SettingKey, string | string[]>> = {};
     for (const setting of SETTINGS) {
-      const value = options[setting.key];
-      if (value !== undefined) flags[setting.key] = value;
+      const value = options[attributes.get(setting.key)!];
+      if (value !== undefined) flags[setting.key] = value === true ? 'true' : (value as string | string[]);
     }
     await serve(flags);
   });

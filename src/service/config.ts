@@ -1,13 +1,28 @@
 import express from 'express';
 import type { AnomalyMonitorOptions } from '../core/options.js';
 import { resolveOptions } from '../core/options.js';
+import { loadCustomFormats } from '../sources/custom-format-file.js';
+import type { SourceSpec } from '../sources/live-sources.js';
+import type { LogFormat } from '../sources/log-format.js';
 import { type OutagePolicy, REDIS_DEFAULTS, type RedisStoreOptions } from '../store/redis-options.js';
 import { SETTINGS, type Setting, type SettingKey } from './settings.js';
+import { unknownSourceFormat } from './source-settings.js';
 
 /** Shared state in Redis (`SECMON_REDIS_URL`); absent when state stays in the process. */
 export type RedisConfig = Required<
   Pick<RedisStoreOptions, 'url' | 'keyPrefix' | 'outagePolicy' | 'commandTimeoutMs' | 'maxPending'>
 >;
+
+/** Live log sources (`SECMON_SOURCES`); `list` is empty when none is configured. */
+export interface SourcesConfig {
+  list: SourceSpec[];
+  /** Formats of SECMON_FORMATS_FILE, beside the built-in ones. */
+  customFormats: LogFormat[];
+  fromStart: boolean;
+  stateDir: string | undefined;
+  pollIntervalMs: number;
+  maxLineBytes: number;
+}
 
 /** The validated configuration of `secmon serve`. */
 export interface ServiceConfig {
@@ -26,6 +41,7 @@ export interface ServiceConfig {
   trustProxy: boolean | number | string[];
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
   redis: RedisConfig | undefined;
+  sources: SourcesConfig;
 }
 
 /** A bad setting. `setting` names it; the message names its env var and flag and what is accepted. */
@@ -47,8 +63,8 @@ export class ConfigError extends Error {
  * "not set", except for a secret (tokens, the privacy key), where it is refused: a protection the
  * user asked for must not silently vanish. A secret is never repeated in an error.
  */
-export function loadConfig(sources: SettingSources): ServiceConfig {
-  const { values, raws } = parseSettings(SETTINGS, sources);
+export function loadConfig(inputs: SettingSources): ServiceConfig {
+  const { values, raws } = parseSettings(SETTINGS, inputs);
   const monitor = monitorOptionsOf(values, raws);
 
   const headersTimeoutMs = (values.headersTimeoutMs as number | undefined) ?? 10_000;
@@ -96,6 +112,45 @@ export function loadConfig(sources: SettingSources): ServiceConfig {
           maxPending: (values.redisMaxPending as number | undefined) ?? REDIS_DEFAULTS.maxPending,
         };
 
+  const sourceList = (values.sources as SourceSpec[] | undefined) ?? [];
+  if (sourceList.length === 0) {
+    // Every other source setting only means something with a source to read.
+    for (const key of [
+      'formatsFile',
+      'fromStart',
+      'stateDir',
+      'sourcePollMs',
+      'sourceMaxLineBytes',
+    ] as const) {
+      if (values[key] !== undefined) {
+        throw badSetting(settingOf(key), 'needs SECMON_SOURCES (--source) to be set', raws[key] ?? '');
+      }
+    }
+  }
+  let customFormats: LogFormat[] = [];
+  if (values.formatsFile !== undefined) {
+    try {
+      customFormats = loadCustomFormats(values.formatsFile as string);
+    } catch (error) {
+      if (!(error instanceof TypeError)) throw error;
+      // The loader's message names the file, the format and the pattern.
+      throw new ConfigError(
+        settingOf('formatsFile'),
+        `SECMON_FORMATS_FILE (--formats-file): ${error.message}`,
+      );
+    }
+  }
+  const unknownFormat = unknownSourceFormat(sourceList, customFormats);
+  if (unknownFormat !== undefined) throw badSetting(settingOf('sources'), unknownFormat, raws.sources ?? '');
+  const sources: SourcesConfig = {
+    list: sourceList,
+    customFormats,
+    fromStart: (values.fromStart as boolean | undefined) ?? false,
+    stateDir: values.stateDir as string | undefined,
+    pollIntervalMs: (values.sourcePollMs as number | undefined) ?? 500,
+    maxLineBytes: (values.sourceMaxLineBytes as number | undefined) ?? 65_536,
+  };
+
   return {
     host: (values.host as string | undefined) ?? '127.0.0.1',
     port: (values.port as number | undefined) ?? 9870,
@@ -112,13 +167,15 @@ export function loadConfig(sources: SettingSources): ServiceConfig {
     trustProxy,
     logLevel: (values.logLevel as ServiceConfig['logLevel'] | undefined) ?? 'info',
     redis,
+    sources,
   };
 }
 
 /** Where settings come from: environment variables and CLI flag values (flags win). */
 export interface SettingSources {
   env?: Record<string, string | undefined>;
-  flags?: Partial<Record<SettingKey, string | undefined>>;
+  /** Flag values; a repeatable flag's (`--source`) may be an array, one item per use. */
+  flags?: Partial<Record<SettingKey, string | readonly string[] | undefined>>;
 }
 
 /**
@@ -140,10 +197,12 @@ function parseSettings(settings: readonly Setting[], sources: SettingSources) {
   const values: Partial<Record<SettingKey, unknown>> = {};
   const raws: Partial<Record<SettingKey, string>> = {};
   for (const setting of settings) {
-    const raw = flags[setting.key] ?? env[setting.env];
+    const given = flags[setting.key] ?? env[setting.env];
     // An empty variable means "unset", except for secrets: there it is a mistake (fail closed).
-    if (raw === undefined || (raw === '' && !setting.secret)) continue;
-    const parsed = setting.schema.safeParse(raw);
+    if (given === undefined || (given === '' && !setting.secret)) continue;
+    if (typeof given !== 'string' && given.length === 0) continue;
+    const raw = typeof given === 'string' ? given : given.join(',');
+    const parsed = setting.schema.safeParse(given);
     if (!parsed.success) throw badSetting(setting, parsed.error.issues[0]?.message ?? 'is invalid', raw);
     values[setting.key] = parsed.data;
     raws[setting.key] = raw;

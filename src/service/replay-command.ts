@@ -151,8 +151,10 @@ function parserOf(flags: ReplayFlags): LineParser {
       const code = (error as { code?: unknown }).code;
       if (code !== 'SECMON_ERR_UNKNOWN_OPTION' || Object.keys(clockOptions).length === 0) throw error;
       format.createParser(options); // still throws if the problem is another option
-      const given = [flags.year === undefined ? '' : '--year', flags.timeZone === undefined ? '' : '--time-zone']
-        .filter(Boolean);
+      const given = [
+        flags.year === undefined ? '' : '--year',
+        flags.timeZone === undefined ? '' : '--time-zone',
+      ].filter(Boolean);
       throw new ReplayUsageError(
         `${given.join(' and ')} ${given.length === 1 ? 'does' : 'do'} not apply to --format ${flags.format}: its times carry their own year and zone (they are for sshd and custom formats)`,
       );

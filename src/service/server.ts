@@ -6,6 +6,8 @@ import { eventApi } from '../http/event-api.js';
 import { sendError } from '../http/json-error.js';
 import { metricsHandler } from '../http/metrics-route.js';
 import { offendersApi } from '../http/offenders-api.js';
+import { formatNamed } from '../sources/formats.js';
+import { LiveSources } from '../sources/live-sources.js';
 import { redactedUrl } from '../store/redis-options.js';
 import { redisStore } from '../store/redis-store.js';
 import { registerPrometheusMetrics } from '../telemetry/prometheus-collector.js';
@@ -14,6 +16,7 @@ import type { ServiceConfig } from './config.js';
 import { createHttpServer } from './http-server.js';
 import { type Logger, logAlerts } from './logger.js';
 import { registerServiceMetrics, ServiceCounters } from './service-metrics.js';
+import { registerSourceMetrics } from './source-metrics.js';
 import { processTotals } from './totals.js';
 
 /** What the service needs from the OTLP exporter (see `startOtelExport`). */
@@ -22,6 +25,21 @@ export interface OtelHandle {
   droppedEvents(): number;
   exportFailures(): number;
   shutdown(timeoutMs?: number): Promise<void>;
+}
+
+/** The state directory (SECMON_STATE_DIR) cannot be created, read or written. */
+export class StateDirError extends Error {
+  readonly code = 'SECMON_ERR_STATE_DIR';
+  constructor(directory: string | undefined, cause: NodeJS.ErrnoException) {
+    const why =
+      cause.code === 'EEXIST' || cause.code === 'ENOTDIR'
+        ? 'it is not a directory'
+        : cause.code === 'EACCES' || cause.code === 'EPERM' || cause.code === 'EROFS'
+          ? `secmon may not create or write files in it (${cause.code})`
+          : (cause.code ?? cause.message);
+    super(`SECMON_STATE_DIR (--state-dir) ${JSON.stringify(directory)} cannot be used: ${why}`, { cause });
+    this.name = 'StateDirError';
+  }
 }
 
 /** Optional parts of the service, injected by the CLI (and by tests). */
@@ -41,7 +59,8 @@ export interface SecmonService {
    * connections close at once and busy ones get until `graceMs`, events in flight to Redis are
    * decided (bounded by its command timeout) and its connection closed, then OTel alert events and
    * a last metrics collection are flushed (at most `otelFlushMs`), and one final log line
-   * (`secmon stopped`) carries the process totals. Resolves within `graceMs` + the Redis command
+   * (`secmon stopped`) carries the process totals (and, with log sources, what each read; they
+   * stop first and save their positions). Resolves within `graceMs` + the Redis command
    * timeout + `otelFlushMs`.
    */
   close(graceMs?: number, otelFlushMs?: number): Promise<void>;
@@ -68,6 +87,21 @@ export function createService(
   logAlerts(monitor, logger);
   const otel = parts.otel?.(monitor);
   const counters = new ServiceCounters();
+  // Log files feed the same monitor as the event API (see LiveSources for the clock they use).
+  const sources = new LiveSources(config.sources.list, {
+    monitor,
+    logger: logger.child({ component: 'sources' }),
+    formats: new Map(
+      config.sources.list.map((source) => [
+        source.format,
+        formatNamed(source.format, { customFormats: config.sources.customFormats }),
+      ]),
+    ),
+    stateDir: config.sources.stateDir,
+    fromStart: config.sources.fromStart,
+    pollIntervalMs: config.sources.pollIntervalMs,
+    maxLineBytes: config.sources.maxLineBytes,
+  });
   const app = express();
   const { server, connections, protocolErrors } = createHttpServer(app, config);
 
@@ -84,6 +118,7 @@ export function createService(
       { dropped: () => otel?.droppedEvents() ?? 0, failures: () => otel?.exportFailures() ?? 0 },
       { connections: connections.counts, protocolErrors, maxConnections: config.maxConnections },
     );
+    if (config.sources.list.length > 0) registerSourceMetrics(target, config.metricPrefix, sources);
     collectDefaultMetrics({ register: target });
   }
 
@@ -151,6 +186,12 @@ export function createService(
     monitor,
     app,
     async listen() {
+      // Before listening: an unusable state directory stops the start, before anyone sends events.
+      try {
+        await sources.start();
+      } catch (error) {
+        throw new StateDirError(config.sources.stateDir, error as NodeJS.ErrnoException);
+      }
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
@@ -179,6 +220,7 @@ export function createService(
           // Whether privacy mode is on; the key itself is never logged.
           privacy: config.monitor.privacy !== undefined,
           offenders: config.offendersTokens.length > 0,
+          sources: config.sources.list.map((source) => source.name),
         },
         'secmon listening',
       );
@@ -193,14 +235,28 @@ export function createService(
       server.closeIdleConnections();
       const force = setTimeout(() => server.closeAllConnections(), graceMs);
       force.unref();
-      await closed;
+      // Sources stop reading and save where they stopped while the last requests finish.
+      await Promise.all([closed, sources.stop()]);
       clearTimeout(force);
       await monitor.close();
       await otel?.shutdown(otelFlushMs);
       // After the last decision and the OTel flush: what this process accepted and raised, for the
       // events that arrived after the last scrape (and for a deployment without Prometheus).
+      // With log sources, what each read (lines by outcome, events), since the last scrape too.
+      const sourceTotals =
+        sources.sources.length === 0
+          ? undefined
+          : Object.fromEntries(
+              sources.sources.map(({ spec, counts }) => [
+                spec.name,
+                { lines: counts.lines, events: counts.events },
+              ]),
+            );
       logger.info(
-        { totals: processTotals(monitor.getStats(), counters, connections.counts, protocolErrors, otel) },
+        {
+          totals: processTotals(monitor.getStats(), counters, connections.counts, protocolErrors, otel),
+          sources: sourceTotals,
+        },
         'secmon stopped',
       );
     },

@@ -12,6 +12,7 @@ import {
 } from '../store/redis-options.js';
 import { DETECTOR_SETTINGS, LOGIN } from './detector-settings.js';
 import { anyInteger } from './setting-schemas.js';
+import { SOURCE_SETTINGS } from './source-settings.js';
 
 /**
  * Every setting of `secmon serve`, in one table: its environment variable, its CLI flag, its
@@ -42,6 +43,10 @@ export interface Setting {
   secret?: boolean;
   /** Heading it is listed under in `--help`. Default {@link SERVICE_GROUP}. */
   group?: string;
+  /** The flag may be given several times; its values reach the schema as an array. */
+  repeatable?: boolean;
+  /** The flag takes no value (`--from-start` means true); the variable is `true` or `false`. */
+  switch?: boolean;
 }
 
 /** The `--help` heading of settings without a group of their own. */
@@ -258,6 +263,7 @@ export const SETTINGS = [
         return text.split(',').map((item) => item.trim());
       }),
   },
+  ...SOURCE_SETTINGS,
   {
     key: 'redisUrl',
     env: 'SECMON_REDIS_URL',

@@ -28,6 +28,21 @@ export interface LineSplitter {
   readonly bytesRead: number;
   /** Byte offset just after the last line delivered (a resume position). */
   readonly bytesConsumed: number;
+  /** Inside a line over the bound: the bytes up to its newline are being dropped. */
+  readonly skipping: boolean;
+  /**
+   * Where a reader resumes without reading a line twice: {@link bytesConsumed}, or, inside a line
+   * over the bound, {@link bytesRead} (resume with `skipping`, and the rest of it is dropped too).
+   */
+  readonly resumeOffset: number;
+}
+
+/** Where a splitter starts: a byte offset in the stream, and whether it is inside a too-long line. */
+export interface SplitterStart {
+  /** Byte offset of the first chunk pushed (what `bytesRead` and `end` offsets count from). */
+  offset?: number;
+  /** The bytes at `offset` are the rest of a line over the bound: dropped up to its newline. */
+  skipping?: boolean;
 }
 
 const NEWLINE = 0x0a;
@@ -39,11 +54,19 @@ const CARRIAGE_RETURN = 0x0d;
  * bounded by `maxLineBytes` whatever the input, also a gigabyte without a newline. Throws a
  * `TypeError` when `maxLineBytes` is not an integer from 1 to 2^30.
  */
-export function createLineSplitter(sink: LineSink, maxLineBytes = DEFAULT_MAX_LINE_BYTES): LineSplitter {
+export function createLineSplitter(
+  sink: LineSink,
+  maxLineBytes = DEFAULT_MAX_LINE_BYTES,
+  start: SplitterStart = {},
+): LineSplitter {
   if (!Number.isInteger(maxLineBytes) || maxLineBytes < 1 || maxLineBytes > 2 ** 30) {
     throw new TypeError(`maxLineBytes must be an integer from 1 to 2^30 (got ${String(maxLineBytes)})`);
   }
-  return new Splitter(sink, maxLineBytes);
+  const splitter = new Splitter(sink, maxLineBytes);
+  splitter.bytesRead = start.offset ?? 0;
+  splitter.bytesConsumed = start.offset ?? 0;
+  splitter.skipping = start.skipping ?? false;
+  return splitter;
 }
 
 class Splitter implements LineSplitter {
@@ -53,12 +76,16 @@ class Splitter implements LineSplitter {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   // Inside a line already over the bound: everything up to its newline is dropped.
-  private skipping = false;
+  skipping = false;
 
   constructor(
     private readonly sink: LineSink,
     private readonly maxLineBytes: number,
   ) {}
+
+  get resumeOffset(): number {
+    return this.skipping ? this.bytesRead : this.bytesConsumed;
+  }
 
   push(chunk: Buffer): void {
     const base = this.bytesRead;

@@ -6,11 +6,12 @@
 // It proves: an idle secmon fires nothing; an attack sent through the event API reaches the webhook
 // through Alertmanager with the labels and annotations the rules define; credential stuffing followed
 // by a successful login pages (critical) and is resolved when secmon resolves it; every dashboard
-// query parses and returns data from the live Prometheus; and a resolved notification follows.
+// query parses and returns data from the live Prometheus; a resolved notification follows; and
+// failed logins appended to a log file secmon follows (a live source) raise the alert again.
 // secmon itself runs with windows as short as the rules' (20 s), a keep-firing time of 2 s and a
 // quiet period of 5 s, so that its attacks also end within seconds.
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -118,6 +119,7 @@ describe.skipIf(!bins)('secmon, Prometheus and Alertmanager, live', () => {
   let alertmanagerUrl = '';
   let attackSentAt = 0;
   let firstFailureAt = 0;
+  let sourceLog = '';
 
   const output = () => running.map((process) => process.output()).join('\n');
 
@@ -208,6 +210,9 @@ describe.skipIf(!bins)('secmon, Prometheus and Alertmanager, live', () => {
     prometheusUrl = `http://127.0.0.1:${prometheusPort}`;
     alertmanagerUrl = `http://127.0.0.1:${alertmanagerPort}`;
 
+    // A log file secmon follows (json lines: one event-API event per line).
+    sourceLog = join(dir, 'auth.log');
+    await writeFile(sourceLog, '');
     // No OTLP export in this test: secmon's own environment decides nothing here.
     const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('OTEL_')));
     running.push(
@@ -222,6 +227,8 @@ describe.skipIf(!bins)('secmon, Prometheus and Alertmanager, live', () => {
           SECMON_BRUTE_FORCE_WINDOW_MS: '20000',
           SECMON_KEEP_FIRING_FOR_MS: '2000',
           SECMON_QUIET_PERIOD_MS: '5000',
+          SECMON_SOURCES: `auth=json:${sourceLog}`,
+          SECMON_SOURCE_POLL_MS: '100',
         },
       }),
     );
@@ -272,6 +279,8 @@ describe.skipIf(!bins)('secmon, Prometheus and Alertmanager, live', () => {
     } catch (error) {
       throw new Error(`${(error as Error).message}\n${output()}`);
     }
+    // The log gets a line that is not evidence (a blank one): the source has read something.
+    await appendFile(sourceLog, '\n');
     // Ordinary traffic: one mistyped password. It raises nothing, and starts the failed-login surge
     // detector's history (it needs a whole minute of it before it may fire).
     expect(await post([{ type: 'failed_auth', ip: '192.0.2.200', userId: 'typo' }])).toBe(202);
@@ -489,4 +498,34 @@ describe.skipIf(!bins)('secmon, Prometheus and Alertmanager, live', () => {
       );
     }
   }, 130_000);
+
+  it('failed logins appended to a followed log file raise the alert that reaches the webhook', async () => {
+    // The event API's brute force was resolved (the test before); the log brings a new one.
+    const appendedAt = Date.now();
+    const line = JSON.stringify({ type: 'failed_auth', ip: '203.0.113.99', userId: 'root' });
+    await appendFile(sourceLog, `${line}\n`.repeat(12));
+    const fired = await waitFor(
+      'a brute force from the log at the webhook',
+      () =>
+        notifications
+          .filter((notification) => notification.receivedAt > appendedAt)
+          .flatMap((notification) => notification.body.alerts.map((alert) => ({ notification, alert })))
+          .find(
+            ({ alert }) => alert.labels.alertname === 'SecmonBruteForceDetected' && alert.status === 'firing',
+          ),
+      { timeoutMs: 60_000, intervalMs: 100 },
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\nreceived: ${JSON.stringify(notifications)}\n${output()}`);
+    });
+    console.log(
+      `log line -> webhook latency: ${fired.notification.receivedAt - appendedAt} ms (poll 100 ms)`,
+    );
+    expect(fired.notification.path).toBe('/notify');
+    expect(fired.alert.labels).toMatchObject({ job: SECMON_JOB, instance: secmonTarget, severity: 'high' });
+    // Prometheus saw the source's lines: 12 matched, the blank one ignored, the file readable.
+    const matched = await promQuery('secmon_source_lines_total{source="auth", outcome="matched"}');
+    expect(matched.map((sample) => sample.value[1])).toEqual(['12']);
+    const readable = await promQuery('secmon_source_up{source="auth"}');
+    expect(readable.map((sample) => sample.value[1])).toEqual(['1']);
+  }, 90_000);
 });

@@ -30,6 +30,14 @@ describe('service configuration', () => {
       trustProxy: false,
       logLevel: 'info',
       redis: undefined,
+      sources: {
+        list: [],
+        customFormats: [],
+        fromStart: false,
+        stateDir: undefined,
+        pollIntervalMs: 500,
+        maxLineBytes: 65_536,
+      },
     });
   });
 

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALERT_TYPES } from '../../src/core/alert.js';
 import type { DemoSummary } from '../../src/service/demo.js';
-import { SETTINGS } from '../../src/service/settings.js';
+import { SETTINGS, type Setting } from '../../src/service/settings.js';
 import { findBinary, freePort, type RunningProcess, startProcess, waitFor } from '../support/processes.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -208,14 +208,16 @@ describe('secmon CLI', () => {
     expect(stdout).toMatch(/--port <value>.*SECMON_PORT/s);
     expect(stdout).toMatch(/--ingest-tokens <value>.*SECMON_INGEST_TOKENS/s);
     const flowing = stdout.replace(/\s+/g, ' '); // descriptions wrap to the terminal's width
-    for (const setting of SETTINGS) {
-      expect(stdout, setting.env).toContain(`${setting.flag} <value>`);
+    for (const setting of SETTINGS as readonly Setting[]) {
+      // A switch (`--from-start`) takes no value.
+      expect(stdout, setting.env).toContain(setting.switch ? `${setting.flag}\n` : `${setting.flag} <value>`);
       expect(flowing, setting.env).toContain(`env ${setting.env},`);
     }
     // Grouped under headings, the account-takeover detectors and the privacy key among them.
     expect(stdout).toMatch(/Login attack detection:\n\s+--brute-force-threshold/);
     expect(stdout).toMatch(/Alert lifecycle:\n\s+--quiet-period-ms/);
     expect(stdout).toMatch(/Privacy:\n\s+--privacy-hmac-key <value>/);
+    expect(stdout).toMatch(/Log sources \(live\):\n\s+--source <value>/);
   });
 
   it('exits 2 on a short privacy key, naming the setting and never printing the key', async () => {

@@ -102,6 +102,22 @@ describe('line splitter', () => {
     expect(splitter.bytesRead).toBe(12);
   });
 
+  it('resumes at an offset, inside a too-long line too: the resume offset never repeats a line', () => {
+    const items: Item[] = [];
+    const sink = {
+      line: (line: string, end: number) => items.push({ line, end }),
+      tooLong: (end: number) => items.push({ tooLong: end }),
+    };
+    const first = createLineSplitter(sink, 10);
+    first.push(Buffer.from('ok\n0123456789abc'));
+    // Inside a line over the bound: what is read of it is consumed, and it is not counted yet.
+    expect([first.skipping, first.resumeOffset, first.bytesConsumed]).toEqual([true, 16, 3]);
+    const second = createLineSplitter(sink, 10, { offset: first.resumeOffset, skipping: first.skipping });
+    second.push(Buffer.from('def\nnext\npart'));
+    expect(items).toEqual([{ line: 'ok', end: 3 }, { tooLong: 20 }, { line: 'next', end: 25 }]);
+    expect([second.skipping, second.resumeOffset]).toEqual([false, 25]);
+  });
+
   it('refuses a bad bound', () => {
     expect(() => createLineSplitter({ line: () => {}, tooLong: () => {} }, 0)).toThrow(
       'maxLineBytes must be an integer from 1 to 2^30 (got 0)',

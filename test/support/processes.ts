@@ -84,23 +84,38 @@ export interface RunningProcess {
 export function startProcess(
   command: string,
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string; name?: string } = {},
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; name?: string; uid?: number; gid?: number } = {},
 ): RunningProcess {
   const child = spawn(command, args, {
     cwd: options.cwd,
+    uid: options.uid,
+    gid: options.gid,
     env: options.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
   const lines: string[] = [];
-  const keep = (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) {
-      if (line) lines.push(line);
-    }
-    if (lines.length > 400) lines.splice(0, lines.length - 400);
+  // A line can arrive in two chunks (a long JSON log line): each stream keeps its unfinished line.
+  const keeper = () => {
+    let partial = '';
+    const keep = (chunk: Buffer) => {
+      const parts = (partial + chunk.toString('utf8')).split('\n');
+      partial = parts.pop() ?? '';
+      for (const line of parts) if (line) lines.push(line);
+      if (lines.length > 400) lines.splice(0, lines.length - 400);
+    };
+    const flush = () => {
+      if (partial) lines.push(partial);
+      partial = '';
+    };
+    return { keep, flush };
   };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
+  const out = keeper();
+  const err = keeper();
+  child.stdout?.on('data', out.keep);
+  child.stdout?.on('end', out.flush);
+  child.stderr?.on('data', err.keep);
+  child.stderr?.on('end', err.flush);
   const exited = new Promise<number | string | null>((resolve) => {
     child.once('exit', (code, signal) => {
       children.delete(child);

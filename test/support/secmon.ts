@@ -21,12 +21,13 @@ export interface RunningSecmon {
 
 /**
  * Starts `secmon serve` on a free port with these extra environment variables and waits until ready.
- * `fileLimit` runs it under `ulimit -n` (its soft and hard limit of open files, sockets included).
+ * `fileLimit` runs it under `ulimit -n` (its soft and hard limit of open files, sockets included);
+ * `uid`/`gid` run it as another user (the tests run as root, whom file permissions do not stop).
  */
 export async function startSecmon(
   env: Record<string, string>,
   name = 'secmon serve',
-  { fileLimit }: { fileLimit?: number } = {},
+  { fileLimit, uid, gid }: { fileLimit?: number; uid?: number; gid?: number } = {},
 ): Promise<RunningSecmon> {
   if (!existsSync(cli)) throw new Error('dist/ is missing: run `npm test`, which builds first');
   const port = await freePort();
@@ -44,6 +45,8 @@ export async function startSecmon(
       ...env,
     },
     name,
+    uid,
+    gid,
   });
   try {
     await waitFor(`${name} to be ready`, async () => (await fetch(`${base}/readyz`)).ok, {
