@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { clientKey, type WindowStore, windowSettings } from '../src/index.js';
+import { type AnomalyMonitorOptions, clientKey, type WindowStore, windowSettings } from '../src/index.js';
 import { redisStore } from '../src/redis.js';
 import { findBinary } from '../test/support/processes.js';
 import { startRedis } from '../test/support/redis.js';
@@ -9,9 +9,16 @@ import { median } from './stats.js';
 export type RedisBench =
   | {
       redisVersion: string;
+      /** Every login detector on (the defaults), each failure with an account. */
       eventsPerSec: { callers1: number; callers50: number };
       latencyMicros: { callers1: Percentiles; callers50: Percentiles };
+      /** The same failures with only brute force on (the other detectors' `enabled: false`). */
+      bruteForceOnly: { eventsPerSec: { callers50: number }; latencyMicros: { callers50: Percentiles } };
+      /** `eventsPerSec.callers50 / bruteForceOnly.eventsPerSec.callers50`, medians (goal: at least 0.8). */
+      callers50Ratio: number;
       bytesPerTrackedIp: number;
+      bytesPerTrackedIpAllDetectors: number;
+      bytesPerTrackedAccount: number;
       activeCountRefreshMicros: number;
       pendingBytesPerOperation: number;
     }
@@ -32,9 +39,16 @@ function percentiles(samples: Float64Array): Percentiles {
   return { p50: at(0.5), p99: at(0.99) };
 }
 
-function open(url: string, keyPrefix: string): WindowStore {
+const BRUTE_FORCE_ONLY: AnomalyMonitorOptions = {
+  credentialStuffing: { enabled: false },
+  accountBruteForce: { enabled: false },
+  networkBruteForce: { enabled: false },
+  failedLoginSurge: { enabled: false },
+};
+
+function open(url: string, keyPrefix: string, options: AnomalyMonitorOptions = {}): WindowStore {
   return redisStore({ url, keyPrefix, logger: { info() {}, warn() {} } })(
-    windowSettings({ maxTrackedIps: 1_000_000 }, Date.now),
+    windowSettings({ maxTrackedIps: 1_000_000, maxTrackedAccounts: 1_000_000, ...options }, Date.now),
   );
 }
 
@@ -43,12 +57,13 @@ async function run(store: WindowStore, callers: number, events: number) {
   const keys = Array.from({ length: ADDRESSES }, (_, i) =>
     clientKey(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, 64),
   );
+  const accounts = Array.from({ length: ADDRESSES }, (_, i) => `user${(i * 7919) % ADDRESSES}@example.com`);
   const latencies = new Float64Array(events);
   let next = 0;
   const caller = async () => {
     for (let i = next++; i < events; i = next++) {
       const start = process.hrtime.bigint();
-      await store.recordFailure(keys[i % ADDRESSES]!, undefined, Date.now());
+      await store.recordFailure(keys[i % ADDRESSES]!, accounts[i % ADDRESSES], Date.now());
       latencies[i] = Number(process.hrtime.bigint() - start) / 1000;
     }
   };
@@ -78,48 +93,65 @@ export async function benchRedis(log: (line: string) => void): Promise<RedisBenc
   try {
     const redisVersion = /redis_version:(\S+)/.exec(await admin.info('server'))![1]!;
     const store = open(url, 'bench:');
-    await store.ready();
-    await run(store, 50, 20_000); // warm-up: scripts loaded, JIT warm, 10,000 addresses tracked
+    const bruteForce = open(url, 'bench-bf:', BRUTE_FORCE_ONLY);
+    await Promise.all([store.ready(), bruteForce.ready()]);
+    // Warm-up: scripts loaded, JIT warm, 10,000 addresses and accounts tracked in each.
+    await run(store, 50, 20_000);
+    await run(bruteForce, 50, 20_000);
 
-    const results: Record<'callers1' | 'callers50', Array<Awaited<ReturnType<typeof run>>>> = {
+    type Run = Awaited<ReturnType<typeof run>>;
+    const results: Record<'callers1' | 'callers50' | 'bruteForce50', Run[]> = {
       callers1: [],
       callers50: [],
+      bruteForce50: [],
     };
-    for (let round = 1; round <= 3; round++) {
+    for (let round = 1; round <= 5; round++) {
       results.callers1.push(await run(store, 1, 10_000));
+      // Alternated, so both see the same load from whatever else runs on the machine.
       results.callers50.push(await run(store, 50, 50_000));
+      results.bruteForce50.push(await run(bruteForce, 50, 50_000));
       log(
-        `redis run ${round}/3: 1 caller ${results.callers1.at(-1)!.eventsPerSec} events/s, 50 callers ${results.callers50.at(-1)!.eventsPerSec} events/s`,
+        `redis run ${round}/5: 1 caller ${results.callers1.at(-1)!.eventsPerSec} events/s, 50 callers ${results.callers50.at(-1)!.eventsPerSec} events/s (brute force only: ${results.bruteForce50.at(-1)!.eventsPerSec})`,
       );
     }
-    const pick = (runs: Array<Awaited<ReturnType<typeof run>>>) => {
+    const pick = (runs: Run[]) => {
       const eventsPerSec = median(runs.map((r) => r.eventsPerSec));
       return runs.find((r) => r.eventsPerSec === eventsPerSec)!;
     };
     const one = pick(results.callers1);
     const fifty = pick(results.callers50);
-    await store.close();
+    const fiftyBruteForce = pick(results.bruteForce50);
+    await Promise.all([store.close(), bruteForce.close()]);
 
-    // Redis memory per tracked address: 100,000 addresses with one failed login each.
-    const memoryStore = open(url, 'mem:');
-    await memoryStore.ready();
-    const before = await usedMemory(admin);
+    // Redis memory per tracked address (brute force only; then every detector) and per tracked
+    // account (account brute force only): 100,000 of them, one failed login each.
+    await admin.flushall();
     const tracked = 100_000;
-    for (let i = 0; i < tracked; i += 1000) {
-      const batch: Array<Promise<unknown> | object> = [];
-      for (let j = i; j < i + 1000; j++) {
-        batch.push(
-          memoryStore.recordFailure(
-            clientKey(`11.${(j >> 16) & 255}.${(j >> 8) & 255}.${j & 255}`, 64),
-            undefined,
-            Date.now(),
-          ),
-        );
+    const perItem = async (
+      prefix: string,
+      options: AnomalyMonitorOptions,
+      failure: (j: number) => [string, string | undefined],
+    ) => {
+      const measured = open(url, prefix, options);
+      await measured.ready();
+      const before = await usedMemory(admin);
+      for (let i = 0; i < tracked; i += 1000) {
+        const batch: Array<Promise<unknown> | object> = [];
+        for (let j = i; j < i + 1000; j++) {
+          const [ip, account] = failure(j);
+          batch.push(measured.recordFailure(clientKey(ip, 64), account, Date.now()));
+        }
+        await Promise.all(batch);
       }
-      await Promise.all(batch);
-    }
-    const bytesPerTrackedIp = Math.round(((await usedMemory(admin)) - before) / tracked);
-
+      const bytes = Math.round(((await usedMemory(admin)) - before) / tracked);
+      return { measured, bytes };
+    };
+    const address = (base: number, j: number) => `${base}.${(j >> 16) & 255}.${(j >> 8) & 255}.${j & 255}`;
+    const { measured: memoryStore, bytes: bytesPerTrackedIp } = await perItem(
+      'mem:',
+      BRUTE_FORCE_ONLY,
+      (j) => [address(11, j), undefined],
+    );
     // The cluster-wide monitored-IP count with those 100,000 tracked: one script call (no SCAN).
     const refreshes: number[] = [];
     for (let i = 0; i < 21; i++) {
@@ -140,11 +172,30 @@ export async function benchRedis(log: (line: string) => void): Promise<RedisBenc
     await Promise.all(inFlight);
     await memoryStore.close();
 
+    // Each measured on an emptied Redis, so each includes its own growth of Redis's key table.
+    await admin.flushall();
+    const allDetectors = await perItem('mem-all:', {}, (j) => [address(13, j), `user-${j}@example.com`]);
+    await allDetectors.measured.close();
+    await admin.flushall();
+    const accountsOnly = await perItem(
+      'mem-acct:',
+      { ...BRUTE_FORCE_ONLY, accountBruteForce: { enabled: true } },
+      (j) => ['14.0.0.1', `account-${j}@example.com`],
+    );
+    await accountsOnly.measured.close();
+
     return {
       redisVersion,
       eventsPerSec: { callers1: one.eventsPerSec, callers50: fifty.eventsPerSec },
       latencyMicros: { callers1: one.latency, callers50: fifty.latency },
+      bruteForceOnly: {
+        eventsPerSec: { callers50: fiftyBruteForce.eventsPerSec },
+        latencyMicros: { callers50: fiftyBruteForce.latency },
+      },
+      callers50Ratio: Number((fifty.eventsPerSec / fiftyBruteForce.eventsPerSec).toFixed(3)),
       bytesPerTrackedIp,
+      bytesPerTrackedIpAllDetectors: allDetectors.bytes,
+      bytesPerTrackedAccount: accountsOnly.bytes,
       activeCountRefreshMicros: Number(median(refreshes).toFixed(1)),
       pendingBytesPerOperation,
     };

@@ -159,10 +159,12 @@ export class AlertLifecycle {
 
   /**
    * Resolves every attack that has ended by `now`. Threshold attacks are checked with the store; an
-   * attack the store still sees as over is queued again for when it would end.
+   * attack the store still sees as over is queued again for when it would end. With a shared store,
+   * returns a promise that resolves once the answers of the checks it started have been applied.
    */
-  sweep(now: number): void {
+  sweep(now: number): Promise<void> | undefined {
     const queue = this.queue;
+    let checks: Array<Promise<void>> | undefined;
     while (queue.peekTime() <= now) {
       const incident = queue.pop();
       if (!incident.active || incident.checking) continue;
@@ -175,12 +177,15 @@ export class AlertLifecycle {
       if (typeof answer === 'number') this.settle(incident, answer, now);
       else {
         incident.checking = true;
-        answer.then((until) => {
+        const applied = answer.then((until) => {
           incident.checking = false;
           if (incident.active) this.settle(incident, until, this.host.now());
         }, ignore);
+        if (checks === undefined) checks = [applied];
+        else checks.push(applied);
       }
     }
+    return checks === undefined ? undefined : Promise.all(checks).then(ignore);
   }
 
   // Applies the store's answer: still over, or fell below too recently to be over for good (queue

@@ -227,7 +227,12 @@ export class AnomalyMonitor {
       throw badOptionError('offenders(options)', 'an object', options);
     const limit = integerIn('limit', options.limit, DEFAULT_OFFENDERS_LIMIT, 1, MAX_OFFENDERS_LIMIT);
     const now = this.now();
-    this.raiser.lifecycle.sweep(now);
+    const checks = this.raiser.lifecycle.sweep(now);
+    if (checks !== undefined) return checks.then(() => this.listOffenders(limit, now));
+    return this.listOffenders(limit, now);
+  }
+
+  private listOffenders(limit: number, now: number): Promise<Offender[]> {
     return listOffenders(
       this.raiser.lifecycle.incidents(),
       (incident) =>

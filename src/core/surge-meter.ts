@@ -184,10 +184,25 @@ export class SurgeMeter {
     this.ewma = this.ewma * keep + this.alpha * count;
     this.weight = this.weight * keep + this.alpha;
     if (passed > 1) {
-      const decay = keep ** (passed - 1);
+      const decay = powInteger(keep, passed - 1);
       this.ewma *= decay;
       this.weight = 1 - (1 - this.weight) * decay;
     }
     this.minutesSeen += passed;
   }
+}
+
+/**
+ * `base` to the power `exponent` (a whole number >= 0) by repeated squaring: plain multiplications, so
+ * the Redis store's Lua port (redis-detector-lua.ts) computes the same bits (`**` and C's `pow` can
+ * differ in the last one).
+ */
+export function powInteger(base: number, exponent: number): number {
+  let result = 1;
+  let square = base;
+  for (let rest = exponent; rest > 0; rest = Math.floor(rest / 2)) {
+    if (rest % 2 === 1) result *= square;
+    square *= square;
+  }
+  return result;
 }

@@ -1,19 +1,28 @@
 import { Redis } from 'ioredis';
-import { type ClientKey, formatClientKey } from '../core/client-address.js';
+import type { ClientKey } from '../core/client-address.js';
 import { MemoryStore } from '../core/memory-store.js';
 import { settleWithin } from '../core/settle-within.js';
-import type {
-  FailureDecision,
-  FailureOutcome,
-  FallbackReason,
-  LoginDetector,
-  LoginSubject,
-  StoreStats,
-  SubjectActivity,
-  WindowSettings,
-  WindowStore,
-  WindowStoreFactory,
+import {
+  type DetectorDecision,
+  type FailureDecision,
+  type FailureOutcome,
+  type FallbackReason,
+  LOGIN_DETECTORS,
+  type LoginDetector,
+  type LoginSubject,
+  type StoreStats,
+  type SubjectActivity,
+  type WindowSettings,
+  type WindowStore,
+  type WindowStoreFactory,
 } from '../core/store.js';
+import {
+  accountMember,
+  clientMember,
+  type DetectorArgs,
+  detectorArgs,
+  networkMember,
+} from './redis-members.js';
 import {
   type RedisStoreOptions,
   type ResolvedRedisStoreOptions,
@@ -23,27 +32,42 @@ import {
   ACTIVE_COUNT_SCRIPT,
   FAILURE_SCRIPT,
   PRIVILEGED_SCRIPT,
+  QUERY_SCRIPT,
   RATE_LIMITED_SCRIPT,
 } from './redis-scripts.js';
 
-type Reply = number[];
+type Reply = Array<number | string>;
 
 // The scripts, as ioredis commands (EVALSHA, falling back to EVAL after a Redis restart). The names
 // carry a version so two secmon versions sharing one client cannot run each other's scripts.
 interface ScriptCommands {
-  secmonFailure2(...args: Array<string | number>): Promise<Reply>;
-  secmonRateLimited2(...args: Array<string | number>): Promise<Reply>;
-  secmonActiveCount2(...args: Array<string | number>): Promise<number>;
+  secmonFailure3(...args: Array<string | number | Buffer>): Promise<Reply>;
+  secmonQuery1(...args: Array<string | number | Buffer>): Promise<number | string | Reply>;
+  secmonRateLimited2(...args: Array<string | number>): Promise<number[]>;
+  secmonActiveCount3(...args: Array<string | number>): Promise<number[]>;
   secmonPrivileged1(...args: Array<string | number>): Promise<number>;
 }
+
+// The Lua scripts' "none" for a time (-Infinity does not survive a Redis reply).
+const LUA_NEVER = -1e300;
+// Where each detector's answer is in the failure script's reply (see FAILURE_SCRIPT): decision,
+// count and suppressed from the first index, the end of its episode at the second.
+const REPLY_AT = [
+  [0, 5],
+  [6, 9],
+  [10, 13],
+  [15, 18],
+  [20, 23],
+] as const;
 
 const RESOLVED = Promise.resolve();
 
 /**
  * A store that keeps window state in Redis, shared by every replica that uses the same Redis and
- * key prefix: atomic Lua scripts decide each event, so an attack spread across replicas crosses
- * the threshold at the same total as against one process, and exactly one replica raises each
- * alert. Decisions arrive as promises that never reject. While Redis cannot take an operation
+ * key prefix: one atomic Lua script call decides each failed login for every login detector (brute
+ * force, credential stuffing, account and network brute force, the surge), so an attack spread
+ * across replicas crosses each threshold at the same total as against one process, and exactly one
+ * replica raises each alert. Successful logins, the lifecycle and offenders() ask Redis too. Decisions arrive as promises that never reject. While Redis cannot take an operation
  * (down, timed out, an error reply, or `maxPending` operations already in flight), the event is
  * decided in this process's memory under the outage policy and counted in `stats().fallbacks`.
  */
@@ -51,13 +75,14 @@ class RedisWindowStore implements WindowStore {
   private readonly client: Redis & ScriptCommands;
   private readonly ownsClient: boolean;
   private readonly local: MemoryStore;
-  // Interim: the account-takeover detectors are decided in this replica's memory, not yet in Redis.
-  private readonly replicaDetectors: MemoryStore;
   private readonly lruKey: string;
   private readonly privilegedKey: string;
   private readonly clientKeyPrefix: string;
   /** The client key prefix as Lua sees it: with the ioredis client's own `keyPrefix`, if any. */
   private readonly scriptClientPrefix: string;
+  /** The detectors' key prefix as Lua sees it (with the client's own `keyPrefix`). */
+  private readonly scriptPrefix: string;
+  private readonly detectors: DetectorArgs;
   private readonly ttlMs: number;
   private readonly privilegedTtlMs: number;
 
@@ -69,7 +94,10 @@ class RedisWindowStore implements WindowStore {
   private fallbacksAtDown = 0;
   private downSince = 0;
   private evictedShared = 0;
+  private evictedAccountsShared = 0;
+  private evictedNetworksShared = 0;
   private activeShared = 0;
+  private activeAccountsShared = 0;
   private activeAt = Number.NEGATIVE_INFINITY;
   private lastLocalNow = Number.NEGATIVE_INFINITY;
   private latestNow = Number.NEGATIVE_INFINITY; // the latest time an operation carried
@@ -92,12 +120,13 @@ class RedisWindowStore implements WindowStore {
       ...settings,
       threshold: options.outagePolicy === 'fail-closed' ? 1 : settings.threshold,
     });
-    this.replicaDetectors = new MemoryStore(settings);
     const prefix = options.keyPrefix;
     this.lruKey = `${prefix}lru`;
     this.privilegedKey = `${prefix}priv`;
     this.clientKeyPrefix = `${prefix}c:`;
-    this.scriptClientPrefix = `${this.client.options.keyPrefix ?? ''}${this.clientKeyPrefix}`;
+    this.scriptPrefix = `${this.client.options.keyPrefix ?? ''}${prefix}`;
+    this.scriptClientPrefix = `${this.scriptPrefix}c:`;
+    this.detectors = detectorArgs(settings, options.minKeyTtlMs);
     this.ttlMs = Math.max(settings.windowMs + settings.keepFiringForMs, options.minKeyTtlMs);
     this.privilegedTtlMs = Math.max(settings.privilegedAlertIntervalMs, options.minKeyTtlMs);
 
@@ -131,10 +160,11 @@ class RedisWindowStore implements WindowStore {
     const refused = this.refusal();
     if (refused !== undefined) return Promise.resolve(this.failureLocally(key, account, now, refused));
     this.begin();
-    const member = memberOf(key);
+    const member = clientMember(key);
+    const detectors = this.detectors;
     const { windowMs, maxTrackedIps, threshold, realertIntervalMs, keepFiringForMs } = this.settings;
     return this.client
-      .secmonFailure2(
+      .secmonFailure3(
         this.lruKey,
         this.clientKeyPrefix + member,
         now,
@@ -146,20 +176,25 @@ class RedisWindowStore implements WindowStore {
         threshold,
         realertIntervalMs,
         keepFiringForMs,
+        this.scriptPrefix,
+        account === undefined || (detectors.stuffing.length === 0 && detectors.accounts.length === 0)
+          ? ''
+          : accountMember(account),
+        detectors.networks.length === 0 ? '' : networkMember(key, this.settings),
+        detectors.stuffing,
+        detectors.accounts,
+        detectors.networks,
+        detectors.surge,
       )
       .then(
         (reply): FailureOutcome => {
-          this.answered(reply[3]!, reply[4]!);
-          // Brute force is decided on the shared state; the account-takeover detectors are decided
-          // in this replica's memory for now.
-          const outcome = copyOutcome(this.replicaDetectors.recordFailure(key, account, this.localNow(now)));
-          outcome.decisions[0] = {
-            decision: reply[0] as FailureDecision,
-            count: reply[1]!,
-            suppressed: reply[2]!,
-            overUntil: reply[5]! < 0 ? Number.NEGATIVE_INFINITY : reply[5]!,
+          this.answered(reply[3] as number, reply[4] as number);
+          this.evictedAccountsShared += reply[14] as number;
+          this.evictedNetworksShared += reply[19] as number;
+          return {
+            decisions: REPLY_AT.map(([at, until]) => decisionOf(reply, at, until)),
+            surgeBaseline: Number(reply[24]),
           };
-          return outcome;
         },
         (error: unknown) => {
           this.failed(error);
@@ -169,33 +204,46 @@ class RedisWindowStore implements WindowStore {
   }
 
   recordSuccess(key: ClientKey, account: string | undefined, now: number): Promise<number> {
-    return Promise.resolve(this.replicaDetectors.recordSuccess(key, account, this.localNow(now)));
-  }
-
-  overUntil(detector: LoginDetector, subject: LoginSubject, now: number): Promise<number> {
-    if (detector !== 'brute_force' || subject.key === undefined || this.refusal() !== undefined) {
-      return Promise.resolve(this.replicaDetectors.overUntil(detector, subject, this.localNow(now)));
-    }
-    return this.client.hget(this.clientKeyPrefix + memberOf(subject.key), 'u').then(
-      (until) => (until === null ? Number.NEGATIVE_INFINITY : Number(until)),
-      () => this.replicaDetectors.overUntil(detector, subject, this.localNow(now)),
+    return this.query(
+      'success',
+      'brute_force',
+      { key, account },
+      now,
+      (over) => Number(over),
+      () => this.local.recordSuccess(key, account, this.localNow(now)),
     );
   }
 
-  activity(detector: LoginDetector, subject: LoginSubject, now: number): SubjectActivity {
-    return this.replicaDetectors.activity(detector, subject, this.localNow(now));
+  overUntil(detector: LoginDetector, subject: LoginSubject, now: number): Promise<number> {
+    return this.query('until', detector, subject, now, timeOf, () =>
+      this.local.overUntil(detector, subject, this.localNow(now)),
+    );
+  }
+
+  activity(detector: LoginDetector, subject: LoginSubject, now: number): Promise<SubjectActivity> {
+    return this.query(
+      'activity',
+      detector,
+      subject,
+      now,
+      (reply) => {
+        const [count, lastSeen] = reply as [number, string];
+        return { count, lastSeen: timeOf(lastSeen) };
+      },
+      () => this.local.activity(detector, subject, this.localNow(now)),
+    );
   }
 
   activeAccounts(now: number): number {
-    return this.replicaDetectors.activeAccounts(this.localNow(now));
+    return this.state === 'up' ? this.activeAccountsShared : this.local.activeAccounts(this.localNow(now));
   }
 
   get evictedAccounts(): number {
-    return this.replicaDetectors.evictedAccounts;
+    return this.evictedAccountsShared + this.local.evictedAccounts;
   }
 
   get evictedNetworks(): number {
-    return this.replicaDetectors.evictedNetworks;
+    return this.evictedNetworksShared + this.local.evictedNetworks;
   }
 
   recordRateLimited(key: ClientKey, now: number): Promise<boolean> {
@@ -203,7 +251,7 @@ class RedisWindowStore implements WindowStore {
     const refused = this.refusal();
     if (refused !== undefined) return Promise.resolve(this.rateLimitedLocally(key, now, refused));
     this.begin();
-    const member = memberOf(key);
+    const member = clientMember(key);
     const { windowMs, maxTrackedIps, realertIntervalMs, keepFiringForMs } = this.settings;
     return this.client
       .secmonRateLimited2(
@@ -280,15 +328,20 @@ class RedisWindowStore implements WindowStore {
     if (this.refusal() !== undefined) return RESOLVED;
     this.begin();
     return this.client
-      .secmonActiveCount2(
+      .secmonActiveCount3(
         this.lruKey,
         Math.max(this.settings.now(), this.latestNow),
         this.settings.windowMs,
         this.scriptClientPrefix,
         this.settings.keepFiringForMs,
+        `${this.scriptPrefix}alru`,
+        this.detectors.accountWindow,
       )
       .then(
-        (count) => this.answered(0, count),
+        ([clients, accounts]) => {
+          this.activeAccountsShared = accounts!;
+          this.answered(0, clients!);
+        },
         (error: unknown) => this.failed(error),
       );
   }
@@ -306,6 +359,55 @@ class RedisWindowStore implements WindowStore {
       if (this.client.status === 'ready') await this.client.quit().catch(() => undefined);
       this.client.disconnect();
     }
+  }
+
+  /**
+   * Asks the query script about a subject; answers from this process's memory when Redis cannot
+   * take it (reads are not counted as fallbacks: they decide nothing).
+   */
+  private query<T>(
+    what: 'success' | 'until' | 'activity',
+    detector: LoginDetector,
+    subject: LoginSubject,
+    now: number,
+    parse: (reply: number | string | Reply) => T,
+    locally: () => T,
+  ): Promise<T> {
+    if (now > this.latestNow) this.latestNow = now;
+    if (this.refusal() !== undefined) return Promise.resolve(locally());
+    this.begin();
+    const { key, account } = subject;
+    const detectors = this.detectors;
+    const member = key === undefined ? '' : clientMember(key);
+    return this.client
+      .secmonQuery1(
+        this.clientKeyPrefix + member,
+        what,
+        LOGIN_DETECTORS.indexOf(detector),
+        now,
+        this.scriptPrefix,
+        member,
+        account === undefined ? '' : accountMember(account),
+        key === undefined || detectors.networks.length === 0 ? '' : networkMember(key, this.settings),
+        this.settings.threshold,
+        this.settings.windowMs,
+        this.settings.keepFiringForMs,
+        detectors.stuffing,
+        detectors.accounts,
+        detectors.networks,
+        detectors.surge,
+      )
+      .then(
+        (reply) => {
+          this.end();
+          this.markUp();
+          return parse(reply);
+        },
+        (error: unknown) => {
+          this.failed(error);
+          return locally();
+        },
+      );
   }
 
   /** Why an operation cannot go to Redis now, or undefined when it can. */
@@ -426,7 +528,7 @@ class RedisWindowStore implements WindowStore {
 /**
  * The Redis store: window state and alert intervals shared by every replica using the same Redis
  * and `keyPrefix`, so an attack spread across replicas is counted once and alerted by exactly one
- * of them; the monitored-IP count is cluster-wide too. Pass it to the monitor:
+ * of them, for every login detector; the monitored-IP and account counts are cluster-wide too. Pass it to the monitor:
  * `new AnomalyMonitor({ store: redisStore({ url: 'redis://127.0.0.1:6379' }) })`, and call
  * `monitor.close()` on shutdown. Keys expire by themselves (TTL = the window) and the number of
  * tracked clients is capped at `maxTrackedIps` cluster-wide. Throws a `TypeError` naming the option
@@ -453,10 +555,11 @@ function createClient(options: ResolvedRedisStoreOptions): Redis {
 }
 
 function defineScripts(client: Redis): void {
-  if (typeof (client as Partial<ScriptCommands>).secmonFailure2 === 'function') return;
-  client.defineCommand('secmonFailure2', { numberOfKeys: 2, lua: FAILURE_SCRIPT });
+  if (typeof (client as Partial<ScriptCommands>).secmonFailure3 === 'function') return;
+  client.defineCommand('secmonFailure3', { numberOfKeys: 2, lua: FAILURE_SCRIPT });
+  client.defineCommand('secmonQuery1', { numberOfKeys: 1, lua: QUERY_SCRIPT });
   client.defineCommand('secmonRateLimited2', { numberOfKeys: 2, lua: RATE_LIMITED_SCRIPT });
-  client.defineCommand('secmonActiveCount2', { numberOfKeys: 1, lua: ACTIVE_COUNT_SCRIPT });
+  client.defineCommand('secmonActiveCount3', { numberOfKeys: 1, lua: ACTIVE_COUNT_SCRIPT });
   client.defineCommand('secmonPrivileged1', { numberOfKeys: 1, lua: PRIVILEGED_SCRIPT });
 }
 
@@ -468,9 +571,21 @@ function copyOutcome(outcome: FailureOutcome): FailureOutcome {
   };
 }
 
-/** The client's name in Redis keys: the address or IPv6 prefix as text, or `unparseable`. */
-function memberOf(key: ClientKey): string {
-  return typeof key === 'number' ? formatClientKey(key)! : key;
+/** One detector's decision from the failure script's reply. */
+function decisionOf(reply: Reply, at: number, untilAt: number): DetectorDecision {
+  const until = reply[untilAt] as number;
+  return {
+    decision: reply[at] as FailureDecision,
+    count: reply[at + 1] as number,
+    suppressed: reply[at + 2] as number,
+    overUntil: until < 0 ? Number.NEGATIVE_INFINITY : until,
+  };
+}
+
+/** A time from a script's text reply: -Infinity for the scripts' "none". */
+function timeOf(text: number | string | Reply): number {
+  const time = Number(text);
+  return time <= LUA_NEVER ? Number.NEGATIVE_INFINITY : time;
 }
 
 function describeCause(cause: unknown): string {

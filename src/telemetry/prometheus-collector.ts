@@ -151,7 +151,9 @@ export function registerPrometheusMetrics(
   );
   gauge(
     'monitored_accounts',
-    'Accounts with failed logins inside the account brute-force window.',
+    shared
+      ? 'Accounts with failed logins inside the account brute-force window, cluster-wide: counted across every replica sharing the store (refreshed every few seconds), not per replica.'
+      : 'Accounts with failed logins inside the account brute-force window.',
     (s) => s.monitoredAccounts,
   );
   gauge(

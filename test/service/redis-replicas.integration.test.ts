@@ -123,6 +123,29 @@ describe.skipIf(!binary)('three secmon replicas sharing one Redis', () => {
     expect(await total(BRUTE_FORCE)).toBe(2);
   });
 
+  it('raise one credential-stuffing alert for a leaked list tried across every replica', async () => {
+    const series = 'secmon_alerts_total{type="credential_stuffing",severity="high"}';
+    const ip = '203.0.113.79';
+    for (let i = 0; i < 9; i++) {
+      expect(await replicas[i % 3]!.post([{ type: 'failed_auth', ip, userId: `leaked${i}` }])).toBe(202);
+    }
+    await waitFor(
+      'Redis to hold 9 distinct accounts',
+      async () => (await episode(ip)) === 0 && (await recorded(ip)) === 9,
+    );
+    expect(await total(series)).toBe(0); // 3 accounts per replica: no process would ever see 10
+    const rest = Array.from({ length: 6 }, (_, i) =>
+      replicas[i % 3]!.post([{ type: 'failed_auth', ip, userId: `leaked${9 + i}` }]),
+    );
+    expect((await Promise.all(rest)).every((status) => status === 202)).toBe(true);
+    await waitFor('one credential_stuffing alert', async () => (await total(series)) === 1);
+    await waitFor(
+      '5 suppressed',
+      async () => (await total('secmon_alerts_suppressed_total{type="credential_stuffing"}')) === 5,
+    );
+    expect(await total(series)).toBe(1);
+  });
+
   it('share the privileged-container alert interval', async () => {
     for (const replica of replicas) {
       expect(await replica.post([{ type: 'privileged_container', userId: 'mallory' }])).toBe(202);

@@ -66,6 +66,36 @@ describe.skipIf(!binary)('Redis store outages (real redis-server, killed and res
     expect(monitor.getStats().store.fallbacks.unavailable).toBe(3);
   });
 
+  it('decides the account-takeover detectors locally too while Redis is away, saying so', async () => {
+    const port = await freePort();
+    const fallback = monitorFor(`redis://127.0.0.1:${port}`, 'fallback');
+    const failClosed = monitorFor(`redis://127.0.0.1:${port}`, 'fail-closed', 10);
+    monitors.push(fallback.monitor, failClosed.monitor);
+    await Promise.all([fallback.monitor.ready(), failClosed.monitor.ready()]);
+    for (const { monitor } of [fallback, failClosed]) {
+      for (let i = 0; i < 10; i++) monitor.recordFailedAuth('203.0.113.20', `user${i}`);
+      for (let i = 0; i < 20; i++) monitor.recordFailedAuth(`198.51.100.${i}`, 'judy');
+      monitor.recordSuccessfulAuth('192.0.2.30', 'judy');
+      await monitor.settled();
+    }
+    const decided = (alerts: Alert[], type: string) =>
+      alerts.filter((a) => a.type === type).map((a) => a.metadata?.degraded);
+    // Both policies count the detectors' usual thresholds here (fail-closed lowers brute force's only).
+    for (const [{ alerts }, policy] of [
+      [fallback, 'fallback'],
+      [failClosed, 'fail-closed'],
+    ] as const) {
+      expect(decided(alerts, 'credential_stuffing'), policy).toEqual([policy]);
+      expect(decided(alerts, 'account_brute_force'), policy).toEqual([policy]);
+      expect(
+        alerts.filter((a) => a.type === 'account_compromise_suspected'),
+        policy,
+      ).toHaveLength(1);
+    }
+    expect(decided(fallback.alerts, 'brute_force')).toEqual(['fallback']); // .20's 10 failures, threshold 3
+    expect(fallback.monitor.getStats().store.fallbacks.unavailable).toBe(30);
+  });
+
   it('honours each policy while Redis is killed, logs each transition once and recovers by itself', async () => {
     const server = await startRedis(binary!);
     servers.push(server);

@@ -109,13 +109,26 @@ describe.skipIf(!binary)('Redis store (real redis-server)', () => {
       `${prefix}c:192.0.2.1`,
       `${prefix}c:2001:db8::/64`,
       `${prefix}lru`,
+      `${prefix}n:192.0.2.0/24`,
+      `${prefix}nlru`,
       `${prefix}priv`,
+      `${prefix}surge`,
     ]);
     for (const key of keys) {
       const ttl = await admin.pttl(key);
       expect(ttl, key).toBeGreaterThan(0);
-      // The window and the keep-firing time (60 s by default), which a client is kept for.
-      expect(ttl, key).toBeLessThanOrEqual(key.endsWith('priv') ? 30_000 : 180_000);
+      // The window and the keep-firing time (60 s by default), which a client is kept for (the
+      // network detector keeps its own default window, 5 minutes); the surge's baseline lives 8
+      // half-lives (8 hours by default).
+      const network = key.includes(`${prefix}n`);
+      const most = key.endsWith('priv')
+        ? 30_000
+        : key.endsWith('surge')
+          ? 8 * 3_600_000
+          : network
+            ? 360_000
+            : 180_000;
+      expect(ttl, key).toBeLessThanOrEqual(most);
     }
   });
 
@@ -144,6 +157,34 @@ describe.skipIf(!binary)('Redis store (real redis-server)', () => {
     expect(clientKeys).toContain(`${prefix}c:10.0.0.199`);
     expect(clientKeys).not.toContain(`${prefix}c:10.0.0.0`);
     expect(store.evicted).toBe(150);
+  });
+
+  it('caps tracked accounts and networks cluster-wide under spraying, evicting the least recently active', async () => {
+    const prefix = nextPrefix();
+    const [a, b] = [
+      replica(prefix, { maxTrackedAccounts: 50, threshold: 1000 }),
+      replica(prefix, { maxTrackedAccounts: 50, threshold: 1000 }),
+    ];
+    await Promise.all([a.ready(), b.ready()]);
+    // 200 accounts from 200 addresses in 200 /24s, alternating replicas; then one hot account.
+    for (let i = 0; i < 200; i++) {
+      const store = i % 2 ? a : b;
+      await store.recordFailure(clientKey(`10.${i}.0.1`, 64), `sprayed${i}`, T0 + i);
+    }
+    expect(await admin.zcard(`${prefix}alru`)).toBe(50);
+    expect(await admin.keys(`${prefix}a:*`)).toHaveLength(50);
+    expect(a.evictedAccounts + b.evictedAccounts).toBe(150);
+    // networks: default cap 25,000, all 200 kept; stuffing: one per address.
+    expect(await admin.zcard(`${prefix}nlru`)).toBe(200);
+    expect(a.evictedNetworks + b.evictedNetworks).toBe(0);
+    const hot = clientKey('10.250.0.1', 64);
+    await Promise.all(Array.from({ length: 500 }, (_, i) => a.recordFailure(hot, 'hot', T0 + 1000 + i)));
+    // Bounded by its thresholds (20 failure times, 2 addresses), however fast it is attacked.
+    const sizes = await Promise.all((await admin.keys(`${prefix}a:*`)).map((name) => admin.strlen(name)));
+    expect(sizes).toHaveLength(50); // the hot account evicted the least recently active one
+    expect(Math.max(...sizes)).toBeLessThan(200);
+    await b.refresh();
+    expect(b.activeAccounts(T0 + 1500)).toBe(50);
   });
 
   it('lets exactly one of several replicas raise the alert of a crossing, however the failures interleave', async () => {
@@ -228,6 +269,9 @@ describe.skipIf(!binary)('Redis store (real redis-server)', () => {
     expect((await admin.keys(`app:${prefix}*`)).sort()).toEqual([
       `app:${prefix}c:192.0.2.2`,
       `app:${prefix}lru`,
+      `app:${prefix}n:192.0.2.0/24`,
+      `app:${prefix}nlru`,
+      `app:${prefix}surge`,
     ]);
     await store.close();
     expect(client.status).toBe('ready');
@@ -249,17 +293,20 @@ describe.skipIf(!binary)('Redis store (real redis-server)', () => {
     expect(stats.suppressedByType.brute_force).toBe(41);
   });
 
-  it('exposes the cluster-wide monitored-IP count and the store health on /metrics, saying so in HELP', async () => {
+  it('exposes the cluster-wide monitored-IP and account counts and the store health on /metrics, saying so in HELP', async () => {
     const prefix = nextPrefix();
     const [a, b] = [monitorOn(prefix), monitorOn(prefix)];
     await Promise.all([a.monitor.ready(), b.monitor.ready()]);
-    a.monitor.recordFailedAuth('192.0.2.100');
-    b.monitor.recordFailedAuth('192.0.2.101');
+    a.monitor.recordFailedAuth('192.0.2.100', 'kim');
+    b.monitor.recordFailedAuth('192.0.2.101', 'lee');
     b.monitor.recordRateLimitExceeded('192.0.2.102');
     await Promise.all([a.monitor.settled(), b.monitor.settled()]);
+    await a.monitor.settled(); // a refresh after b's events have surely landed
     const text = await registerPrometheusMetrics(a.monitor).metrics();
     expect(text).toMatch(/^# HELP secmon_monitored_ips .*cluster-wide/m);
     expect(text).toMatch(/^secmon_monitored_ips 3$/m);
+    expect(text).toMatch(/^# HELP secmon_monitored_accounts .*cluster-wide/m);
+    expect(text).toMatch(/^secmon_monitored_accounts 2$/m);
     expect(text).toMatch(/^secmon_failed_auth_total 1$/m); // counters stay per replica
     expect(text).toMatch(/^secmon_store_up 1$/m);
     expect(text).toMatch(/^secmon_store_fallback_total\{reason="unavailable"\} 0$/m);

@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import { type ClientKey, formatClientKey, formatNetwork } from '../core/client-address.js';
+import type { WindowSettings } from '../core/store.js';
+import { SURGE_BIN_MS } from '../core/surge-meter.js';
+
+// How the Redis store names subjects in keys, and the detectors' settings as its scripts read them.
+
+/** A client's name in Redis keys: the address or IPv6 prefix as text, or `unparseable`. */
+export function clientMember(key: ClientKey): string {
+  return typeof key === 'number' ? formatClientKey(key)! : key;
+}
+
+/**
+ * An account's name in Redis keys: the first 128 bits of its id's SHA-256, base64url (22
+ * characters). Every replica derives the same name, and Redis never holds an account id.
+ */
+export function accountMember(account: string): string {
+  return createHash('sha256').update(account).digest('base64url').slice(0, 22);
+}
+
+/** A client's network in Redis keys (`203.0.113.0/24`, `2001:db8:1::/48`); '' for the unparseable key. */
+export function networkMember(key: ClientKey, settings: WindowSettings): string {
+  const { ipv4PrefixLength, ipv6PrefixLength } = settings.networkBruteForce;
+  return formatNetwork(key, ipv4PrefixLength, ipv6PrefixLength) ?? '';
+}
+
+/** The Lua scripts' settings of each detector: little-endian doubles, empty when the detector is off. */
+export interface DetectorArgs {
+  stuffing: Buffer;
+  accounts: Buffer;
+  networks: Buffer;
+  surge: Buffer;
+  /** The account window, for the active-account count ('' when off). */
+  accountWindow: string;
+}
+
+const OFF = Buffer.alloc(0);
+
+/** Settings as the scripts take them; `minKeyTtlMs` is the least TTL of any key. */
+export function detectorArgs(settings: WindowSettings, minKeyTtlMs: number): DetectorArgs {
+  const keep = settings.keepFiringForMs;
+  const ttl = (windowMs: number) => Math.max(windowMs + keep, minKeyTtlMs);
+  const {
+    credentialStuffing: cs,
+    accountBruteForce: ab,
+    networkBruteForce: nb,
+    failedLoginSurge: fs,
+  } = settings;
+  const table = (threshold: number, distinct: number, windowMs: number, realert: number, cap: number) =>
+    doubles([threshold, distinct, windowMs, realert, keep, cap, ttl(windowMs)]);
+  // The surge keeps its baseline across quiet spells: its key lives 8 half-lives (the baseline's
+  // weight is then under 0.4%), or the window and keep-firing time if longer.
+  const surge = doubles([
+    fs.minPerMinute,
+    fs.factor,
+    1 - 2 ** (-60_000 / fs.halfLifeMs),
+    Math.ceil(fs.windowMs / SURGE_BIN_MS),
+    Math.ceil(fs.windowMs / 60_000),
+    settings.realertIntervalMs,
+    keep,
+    Math.max(ttl(fs.windowMs), 8 * fs.halfLifeMs),
+  ]);
+  return {
+    stuffing: cs.enabled
+      ? table(0, cs.accounts, cs.windowMs, cs.realertIntervalMs, settings.maxTrackedIps)
+      : OFF,
+    accounts: ab.enabled
+      ? table(ab.threshold, ab.minClients, ab.windowMs, ab.realertIntervalMs, settings.maxTrackedAccounts)
+      : OFF,
+    networks: nb.enabled
+      ? table(nb.threshold, nb.minClients, nb.windowMs, nb.realertIntervalMs, nb.maxTracked)
+      : OFF,
+    surge: fs.enabled ? surge : OFF,
+    accountWindow: ab.enabled ? String(ab.windowMs) : '',
+  };
+}
+
+// Numbers as Lua's struct.unpack('<d...') reads them: exact, whatever their digits.
+function doubles(values: number[]): Buffer {
+  const buffer = Buffer.alloc(8 * values.length);
+  for (let i = 0; i < values.length; i++) buffer.writeDoubleLE(values[i]!, 8 * i);
+  return buffer;
+}
