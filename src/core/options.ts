@@ -276,6 +276,7 @@ export function settingsOf(o: ResolvedOptions, now: () => number): WindowSetting
     maxTrackedAccounts: o.maxTrackedAccounts,
     keepFiringForMs: o.lifecycle.keepFiringForMs,
     now,
+    privacyKey: o.privacy?.hmacKey,
   };
 }
 

@@ -92,6 +92,12 @@ export interface WindowSettings extends ResolvedDetectors {
   keepFiringForMs: number;
   /** The monitor's clock (epoch ms, never decreasing), for work a store does on its own (refreshes). */
   now: () => number;
+  /**
+   * Privacy mode's key (`privacy.hmacKey`), undefined without it. A store that keeps state outside
+   * the process names clients, networks and accounts there by keyed hashes, so no address or account
+   * name leaves the process.
+   */
+  privacyKey?: string;
 }
 
 /** How a store is doing, for `getStats().store` and the `secmon_store_*` metrics. */

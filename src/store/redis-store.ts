@@ -160,7 +160,7 @@ class RedisWindowStore implements WindowStore {
     const refused = this.refusal();
     if (refused !== undefined) return Promise.resolve(this.failureLocally(key, account, now, refused));
     this.begin();
-    const member = clientMember(key);
+    const member = clientMember(key, this.settings);
     const detectors = this.detectors;
     const { windowMs, maxTrackedIps, threshold, realertIntervalMs, keepFiringForMs } = this.settings;
     return this.client
@@ -179,7 +179,7 @@ class RedisWindowStore implements WindowStore {
         this.scriptPrefix,
         account === undefined || (detectors.stuffing.length === 0 && detectors.accounts.length === 0)
           ? ''
-          : accountMember(account),
+          : accountMember(account, this.settings),
         detectors.networks.length === 0 ? '' : networkMember(key, this.settings),
         detectors.stuffing,
         detectors.accounts,
@@ -251,7 +251,7 @@ class RedisWindowStore implements WindowStore {
     const refused = this.refusal();
     if (refused !== undefined) return Promise.resolve(this.rateLimitedLocally(key, now, refused));
     this.begin();
-    const member = clientMember(key);
+    const member = clientMember(key, this.settings);
     const { windowMs, maxTrackedIps, realertIntervalMs, keepFiringForMs } = this.settings;
     return this.client
       .secmonRateLimited2(
@@ -378,7 +378,7 @@ class RedisWindowStore implements WindowStore {
     this.begin();
     const { key, account } = subject;
     const detectors = this.detectors;
-    const member = key === undefined ? '' : clientMember(key);
+    const member = key === undefined ? '' : clientMember(key, this.settings);
     return this.client
       .secmonQuery1(
         this.clientKeyPrefix + member,
@@ -387,7 +387,7 @@ class RedisWindowStore implements WindowStore {
         now,
         this.scriptPrefix,
         member,
-        account === undefined ? '' : accountMember(account),
+        account === undefined ? '' : accountMember(account, this.settings),
         key === undefined || detectors.networks.length === 0 ? '' : networkMember(key, this.settings),
         this.settings.threshold,
         this.settings.windowMs,
