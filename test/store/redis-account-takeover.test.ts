@@ -1,12 +1,12 @@
 // The account-takeover scenarios against the Redis store (one replica; test/service and
 // test/store/redis-replicas.test.ts spread them over several): the same alerts, counts and
 // resolutions as with the memory store.
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe } from 'vitest';
 import { redisStore } from '../../src/redis.js';
 import { accountTakeoverScenarios } from '../core/account-takeover-scenarios.js';
 import { monitorWithClock } from '../core/helpers.js';
-import { redisServerBinary, startRedis, type TestRedis } from '../support/redis.js';
+import { connectedClient, redisServerBinary, startRedis, type TestRedis } from '../support/redis.js';
 
 const binary = redisServerBinary();
 
@@ -18,12 +18,7 @@ describe.skipIf(!binary)('account takeover with the Redis store (real redis-serv
 
   beforeAll(async () => {
     server = await startRedis(binary!);
-    client = new Redis(server.url, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: 5000,
-    });
-    await new Promise<void>((resolve) => client.once('ready', () => resolve()));
+    client = await connectedClient(server.url);
   });
   afterEach(async () => {
     await Promise.all(opened.splice(0).map((item) => item.close()));

@@ -4,7 +4,7 @@
 // the caps' evictions. The memory store is the specification (its own tests compare it with naive
 // models); this proves the Lua port decides exactly as it does.
 import fc from 'fast-check';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ALERT,
@@ -19,7 +19,7 @@ import {
   windowSettings,
 } from '../../src/index.js';
 import { redisStore } from '../../src/redis.js';
-import { redisServerBinary, startRedis, type TestRedis } from '../support/redis.js';
+import { connectedClient, redisServerBinary, startRedis, type TestRedis } from '../support/redis.js';
 
 const T0 = 1_700_000_000_000;
 const binary = redisServerBinary();
@@ -119,12 +119,7 @@ describe.skipIf(!binary)('Redis store = memory store, event by event (real redis
 
   beforeAll(async () => {
     server = await startRedis(binary!);
-    client = new Redis(server.url, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: 5000,
-    });
-    await new Promise<void>((resolve) => client.once('ready', () => resolve()));
+    client = await connectedClient(server.url);
   });
   afterAll(async () => {
     client?.disconnect();

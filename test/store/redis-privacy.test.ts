@@ -1,12 +1,12 @@
 // Privacy mode with the Redis store: the state shared in Redis names clients, networks and accounts
 // by keyed hashes, so no address, network or account name leaves the process, and detection is the
 // same as without privacy mode.
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/index.js';
 import { redisStore } from '../../src/redis.js';
 import { monitorWithClock } from '../core/helpers.js';
-import { redisServerBinary, startRedis, type TestRedis } from '../support/redis.js';
+import { connectedClient, redisServerBinary, startRedis, type TestRedis } from '../support/redis.js';
 
 const binary = redisServerBinary();
 const PERSONAL = ['203.0.113', '2001:db8', 'alice', 'victim', 'user-'];
@@ -36,12 +36,7 @@ describe.skipIf(!binary)('privacy mode with the Redis store (real redis-server)'
 
   beforeAll(async () => {
     server = await startRedis(binary!);
-    client = new Redis(server.url, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: 5000,
-    });
-    await new Promise<void>((resolve) => client.once('ready', () => resolve()));
+    client = await connectedClient(server.url);
   });
   afterAll(async () => {
     client?.disconnect();

@@ -1,7 +1,7 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { redisStore } from '../../src/redis.js';
-import { redisServerBinary, startRedis, type TestRedis } from '../support/redis.js';
+import { connectedClient, redisServerBinary, startRedis, type TestRedis } from '../support/redis.js';
 import { storeConformance } from './conformance.js';
 
 const binary = redisServerBinary();
@@ -13,12 +13,7 @@ describe.skipIf(!binary)('Redis store conformance (real redis-server)', () => {
 
   beforeAll(async () => {
     server = await startRedis(binary!);
-    client = new Redis(server.url, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: 5000,
-    });
-    await new Promise<void>((resolve) => client.once('ready', () => resolve()));
+    client = await connectedClient(server.url);
   });
 
   afterAll(async () => {

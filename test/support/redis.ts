@@ -1,4 +1,5 @@
 // A private redis-server for tests: loopback only, a free port, no persistence, always stopped.
+import { Redis } from 'ioredis';
 import { freePort, type RunningProcess, requireBinaries, startProcess, waitFor } from './processes.js';
 
 /** The redis-server binary, or undefined locally when it is missing (in CI: throws). */
@@ -68,4 +69,14 @@ export async function startRedis(binary: string, port?: number): Promise<TestRed
       await current?.stop();
     },
   };
+}
+
+/**
+ * A client of a test's redis-server that fails fast rather than queueing commands while it is
+ * disconnected, resolved once connected.
+ */
+export async function connectedClient(url: string): Promise<Redis> {
+  const client = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 5000 });
+  await new Promise<void>((resolve) => client.once('ready', () => resolve()));
+  return client;
 }
