@@ -9,7 +9,7 @@ import type { AnomalyMonitorOptions } from '../core/options.js';
 import { loadCustomFormats } from '../sources/custom-format-file.js';
 import { formatNamed } from '../sources/formats.js';
 import type { LineParser } from '../sources/log-format.js';
-import { type ReplayInput, type ReplayResult, replay } from '../sources/replay-runner.js';
+import { fileProblem, type ReplayInput, type ReplayResult, replay } from '../sources/replay-runner.js';
 import { ConfigError, loadMonitorOptions } from './config.js';
 import { alertJsonLine, alertTableHeader, alertTableRow, summaryLine } from './replay-output.js';
 import { SETTINGS, type Setting, type SettingKey } from './settings.js';
@@ -248,28 +248,12 @@ function inputsOf(files: readonly string[], stdin: NodeJS.ReadStream) {
       if (stat.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
       size = stat.size;
     } catch (error) {
-      throw new ReplayUsageError(`cannot read ${file}: ${openProblem(error as NodeJS.ErrnoException)}`);
+      throw new ReplayUsageError(`cannot read ${file}: ${fileProblem(error as NodeJS.ErrnoException)}`);
     }
     if (total !== undefined) total += size;
     list.push({ name: file, open: () => createReadStream(file, { highWaterMark: READ_CHUNK_BYTES }) });
   }
   return { list, total };
-}
-
-function openProblem(error: NodeJS.ErrnoException): string {
-  switch (error.code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'is a directory';
-    case 'ENOTDIR':
-      return 'a part of the path is not a directory';
-    default:
-      return error.message;
-  }
 }
 
 /**

@@ -188,11 +188,13 @@ async function* decodedChunks(
 /** Why an input could not be read, in words (never a stack trace). */
 function readProblem(error: unknown): string {
   const e = error as NodeJS.ErrnoException;
-  const code = e?.code ?? '';
-  if (code.startsWith('Z_')) {
-    return `not a valid gzip file (${e.message})`;
-  }
-  switch (code) {
+  if ((e?.code ?? '').startsWith('Z_')) return `not a valid gzip file (${e.message})`;
+  return fileProblem(e);
+}
+
+/** What a file-system error means for a file the user named, in words. */
+export function fileProblem(error: NodeJS.ErrnoException | undefined): string {
+  switch (error?.code) {
     case 'ENOENT':
       return 'no such file';
     case 'EACCES':
@@ -200,7 +202,9 @@ function readProblem(error: unknown): string {
       return 'permission denied';
     case 'EISDIR':
       return 'is a directory';
+    case 'ENOTDIR':
+      return 'a part of the path is not a directory';
     default:
-      return e?.message ?? String(error);
+      return error?.message ?? String(error);
   }
 }
