@@ -22,7 +22,7 @@ import {
   type WindowStoreFactory,
 } from './store.js';
 import { SurgeMeter } from './surge-meter.js';
-import { ThresholdTable } from './threshold-table.js';
+import { ThresholdTable, takeoverTables } from './threshold-table.js';
 
 const RESOLVED = Promise.resolve();
 const BRUTE_FORCE = 0;
@@ -50,12 +50,7 @@ export class MemoryStore implements WindowStore {
   private lastPrivilegedAlertAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly settings: WindowSettings) {
-    const {
-      credentialStuffing: cs,
-      accountBruteForce: ab,
-      networkBruteForce: nb,
-      failedLoginSurge: fs,
-    } = settings;
+    const fs = settings.failedLoginSurge;
     this.clients = new ClientWindows({
       threshold: settings.threshold,
       distinct: 0,
@@ -64,36 +59,10 @@ export class MemoryStore implements WindowStore {
       keepFiringForMs: settings.keepFiringForMs,
       capacity: settings.maxTrackedIps,
     });
-    if (cs.enabled) {
-      this.stuffing = new ThresholdTable({
-        threshold: 0,
-        distinct: cs.accounts,
-        windowMs: cs.windowMs,
-        realertIntervalMs: cs.realertIntervalMs,
-        keepFiringForMs: settings.keepFiringForMs,
-        capacity: settings.maxTrackedIps,
-      });
-    }
-    if (ab.enabled) {
-      this.accounts = new ThresholdTable({
-        threshold: ab.threshold,
-        distinct: ab.minClients,
-        windowMs: ab.windowMs,
-        realertIntervalMs: ab.realertIntervalMs,
-        keepFiringForMs: settings.keepFiringForMs,
-        capacity: settings.maxTrackedAccounts,
-      });
-    }
-    if (nb.enabled) {
-      this.networks = new ThresholdTable({
-        threshold: nb.threshold,
-        distinct: nb.minClients,
-        windowMs: nb.windowMs,
-        realertIntervalMs: nb.realertIntervalMs,
-        keepFiringForMs: settings.keepFiringForMs,
-        capacity: nb.maxTracked,
-      });
-    }
+    const tables = takeoverTables(settings);
+    if (tables.stuffing) this.stuffing = new ThresholdTable(tables.stuffing);
+    if (tables.accounts) this.accounts = new ThresholdTable(tables.accounts);
+    if (tables.networks) this.networks = new ThresholdTable(tables.networks);
     if (fs.enabled) {
       this.surge = new SurgeMeter({
         ...fs,

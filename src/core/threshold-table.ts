@@ -1,5 +1,5 @@
 import { type KeyKind, NONE, resized, SlotTable } from './slot-table.js';
-import { ALERT, type FailureDecision, NO_ALERT, REALERT, SUPPRESSED } from './store.js';
+import { ALERT, type FailureDecision, NO_ALERT, REALERT, SUPPRESSED, type WindowSettings } from './store.js';
 
 /** The settings of one threshold detector's table. */
 export interface ThresholdSettings {
@@ -15,6 +15,38 @@ export interface ThresholdSettings {
   /** Coming back over within this many ms of falling below continues the episode. */
   keepFiringForMs: number;
   capacity: number;
+}
+
+/**
+ * The tables of the account-takeover threshold detectors that are enabled (undefined when off), as
+ * every store reads them: credential stuffing counts distinct accounts per client, account and
+ * network brute force count failures with distinct clients. One definition, so the memory store and
+ * the Redis store's scripts cannot drift.
+ */
+export function takeoverTables(settings: WindowSettings): {
+  stuffing: ThresholdSettings | undefined;
+  accounts: ThresholdSettings | undefined;
+  networks: ThresholdSettings | undefined;
+} {
+  const { credentialStuffing: cs, accountBruteForce: ab, networkBruteForce: nb, keepFiringForMs } = settings;
+  const table = (
+    threshold: number,
+    distinct: number,
+    detector: { windowMs: number; realertIntervalMs: number },
+    capacity: number,
+  ): ThresholdSettings => ({
+    threshold,
+    distinct,
+    windowMs: detector.windowMs,
+    realertIntervalMs: detector.realertIntervalMs,
+    keepFiringForMs,
+    capacity,
+  });
+  return {
+    stuffing: cs.enabled ? table(0, cs.accounts, cs, settings.maxTrackedIps) : undefined,
+    accounts: ab.enabled ? table(ab.threshold, ab.minClients, ab, settings.maxTrackedAccounts) : undefined,
+    networks: nb.enabled ? table(nb.threshold, nb.minClients, nb, nb.maxTracked) : undefined,
+  };
 }
 
 /**

@@ -2,6 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { type ClientKey, formatClientKey, formatNetwork } from '../core/client-address.js';
 import type { WindowSettings } from '../core/store.js';
 import { SURGE_BIN_MS } from '../core/surge-meter.js';
+import { type ThresholdSettings, takeoverTables } from '../core/threshold-table.js';
 
 // How the Redis store names subjects in keys, and the detectors' settings as its scripts read them.
 
@@ -61,14 +62,20 @@ const OFF = Buffer.alloc(0);
 export function detectorArgs(settings: WindowSettings, minKeyTtlMs: number): DetectorArgs {
   const keep = settings.keepFiringForMs;
   const ttl = (windowMs: number) => Math.max(windowMs + keep, minKeyTtlMs);
-  const {
-    credentialStuffing: cs,
-    accountBruteForce: ab,
-    networkBruteForce: nb,
-    failedLoginSurge: fs,
-  } = settings;
-  const table = (threshold: number, distinct: number, windowMs: number, realert: number, cap: number) =>
-    doubles([threshold, distinct, windowMs, realert, keep, cap, ttl(windowMs)]);
+  const { accountBruteForce: ab, failedLoginSurge: fs } = settings;
+  const tables = takeoverTables(settings);
+  const table = (t: ThresholdSettings | undefined) =>
+    t === undefined
+      ? OFF
+      : doubles([
+          t.threshold,
+          t.distinct,
+          t.windowMs,
+          t.realertIntervalMs,
+          keep,
+          t.capacity,
+          ttl(t.windowMs),
+        ]);
   // The surge keeps its baseline across quiet spells: its key lives 8 half-lives (the baseline's
   // weight is then under 0.4%), or the window and keep-firing time if longer.
   const surge = doubles([
@@ -82,15 +89,9 @@ export function detectorArgs(settings: WindowSettings, minKeyTtlMs: number): Det
     Math.max(ttl(fs.windowMs), 8 * fs.halfLifeMs),
   ]);
   return {
-    stuffing: cs.enabled
-      ? table(0, cs.accounts, cs.windowMs, cs.realertIntervalMs, settings.maxTrackedIps)
-      : OFF,
-    accounts: ab.enabled
-      ? table(ab.threshold, ab.minClients, ab.windowMs, ab.realertIntervalMs, settings.maxTrackedAccounts)
-      : OFF,
-    networks: nb.enabled
-      ? table(nb.threshold, nb.minClients, nb.windowMs, nb.realertIntervalMs, nb.maxTracked)
-      : OFF,
+    stuffing: table(tables.stuffing),
+    accounts: table(tables.accounts),
+    networks: table(tables.networks),
     surge: fs.enabled ? surge : OFF,
     accountWindow: ab.enabled ? String(ab.windowMs) : '',
   };
