@@ -138,22 +138,31 @@ export class MemoryStore implements WindowStore {
 
     const surge = this.surge;
     if (surge !== undefined) {
-      const decision = surge.record(now);
-      const target = decisions[SURGE]!;
-      target.decision = decision;
-      target.count = surge.lastCount;
-      target.suppressed = surge.lastSuppressed;
-      target.overUntil = surge.lastOverUntil;
+      tableDecision(decisions[SURGE]!, surge, surge.record(now));
       this.outcome.surgeBaseline = surge.lastBaseline;
     } else decisions[SURGE]!.decision = NO_ALERT;
     return this.outcome;
   }
 
   recordSuccess(key: ClientKey, account: string | undefined, now: number): number {
+    // Each subject's key is read once, for every table that counts it.
+    const client = this.client;
+    readClientKey(key, client);
     let over = 0;
-    const subject = { key, account };
-    for (let i = 0; i < SURGE; i++) {
-      if (this.overUntil(LOGIN_DETECTORS[i]!, subject, now) > now) over |= 1 << i;
+    if (this.clients.overUntilOf(client.kind, client.int, client.words, now) > now) over |= 1 << BRUTE_FORCE;
+    const stuffing = this.stuffing;
+    if (stuffing !== undefined && stuffing.overUntilOf(client.kind, client.int, client.words, now) > now)
+      over |= 1 << STUFFING;
+    const accounts = this.accounts;
+    if (accounts !== undefined && account !== undefined) {
+      const ref = this.account;
+      readAccountKey(account, ref);
+      if (accounts.overUntilOf(ref.kind, ref.int, ref.words, now) > now) over |= 1 << ACCOUNT;
+    }
+    const networks = this.networks;
+    if (networks !== undefined && this.readNetwork()) {
+      const ref = this.network;
+      if (networks.overUntilOf(ref.kind, ref.int, ref.words, now) > now) over |= 1 << NETWORK;
     }
     return over;
   }
@@ -253,7 +262,7 @@ export class MemoryStore implements WindowStore {
 
 function tableDecision(
   target: DetectorDecision,
-  table: ThresholdTable,
+  table: Pick<ThresholdTable, 'lastCount' | 'lastSuppressed' | 'lastOverUntil'>,
   decision: DetectorDecision['decision'],
 ): void {
   target.decision = decision;

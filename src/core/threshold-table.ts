@@ -105,8 +105,8 @@ export class ThresholdTable extends SlotTable {
   }
 
   /**
-   * Records one failure of a key (with `other`, the account or client it came with; NaN when unknown:
-   * it then counts for the threshold but not as a distinct other). Returns ALERT when it makes a
+   * Records one failure of a key (with `other`, the account or client it came with; unused by a table
+   * that counts no distinct others). Returns ALERT when it makes a
    * crossing, REALERT when the key is still over and `realertIntervalMs` has passed since its last
    * alert, SUPPRESSED when over but alerted recently, NO_ALERT otherwise.
    */
@@ -131,7 +131,7 @@ export class ThresholdTable extends SlotTable {
       until = oldest + this.windowMs;
     }
     if (this.distinct > 0) {
-      const least = Number.isNaN(other) ? this.leastRecentOther(slot) : this.rememberOther(slot, other, now);
+      const least = this.rememberOther(slot, other, now);
       if (this.otherFilled[slot]! < this.distinct || least <= since) over = false;
       else if (least + this.windowMs < until) until = least + this.windowMs;
     }
@@ -265,15 +265,5 @@ export class ThresholdTable extends SlotTable {
     }
     this.otherTimes[base + at] = now;
     return Math.min(now, least);
-  }
-
-  private leastRecentOther(slot: number): number {
-    const base = slot * this.distinct;
-    let least = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < this.otherFilled[slot]!; i++) {
-      const time = this.otherTimes[base + i]!;
-      if (time < least) least = time;
-    }
-    return least;
   }
 }
