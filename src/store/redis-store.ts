@@ -387,8 +387,16 @@ class RedisWindowStore implements WindowStore {
         now,
         this.scriptPrefix,
         member,
-        account === undefined ? '' : accountMember(account, this.settings),
-        key === undefined || detectors.networks.length === 0 ? '' : networkMember(key, this.settings),
+        // The script reads only the asked detector's subject (all of them for 'success'): the
+        // account's and the network's names (hashes) are made only when it will.
+        account === undefined || !(what === 'success' || detector === 'account_brute_force')
+          ? ''
+          : accountMember(account, this.settings),
+        key === undefined ||
+          detectors.networks.length === 0 ||
+          !(what === 'success' || detector === 'network_brute_force')
+          ? ''
+          : networkMember(key, this.settings),
         this.settings.threshold,
         this.settings.windowMs,
         this.settings.keepFiringForMs,
