@@ -8,7 +8,7 @@ import {
   type OffenderKind,
 } from './alert-lifecycle.js';
 import { type ClientKey, formatClientKey, formatNetwork } from './client-address.js';
-import { describeLoginAlert, describeResolution } from './login-alerts.js';
+import { describeLoginAlert, describeResolution, UNPARSEABLE_CLIENT } from './login-alerts.js';
 import type { ResolvedOptions } from './options.js';
 import { Pseudonymizer } from './privacy.js';
 import { sanitizeText } from './sanitize.js';
@@ -183,6 +183,11 @@ export class AlertRaiser {
   shownClient(key: ClientKey): string | undefined {
     const text = formatClientKey(key);
     return text === undefined ? undefined : this.privacy.show(text);
+  }
+
+  /** How a message names a client key: {@link shownClient}, or words for an unparseable one. */
+  describeClient(key: ClientKey): string {
+    return this.shownClient(key) ?? UNPARSEABLE_CLIENT;
   }
 
   /** How alerts show an account: escaped, or its pseudonym. */

@@ -1,5 +1,5 @@
 import { badOptionError, integerIn } from './errors.js';
-import { booleanOption, MAX_DURATION_MS, optionBlock } from './option-readers.js';
+import { booleanOption, MAX_DURATION_MS, MAX_THRESHOLD, MAX_TRACKED, optionBlock } from './option-readers.js';
 
 /** `credential_stuffing`: one client fails logins for many distinct accounts. */
 export interface CredentialStuffingOptions {
@@ -99,8 +99,6 @@ interface Base {
   realertIntervalMs: number;
   ipv6PrefixLength: number;
 }
-
-const MAX_THRESHOLD = 10_000;
 
 /** The detectors' defaults (windows and re-alert intervals follow `bruteForce`). */
 export const DETECTOR_DEFAULTS = Object.freeze({
@@ -230,7 +228,7 @@ export function resolveDetectors(given: DetectorOptions, base: Base): ResolvedDe
         nb.maxTracked,
         defaults.networkBruteForce.maxTracked,
         1,
-        2 ** 24,
+        MAX_TRACKED,
       ),
       windowMs: window('networkBruteForce.windowMs', nb.windowMs),
       realertIntervalMs: realert('networkBruteForce.realertIntervalMs', nb.realertIntervalMs),

@@ -16,6 +16,9 @@ export interface LoginAlertText {
   metadata: Record<string, unknown>;
 }
 
+/** How a message names a client whose address could not be parsed. */
+export const UNPARSEABLE_CLIENT = 'an unparseable address';
+
 /**
  * The message and metadata of a login detector's alert. Every one carries `count` (failed logins
  * since the crossing, from the threshold up), `threshold`, `windowSeconds` and `suppressed` (attempts
@@ -29,7 +32,7 @@ export function describeLoginAlert(
   surgeBaseline: number,
 ): LoginAlertText {
   const { count, suppressed } = decision;
-  const client = subjects.client ?? 'an unparseable address';
+  const client = subjects.client ?? UNPARSEABLE_CLIENT;
   switch (type) {
     case 'brute_force': {
       const { threshold, windowMs } = options.bruteForce;

@@ -395,7 +395,7 @@ export class AnomalyMonitor {
     const detectors = LOGIN_DETECTORS.filter((_, i) => (over & (1 << i)) !== 0);
     const raiser = this.raiser;
     const who = account === undefined ? '' : ` for account ${raiser.shownUser(account)}`;
-    const client = raiser.shownClient(key) ?? 'an unparseable address';
+    const client = raiser.describeClient(key);
     const verb = detectors.length === 1 ? 'was' : 'were';
     raiser.oneShot(
       'account_compromise_suspected',
@@ -443,7 +443,7 @@ export class AnomalyMonitor {
       this.raiser.extendOneShot('rate_limit_exceeded', key, userId, now);
       return;
     }
-    const client = this.raiser.shownClient(key) ?? 'an unparseable address';
+    const client = this.raiser.describeClient(key);
     this.raiser.oneShot(
       'rate_limit_exceeded',
       now,

@@ -6,7 +6,7 @@ import {
 } from './detector-options.js';
 import { badOptionError, integerIn, rejectUnknownKeys } from './errors.js';
 import { memoryStore } from './memory-store.js';
-import { MAX_DURATION_MS, optionBlock } from './option-readers.js';
+import { MAX_DURATION_MS, MAX_THRESHOLD, MAX_TRACKED, optionBlock } from './option-readers.js';
 import type { WindowSettings, WindowStoreFactory } from './store.js';
 
 /** Brute-force detection settings. */
@@ -119,8 +119,6 @@ export const DEFAULT_OPTIONS = Object.freeze({
   lifecycle: Object.freeze({ keepFiringForMs: 60_000, maxActiveAlerts: 10_000, sweepIntervalMs: 5_000 }),
 });
 
-const MAX_THRESHOLD = 10_000;
-const MAX_TRACKED = 2 ** 24;
 const MIN_HMAC_KEY_LENGTH = 16;
 
 const TOP_LEVEL_KEYS = [
