@@ -2,7 +2,7 @@ import { ALERT, type FailureDecision, NO_ALERT, REALERT, SUPPRESSED } from './st
 
 /** Width of one bin of the rate window, ms. */
 export const SURGE_BIN_MS = 10_000;
-const MINUTE_MS = 60_000;
+export const MINUTE_MS = 60_000;
 
 /** The settings of the failed-login surge detector. */
 export interface SurgeSettings {
@@ -13,6 +13,22 @@ export interface SurgeSettings {
   realertIntervalMs: number;
   /** A surge that comes back over within this many ms of falling below goes on. */
   keepFiringForMs: number;
+}
+
+/**
+ * What the surge's settings make of its meter: the number of bins of its window, the EWMA's weight of
+ * one minute, and the whole minutes of its warm-up. One derivation for every store.
+ */
+export function surgeShape(settings: { windowMs: number; halfLifeMs: number }): {
+  bins: number;
+  alpha: number;
+  warmupMinutes: number;
+} {
+  return {
+    bins: Math.ceil(settings.windowMs / SURGE_BIN_MS),
+    alpha: 1 - 2 ** (-MINUTE_MS / settings.halfLifeMs),
+    warmupMinutes: Math.ceil(settings.windowMs / MINUTE_MS),
+  };
 }
 
 /**
@@ -58,9 +74,10 @@ export class SurgeMeter {
   private belowSince = Number.NaN; // while over: when the count fell below what made the surge
 
   constructor(private readonly settings: SurgeSettings) {
-    this.bins = new Uint32Array(Math.ceil(settings.windowMs / SURGE_BIN_MS));
-    this.alpha = 1 - 2 ** (-MINUTE_MS / settings.halfLifeMs);
-    this.warmupMinutes = Math.ceil(settings.windowMs / MINUTE_MS);
+    const { bins, alpha, warmupMinutes } = surgeShape(settings);
+    this.bins = new Uint32Array(bins);
+    this.alpha = alpha;
+    this.warmupMinutes = warmupMinutes;
   }
 
   /** Records one failed login anywhere and decides (ALERT, REALERT, SUPPRESSED or NO_ALERT). */

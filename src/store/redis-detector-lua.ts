@@ -1,3 +1,5 @@
+import { MINUTE_MS, SURGE_BIN_MS } from '../core/surge-meter.js';
+
 // Lua of the account-takeover detectors in Redis: `ThresholdTable` (src/core/threshold-table.ts) and
 // `SurgeMeter` (src/core/surge-meter.ts) ported step for step, so a replica's script call decides
 // exactly what the in-memory store decides for the same events (test/store/redis-differential.test.ts
@@ -201,7 +203,7 @@ end
 
 -- The failed-login surge (see SurgeMeter). g: {minPerMinute, factor, alpha, bins, warmup minutes,
 -- realert, keep, ttl}.
-local BIN, MINUTE = 10000, 60000
+local BIN, MINUTE = ${SURGE_BIN_MS}, ${MINUTE_MS}
 local function surge_load(P, g)
   local blob = redis.call('GET', P .. 'surge')
   local m = blob and cmsgpack.unpack(blob)

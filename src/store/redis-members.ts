@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { type ClientKey, formatClientKey, formatNetwork } from '../core/client-address.js';
 import type { WindowSettings } from '../core/store.js';
-import { SURGE_BIN_MS } from '../core/surge-meter.js';
+import { surgeShape } from '../core/surge-meter.js';
 import { type ThresholdSettings, takeoverTables } from '../core/threshold-table.js';
 
 // How the Redis store names subjects in keys, and the detectors' settings as its scripts read them.
@@ -78,12 +78,13 @@ export function detectorArgs(settings: WindowSettings, minKeyTtlMs: number): Det
         ]);
   // The surge keeps its baseline across quiet spells: its key lives 8 half-lives (the baseline's
   // weight is then under 0.4%), or the window and keep-firing time if longer.
+  const shape = surgeShape(fs);
   const surge = doubles([
     fs.minPerMinute,
     fs.factor,
-    1 - 2 ** (-60_000 / fs.halfLifeMs),
-    Math.ceil(fs.windowMs / SURGE_BIN_MS),
-    Math.ceil(fs.windowMs / 60_000),
+    shape.alpha,
+    shape.bins,
+    shape.warmupMinutes,
     settings.realertIntervalMs,
     keep,
     Math.max(ttl(fs.windowMs), 8 * fs.halfLifeMs),
