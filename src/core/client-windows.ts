@@ -14,15 +14,9 @@ export class ClientWindows extends ThresholdTable {
    * at most one per client per `realertIntervalMs`, so a blocked client that keeps coming does not
    * cause an alert storm.
    */
-  recordRateLimited(
-    kind: KeyKind,
-    intKey: number,
-    words: Int32Array,
-    now: number,
-    realertIntervalMs: number,
-  ): boolean {
+  recordRateLimited(kind: KeyKind, intKey: number, words: Int32Array, now: number): boolean {
     const slot = this.touch(kind, intKey, words, now);
-    if (now - this.lastRateLimitAlertAt[slot]! < realertIntervalMs) return false;
+    if (now - this.lastRateLimitAlertAt[slot]! < this.realertIntervalMs) return false;
     this.lastRateLimitAlertAt[slot] = now;
     return true;
   }

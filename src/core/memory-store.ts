@@ -191,13 +191,7 @@ export class MemoryStore implements WindowStore {
   recordRateLimited(key: ClientKey, now: number): boolean {
     const client = this.client;
     readClientKey(key, client);
-    return this.clients.recordRateLimited(
-      client.kind,
-      client.int,
-      client.words,
-      now,
-      this.settings.realertIntervalMs,
-    );
+    return this.clients.recordRateLimited(client.kind, client.int, client.words, now);
   }
 
   claimPrivilegedAlert(now: number): boolean {

@@ -79,7 +79,7 @@ export class ThresholdTable extends SlotTable {
   private readonly threshold: number;
   private readonly distinct: number;
   private readonly windowMs: number;
-  private readonly realertIntervalMs: number;
+  protected readonly realertIntervalMs: number;
   private readonly keepFiringForMs: number;
 
   private stamps = new Float64Array(0);
