@@ -51,6 +51,17 @@ export function registerPrometheusMetrics(
     metric(name, help, 'counter', () => [{ value: read(snapshot.get()), labels: {} }]);
   const gauge = (name: string, help: string, read: (stats: MonitorStats) => number) =>
     metric(name, help, 'gauge', () => [{ value: read(snapshot.get()), labels: {} }]);
+  // One series per alert type (a constant label set).
+  const perType = (
+    name: string,
+    help: string,
+    type: 'counter' | 'gauge',
+    read: (stats: MonitorStats) => Record<AlertType, number>,
+  ) =>
+    metric(name, help, type, () => {
+      const values = read(snapshot.get());
+      return ALERT_TYPES.map((alertType) => ({ value: values[alertType], labels: { type: alertType } }));
+    });
 
   counter('failed_auth_total', 'Failed logins recorded.', (s) => s.failedAuthAttempts);
   counter('successful_auth_total', 'Successful logins recorded.', (s) => s.successfulAuths);
@@ -102,32 +113,28 @@ export function registerPrometheusMetrics(
       return sample;
     });
   });
-  metric(
+  perType(
     'active_alerts',
     'Attacks in progress right now (an alert fired and not yet resolved), by type: follows the real duration of an attack.',
     'gauge',
-    () => {
-      const stats = snapshot.get();
-      return ALERT_TYPES.map((type) => ({ value: stats.activeAlerts[type], labels: { type } }));
-    },
+    (s) => s.activeAlerts,
   );
-  metric('alerts_resolved_total', 'Attacks that ended (resolved alerts), by type.', 'counter', () => {
-    const stats = snapshot.get();
-    return ALERT_TYPES.map((type) => ({ value: stats.resolvedAlerts[type], labels: { type } }));
-  });
+  perType(
+    'alerts_resolved_total',
+    'Attacks that ended (resolved alerts), by type.',
+    'counter',
+    (s) => s.resolvedAlerts,
+  );
   counter(
     'alerts_resolved_early_total',
     'Attacks resolved early because lifecycle.maxActiveAlerts attacks were already followed.',
     (s) => s.alertsResolvedEarly,
   );
-  metric(
+  perType(
     'alerts_suppressed_total',
     'Alerts held back by a re-alert interval (the attack went on), by type.',
     'counter',
-    () => {
-      const stats = snapshot.get();
-      return ALERT_TYPES.map((type) => ({ value: stats.suppressedByType[type], labels: { type } }));
-    },
+    (s) => s.suppressedByType,
   );
   // With a shared store the gauge is the cluster's figure (every replica reports the same value:
   // use max(), not sum(), across replicas). The HELP text says which one a scrape gets.
