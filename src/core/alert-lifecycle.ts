@@ -126,10 +126,11 @@ export class AlertLifecycle {
     return incident;
   }
 
-  /** A one-shot attack goes on: it is due again a quiet period after now. */
+  /** A one-shot attack goes on: one more event, due again a quiet period after now. */
   extendOneShot(incident: Incident, now: number): void {
     incident.lastSeen = now;
-    incident.due = now + this.quietPeriodMs;
+    incident.due = this.oneShotDue(now);
+    incident.count++;
   }
 
   /** The quiet period's end for a one-shot attack seen at `now`. */

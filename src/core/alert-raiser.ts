@@ -163,10 +163,7 @@ export class AlertRaiser {
         now,
         this.lifecycle.oneShotDue(now),
       );
-    } else {
-      this.lifecycle.extendOneShot(incident, now);
-      incident.count++;
-    }
+    } else this.lifecycle.extendOneShot(incident, now);
     this.emit(incident, now, message, metadata, sourceIp, shownUser);
   }
 
@@ -174,9 +171,7 @@ export class AlertRaiser {
   extendOneShot(type: AlertType, key: ClientKey | undefined, userId: string | undefined, now: number): void {
     const subject = (key === undefined ? undefined : this.shownClient(key)) ?? this.shownUser(userId);
     const incident = this.lifecycle.find(incidentName(type, subject));
-    if (incident === undefined) return;
-    this.lifecycle.extendOneShot(incident, now);
-    incident.count++;
+    if (incident !== undefined) this.lifecycle.extendOneShot(incident, now);
   }
 
   /** How alerts show a client key: its text, or its pseudonym; undefined when unparseable. */

@@ -407,6 +407,17 @@ export class AnomalyMonitor {
     );
   }
 
+  // A one-shot event an interval held back: counted as suppressed, and its attack goes on.
+  private suppressOneShot(
+    type: 'privilege_escalation' | 'rate_limit_exceeded',
+    key: ClientKey | undefined,
+    userId: string | undefined,
+    now: number,
+  ): void {
+    this.suppressedCounts[type]++;
+    this.raiser.extendOneShot(type, key, userId, now);
+  }
+
   private applyPrivileged(
     due: boolean,
     userId: string,
@@ -415,8 +426,7 @@ export class AnomalyMonitor {
     totalAttempts: number,
   ): void {
     if (!due) {
-      this.suppressedCounts.privilege_escalation++;
-      this.raiser.extendOneShot('privilege_escalation', key, userId, now);
+      this.suppressOneShot('privilege_escalation', key, userId, now);
       return;
     }
     this.raiser.oneShot(
@@ -439,8 +449,7 @@ export class AnomalyMonitor {
     totalAttempts: number,
   ): void {
     if (!due) {
-      this.suppressedCounts.rate_limit_exceeded++;
-      this.raiser.extendOneShot('rate_limit_exceeded', key, userId, now);
+      this.suppressOneShot('rate_limit_exceeded', key, userId, now);
       return;
     }
     const client = this.raiser.describeClient(key);
