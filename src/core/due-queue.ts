@@ -13,10 +13,6 @@ export class DueQueue<T extends Queued> {
   private readonly times: number[] = [];
   private readonly items: T[] = [];
 
-  get size(): number {
-    return this.items.length;
-  }
-
   /** The earliest due time, or +Infinity when empty. */
   peekTime(): number {
     return this.times.length === 0 ? Number.POSITIVE_INFINITY : this.times[0]!;

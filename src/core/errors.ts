@@ -9,7 +9,7 @@ const DOCS = 'https://github.com/secmon/secmon#errors';
 export type SecmonConfigError = TypeError & { code: SecmonErrorCode };
 
 /** How {@link badOptionError} words its message. */
-export interface BadOptionDetails {
+interface BadOptionDetails {
   /** A likely intended value, shown as "did you mean ...?". */
   suggestion?: string;
   /** The value is a secret (a token, a password): say what kind of value it is, never its text. */

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 
 /** Prefix of every pseudonym, so a reader can tell one from a real name or address. */
-export const PSEUDONYM_PREFIX = 'anon:';
+const PSEUDONYM_PREFIX = 'anon:';
 
 /**
  * Turns personal data (account names, client addresses, networks) into what secmon shows of them:

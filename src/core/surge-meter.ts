@@ -115,7 +115,7 @@ export class SurgeMeter {
   }
 
   /** The learned baseline, failures per minute (0 before the first whole minute). */
-  baseline(): number {
+  private baseline(): number {
     return this.weight > 0 ? this.ewma / this.weight : 0;
   }
 

@@ -42,7 +42,7 @@ export function networkMember(key: ClientKey, settings: WindowSettings): string 
  * the key no address, network or account can be recovered from what Redis holds. The kind keeps
  * an account named like an address from sharing its name.
  */
-export function keyedMember(privacyKey: string, kind: 'c' | 'a' | 'n', value: string): string {
+function keyedMember(privacyKey: string, kind: 'c' | 'a' | 'n', value: string): string {
   return createHmac('sha256', privacyKey).update(`${kind}:${value}`).digest('base64url').slice(0, 22);
 }
 
