@@ -2,13 +2,12 @@ import type { NextFunction, Request, RequestHandler } from 'express';
 import { badOptionError, integerIn, oneOf } from '../core/errors.js';
 import type { AnomalyMonitor } from '../core/monitor.js';
 import { booleanOption } from '../core/option-readers.js';
-import { detectCommandInjection } from '../detect/command-injection/index.js';
-import { detectPathTraversal } from '../detect/path-traversal/index.js';
 import type { Finding } from '../detect/text/index.js';
 import { addExpressInputs } from '../guard/express-inputs.js';
 import { RequestContext, runInRequest, sinkGuardActive } from '../guard/request-context.js';
 import { helperOptions, listOption, monitorArgument } from './http-options.js';
 import { sendError } from './json-error.js';
+import { judgeValue, type RequestJudgement } from './request-value.js';
 
 /** Options of {@link requestGuard}. */
 export interface RequestGuardOptions {
@@ -31,8 +30,6 @@ const DEFAULT_HEADERS = ['user-agent', 'referer', 'x-forwarded-host'];
 // RFC 9110 field-name characters.
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const MAX_DEPTH = 8;
-// Longer values are inspected by their first 64 KiB: the detectors are linear, this bounds a request.
-const MAX_VALUE_LENGTH = 65_536;
 
 /**
  * Express middleware that inspects the URL path, query values, selected headers and JSON/form body
@@ -115,7 +112,7 @@ interface Hit {
   finding: Finding;
 }
 
-class Scan {
+class Scan implements RequestJudgement {
   traversal: Hit | undefined;
   injection: Hit | undefined;
   private budget: number;
@@ -142,15 +139,15 @@ class Scan {
   value(field: string, raw: string): void {
     if (this.budget <= 0 || raw.length === 0) return;
     this.budget--;
-    const value = raw.length > MAX_VALUE_LENGTH ? raw.slice(0, MAX_VALUE_LENGTH) : raw;
-    if (this.traversal === undefined) {
-      const finding = detectPathTraversal(value);
-      if (finding) this.traversal = { field: fieldName(field), value, finding };
-    }
-    if (this.injection === undefined) {
-      const finding = detectCommandInjection(value);
-      if (finding) this.injection = { field: fieldName(field), value, finding };
-    }
+    judgeValue(field, raw, this);
+  }
+
+  foundTraversal(field: string, value: string, finding: Finding): void {
+    this.traversal = { field: fieldName(field), value, finding };
+  }
+
+  foundInjection(field: string, value: string, finding: Finding): void {
+    this.injection = { field: fieldName(field), value, finding };
   }
 }
 

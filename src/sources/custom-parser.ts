@@ -47,9 +47,8 @@ export class CustomParser implements LineParser {
 // The event of a match; undefined when a field it needs is missing or not valid (an address that is
 // not one, an unknown `type`).
 function buildEvent(type: EventType, groups: Record<string, string | undefined>): SecurityEvent | undefined {
-  const address = groups.ip ?? groups.host;
-  if (address !== undefined && !looksLikeAddress(address)) return undefined;
-  const ip = address;
+  const ip = groups.ip ?? groups.host;
+  if (ip !== undefined && !looksLikeAddress(ip)) return undefined;
   const userId = groups.user === undefined ? undefined : userIdOf(groups.user);
   switch (type) {
     case 'failed_auth':

@@ -3,6 +3,7 @@
 // processes is itself slightly out of order; windows are only exact if the monitor sees events in
 // the order they happened. So events wait in a bounded min-heap (by time, then by arrival) until
 // nothing older can still come: until the latest time seen has moved `holdMs + disorderMs` past them.
+import { integerIn } from '../core/errors.js';
 import type { SecurityEvent } from '../http/event-schema.js';
 import type { LineOutcome, LineParser, TimedEvent } from './log-format.js';
 
@@ -84,8 +85,8 @@ export interface EventPipeline {
  * the parser does not understand is counted as `unparsed`.
  */
 export function createEventPipeline(options: EventPipelineOptions): EventPipeline {
-  const disorderMs = integerOption('disorderMs', options.disorderMs, DEFAULT_DISORDER_MS, 0, 86_400_000);
-  const maxBuffered = integerOption(
+  const disorderMs = integerIn('disorderMs', options.disorderMs, DEFAULT_DISORDER_MS, 0, 86_400_000);
+  const maxBuffered = integerIn(
     'maxBufferedEvents',
     options.maxBufferedEvents,
     DEFAULT_MAX_BUFFERED_EVENTS,
@@ -99,14 +100,6 @@ export function createEventPipeline(options: EventPipelineOptions): EventPipelin
   const start = options.startTime ?? Date.now();
   const reorder = options.reorder !== false;
   return new Pipeline(options.parser, options.deliver, holdMs + disorderMs, maxBuffered, start, reorder);
-}
-
-function integerOption(name: string, value: number | undefined, fallback: number, min: number, max: number) {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new TypeError(`${name} must be an integer from ${min} to ${max} (got ${String(value)})`);
-  }
-  return value;
 }
 
 class Pipeline implements EventPipeline {

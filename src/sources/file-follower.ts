@@ -17,12 +17,7 @@
 import { type FSWatcher, watch } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import {
-  createLineSplitter,
-  DEFAULT_MAX_LINE_BYTES,
-  type LineSink,
-  type LineSplitter,
-} from './line-splitter.js';
+import { createLineSplitter, DEFAULT_MAX_LINE_BYTES, type LineSplitter } from './line-splitter.js';
 import {
   endsWithNewline,
   errorText,
@@ -104,7 +99,6 @@ export class FileFollower {
   private readonly maxBytesPerTurn: number;
   private readonly now: () => number;
   private splitter: LineSplitter;
-  private readonly sink: LineSink;
   private readonly maxLineBytes: number;
   private file: OpenFile | undefined;
   /**
@@ -138,15 +132,14 @@ export class FileFollower {
     this.maxBytesPerTurn = options.maxBytesPerTurn ?? 1024 * 1024;
     this.now = options.now ?? Date.now;
     this.resume = options.resume;
-    this.sink = { line: (text) => handlers.line(text), tooLong: () => handlers.tooLong() };
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-    this.splitter = createLineSplitter(this.sink, this.maxLineBytes);
+    this.splitter = createLineSplitter(this.handlers, this.maxLineBytes);
   }
 
   // Starts splitting a new stream (a file, or the same file again from `offset`), dropping any
   // unfinished line held of the previous one.
   private resetSplitter(offset: number, skipping = false): void {
-    this.splitter = createLineSplitter(this.sink, this.maxLineBytes, { offset, skipping });
+    this.splitter = createLineSplitter(this.handlers, this.maxLineBytes, { offset, skipping });
   }
 
   start(): void {

@@ -1,7 +1,6 @@
 // The registry of log formats: the name a user writes (`--format sshd`, `--source nginx:/var/log/...`)
 // to the format. Adding a format is one file and one line in BUILT_IN.
-import { closestMatch } from '../core/did-you-mean.js';
-import { badOptionError } from '../core/errors.js';
+import { badOptionError, oneOf } from '../core/errors.js';
 import { apacheFormat, nginxFormat } from './access-log.js';
 import { jsonFormat } from './json-lines.js';
 import type { LogFormat } from './log-format.js';
@@ -27,14 +26,10 @@ export interface FormatLookupOptions {
 export function formatNamed(name: string, options: FormatLookupOptions = {}): LogFormat {
   const all = options.customFormats === undefined ? BUILT_IN : [...BUILT_IN, ...options.customFormats];
   for (const format of all) if (format.name === name) return format;
+  const setting = options.setting ?? 'format';
   const names = all.map((format) => format.name);
-  const guess = typeof name === 'string' ? closestMatch(name, names) : undefined;
-  throw badOptionError(
-    options.setting ?? 'format',
-    `one of ${names.map((n) => JSON.stringify(n)).join(', ')}`,
-    name,
-    {
-      suggestion: guess === undefined ? undefined : JSON.stringify(guess),
-    },
-  );
+  // oneOf refuses every name not in `names` but undefined (reachable only from JavaScript), for
+  // which it gives its fallback: that one is refused here, with the same message.
+  if (name !== undefined) oneOf(setting, name, names, names[0]!);
+  throw badOptionError(setting, `one of ${names.map((n) => JSON.stringify(n)).join(', ')}`, name);
 }

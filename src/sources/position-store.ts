@@ -141,10 +141,10 @@ function parsePositions(text: string): Array<[string, FilePosition]> | undefined
   } catch {
     return undefined;
   }
-  const files = (parsed as { version?: unknown; files?: unknown } | null)?.files;
-  if ((parsed as { version?: unknown }).version !== VERSION || typeof files !== 'object' || files === null) {
-    return undefined;
-  }
+  // `null`, a number or a string is bad content like any other, not a TypeError out of load().
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const { version, files } = parsed as { version?: unknown; files?: unknown };
+  if (version !== VERSION || typeof files !== 'object' || files === null) return undefined;
   const out: Array<[string, FilePosition]> = [];
   for (const [path, value] of Object.entries(files as Record<string, unknown>)) {
     const p = value as Partial<FilePosition> | null;

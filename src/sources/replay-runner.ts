@@ -86,7 +86,6 @@ export async function replay(inputs: Iterable<ReplayInput>, options: ReplayOptio
     disorderMs: options.disorderMs,
     maxBufferedEvents: options.maxBufferedEvents,
   });
-  const sink = { line: (text: string) => events.line(text), tooLong: () => events.tooLong() };
   const errors: ReplayResult['errors'] = [];
   const progress = options.onProgress;
   let rawBytes = 0;
@@ -97,7 +96,7 @@ export async function replay(inputs: Iterable<ReplayInput>, options: ReplayOptio
   const signal = options.signal;
   for (const input of inputs) {
     if (signal?.aborted) break;
-    const splitter = createLineSplitter(sink, options.maxLineBytes);
+    const splitter = createLineSplitter(events, options.maxLineBytes);
     try {
       for await (const chunk of decodedChunks(input, countRaw, signal)) {
         splitter.push(chunk);

@@ -3,11 +3,8 @@
 // percent-encoded: the detectors decode every layer themselves), the query values as Express's default
 // query parser (`node:querystring`: `+` is a space, `%XX` decoded, malformed escapes kept).
 import { parse as parseQuery } from 'node:querystring';
-import { detectCommandInjection } from '../detect/command-injection/index.js';
-import { detectPathTraversal } from '../detect/path-traversal/index.js';
+import { judgeValue, type RequestJudgement } from '../http/request-value.js';
 
-// As the request guard: longer values are judged by their first 64 KiB (the detectors are linear).
-const MAX_VALUE_LENGTH = 65_536;
 // Access logs repeat their targets (`/`, `/static/app.js`, `/api/items?page=2`): verdicts on targets up
 // to this length are remembered, up to CACHE_ENTRIES of them (the cache is emptied when full), so
 // memory stays under ~4 MB. The detectors are pure functions of the value, so a cached verdict is the
@@ -44,12 +41,35 @@ export function inspectTarget(target: string, maxValues: number, out: TargetFind
 
 const verdicts = new Map<string, TargetFindings & { maxValues: number }>();
 
+// Each value is judged by the request guard's own `judgeValue` (same detectors, same 64 KiB cut).
+class TargetJudgement implements RequestJudgement, TargetFindings {
+  traversal: string | undefined = undefined;
+  injection: string | undefined = undefined;
+
+  foundTraversal(_field: string, value: string): void {
+    this.traversal = value;
+  }
+
+  foundInjection(_field: string, value: string): void {
+    this.injection = value;
+  }
+}
+
+// One for all targets: judging is synchronous, and `judgeTarget` copies its verdict out.
+const judgement = new TargetJudgement();
+
 function judgeTarget(target: string, maxValues: number, out: TargetFindings): void {
-  out.traversal = undefined;
-  out.injection = undefined;
+  judgement.traversal = undefined;
+  judgement.injection = undefined;
+  judgeParts(target, maxValues);
+  out.traversal = judgement.traversal;
+  out.injection = judgement.injection;
+}
+
+function judgeParts(target: string, maxValues: number): void {
   const question = target.indexOf('?');
   const path = question < 0 ? target : target.slice(0, question);
-  judge(path, out);
+  judgeValue('path', path, judgement);
   if (question < 0 || question === target.length - 1 || maxValues < 2) return;
   const query = parseQuery(target.slice(question + 1), '&', '=', { maxKeys: maxValues - 1 });
   let budget = maxValues - 1;
@@ -57,19 +77,12 @@ function judgeTarget(target: string, maxValues: number, out: TargetFindings): vo
     const value = query[key];
     if (typeof value === 'string') {
       if (budget-- <= 0) return;
-      judge(value, out);
+      judgeValue(key, value, judgement);
     } else if (value !== undefined) {
       for (const item of value) {
         if (budget-- <= 0) return;
-        judge(item, out);
+        judgeValue(key, item, judgement);
       }
     }
   }
-}
-
-function judge(raw: string, out: TargetFindings): void {
-  if (raw.length === 0) return;
-  const value = raw.length > MAX_VALUE_LENGTH ? raw.slice(0, MAX_VALUE_LENGTH) : raw;
-  if (out.traversal === undefined && detectPathTraversal(value)) out.traversal = value;
-  if (out.injection === undefined && detectCommandInjection(value)) out.injection = value;
 }

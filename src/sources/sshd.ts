@@ -163,9 +163,7 @@ class SshdParser implements LineParser {
           if (forAt === at + 11 && text.startsWith('none', at + 7)) {
             // `Failed none`: the client asking which methods it may use (logged for invalid users),
             // no credential tried, and not in sshd's own failure count: a probe, like Invalid user.
-            if (!connection.failed && !connection.probed && connection.pending === undefined) {
-              connection.pending = timed(time, 'failed_auth', f);
-            }
+            this.holdProbe(connection, time);
             return 'matched';
           }
           connection.failed = true;
@@ -176,10 +174,7 @@ class SshdParser implements LineParser {
       case 0x49 /* I */:
         {
           if (!text.startsWith('Invalid user ', at) || !readFrom(text, at + 13, f, true)) return 'ignored';
-          const connection = this.connection(host, pid, time, out);
-          if (!connection.failed && !connection.probed && connection.pending === undefined) {
-            connection.pending = timed(time, 'failed_auth', f);
-          }
+          this.holdProbe(this.connection(host, pid, time, out), time);
           return 'matched';
         }
       case 0x55 /* U */:
@@ -187,10 +182,7 @@ class SshdParser implements LineParser {
           // `User U from IP not allowed because ...` (AllowUsers, DenyGroups...): a probe like
           // `Invalid user`, as a password try after it is logged `Failed ... for invalid user`.
           if (!text.startsWith('User ', at) || !readNotAllowed(text, at + 5, f)) return 'ignored';
-          const connection = this.connection(host, pid, time, out);
-          if (!connection.failed && !connection.probed && connection.pending === undefined) {
-            connection.pending = timed(time, 'failed_auth', f);
-          }
+          this.holdProbe(this.connection(host, pid, time, out), time);
           return 'matched';
         }
       case 0x41 /* A */:
@@ -318,6 +310,14 @@ class SshdParser implements LineParser {
     connection.probed = true;
   }
 
+  // A probe (`Invalid user`, `Failed none`, `User ... not allowed`) is held until the connection
+  // shows whether it tried a password; only the first one, and none after a failure or a decision.
+  private holdProbe(connection: Connection, time: number | undefined): void {
+    if (!connection.failed && !connection.probed && connection.pending === undefined) {
+      connection.pending = timed(time, 'failed_auth', this.fields);
+    }
+  }
+
   private decide(connection: Connection, out: TimedEvent[]): void {
     const pending = connection.pending;
     if (pending !== undefined) {
@@ -330,6 +330,11 @@ class SshdParser implements LineParser {
   private evictOldest(out: TimedEvent[]): void {
     const connection = this.oldest();
     if (connection === undefined) return;
+    this.forget(connection, out);
+  }
+
+  // Decides `connection`, the oldest (as `oldest()` returned it), and forgets it.
+  private forget(connection: Connection, out: TimedEvent[]): void {
     this.decide(connection, out);
     this.connections.delete(connection.key);
     this.orderHead++;
@@ -369,9 +374,7 @@ class SshdParser implements LineParser {
         this.nextExpiry = connection.created + this.holdMs;
         return;
       }
-      this.decide(connection, out);
-      this.connections.delete(connection.key);
-      this.orderHead++;
+      this.forget(connection, out);
     }
   }
 }

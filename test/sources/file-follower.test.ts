@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import {
   appendFileSync,
   copyFileSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   renameSync,
@@ -336,5 +337,16 @@ describe('resuming from a saved position', () => {
     writeFileSync(join(state, 'positions.json'), '{not json');
     const store = new PositionStore(state);
     expect(await store.load()).toMatch(/set aside as positions.json.bad/);
+  });
+
+  it('sets aside a positions file holding JSON that is not an object (null, a number)', async () => {
+    const state = join(dir, 'state');
+    mkdirSync(state);
+    for (const content of ['null', '7']) {
+      writeFileSync(join(state, 'positions.json'), content);
+      const store = new PositionStore(state);
+      expect(await store.load()).toMatch(/set aside as positions.json.bad/);
+      expect(existsSync(join(state, 'positions.json'))).toBe(false);
+    }
   });
 });
