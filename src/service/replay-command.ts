@@ -11,6 +11,7 @@ import { formatNamed } from '../sources/formats.js';
 import type { LineParser } from '../sources/log-format.js';
 import { fileProblem, type ReplayInput, type ReplayResult, replay } from '../sources/replay-runner.js';
 import { ConfigError, loadMonitorOptions } from './config.js';
+import { optionValue, withoutDocsLink } from './option-text.js';
 import { alertJsonLine, alertTableHeader, alertTableRow, summaryLine } from './replay-output.js';
 import { SETTINGS, type Setting, type SettingKey } from './settings.js';
 
@@ -166,19 +167,6 @@ function parserOf(flags: ReplayFlags): LineParser {
 }
 
 /** A format option's value: JSON when it reads as JSON (`10`, `true`, `[401,403]`), else the text. */
-function optionValue(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-// `… [SECMON_ERR_BAD_OPTION, see https://…]` is for library users; a command line error is shorter.
-function withoutDocsLink(message: string): string {
-  return message.replace(/ \[SECMON_ERR_[A-Z_]+, see [^\]]+\]$/, '');
-}
-
 /** `--threshold` and `--window` are short names of the brute-force settings. */
 const ALIASES = [
   { alias: '--threshold', flag: 'threshold', key: 'bruteForceThreshold', long: '--brute-force-threshold' },
