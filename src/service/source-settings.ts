@@ -5,7 +5,7 @@ import { FORMAT_NAMES, formatNamed } from '../sources/formats.js';
 import type { SourceSpec } from '../sources/live-sources.js';
 import type { LogFormat } from '../sources/log-format.js';
 import { optionValue, withoutDocsLink } from './option-text.js';
-import { bool } from './setting-schemas.js';
+import { bool, integer } from './setting-schemas.js';
 
 // The settings of live log sources (`secmon serve --source FORMAT:PATH`): part of the one settings
 // table (SETTINGS in settings.ts), kept apart so that each file stays one screenful.
@@ -192,14 +192,6 @@ const sourceOptionList = z.union([z.string(), z.array(z.string())]).transform((v
   ctx.addIssue({ code: 'custom', message: parsed.error });
   return z.NEVER;
 });
-
-const integer = (min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/, `must be an integer from ${min} to ${max}`)
-    .transform(Number)
-    .refine((n) => n >= min && n <= max, `must be an integer from ${min} to ${max}`);
 
 /** Entries of the settings table (see `Setting` in settings.ts). */
 export const SOURCE_SETTINGS = [
