@@ -13,7 +13,7 @@ import { fileProblem, type ReplayInput, type ReplayResult, replay } from '../sou
 import { ConfigError, loadMonitorOptions } from './config.js';
 import { optionValue, withoutDocsLink } from './option-text.js';
 import { alertJsonLine, alertTableHeader, alertTableRow, summaryLine } from './replay-output.js';
-import { SETTINGS, type Setting, type SettingKey } from './settings.js';
+import { MONITOR_SETTINGS, type Setting, type SettingKey } from './settings.js';
 
 /** Raw read size: large chunks keep the per-chunk cost (syscalls, progress, output batches) negligible. */
 const READ_CHUNK_BYTES = 1024 * 1024;
@@ -46,9 +46,7 @@ export interface ReplayFlags extends Partial<Record<SettingKey, string>> {
 }
 
 /** The monitor settings `secmon replay` accepts: those of `secmon serve` that set a monitor option. */
-export const REPLAY_SETTINGS: readonly Setting[] = (SETTINGS as readonly Setting[]).filter(
-  (setting) => setting.option !== undefined,
-);
+export const REPLAY_SETTINGS: readonly Setting[] = MONITOR_SETTINGS;
 
 /** Where the command writes, and its environment (tests pass their own). */
 export interface ReplayIo {

@@ -311,3 +311,8 @@ export const SETTINGS = [
 ] as const satisfies ReadonlyArray<Omit<Setting, 'key'> & { key: string }>;
 
 export type SettingKey = (typeof SETTINGS)[number]['key'];
+
+/** The settings that set a monitor option: what `secmon replay` accepts, under the names of `secmon serve`. */
+export const MONITOR_SETTINGS: readonly Setting[] = (SETTINGS as readonly Setting[]).filter(
+  (setting) => setting.option !== undefined,
+);
