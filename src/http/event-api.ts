@@ -9,6 +9,7 @@ import express, {
 } from 'express';
 import { integerIn } from '../core/errors.js';
 import type { AnomalyMonitor } from '../core/monitor.js';
+import { printable } from '../core/sanitize.js';
 import { parseEvents, type SecurityEvent } from './event-schema.js';
 import { functionOption, helperOptions, monitorArgument } from './http-options.js';
 import { sendError } from './json-error.js';
@@ -184,8 +185,8 @@ export function eventApi(monitor: AnomalyMonitor, options: EventApiOptions): Rou
     }
     if (isDecompressionError(error)) {
       // zlib's messages are fixed texts ("incorrect header check"); the header is the client's.
-      const encoding = printable(String(req.headers['content-encoding'] ?? ''), 40);
-      const why = printable(String((error as { message?: unknown }).message ?? ''), 100);
+      const encoding = printable(String(req.headers['content-encoding'] ?? ''), 40, '');
+      const why = printable(String((error as { message?: unknown }).message ?? ''), 100, '');
       reject(res, 'bad_encoding', 400, `body is not valid ${encoding} data: ${why}`, 'content-encoding');
       return;
     }
@@ -198,10 +199,6 @@ export function eventApi(monitor: AnomalyMonitor, options: EventApiOptions): Rou
     reject(res, 'method_not_allowed', 405, 'use POST to send events');
   });
   return router;
-}
-
-function printable(text: string, max: number): string {
-  return text.slice(0, max).replace(/[^\x20-\x7e]/g, '?');
 }
 
 // zlib's errors carry a `Z_*` code (Z_DATA_ERROR, Z_BUF_ERROR) or an `ERR_BROTLI_*`/`ERR__ERROR_*` one.

@@ -1,6 +1,7 @@
 import express, { type RequestHandler, type Router } from 'express';
 import type { AnomalyMonitor } from '../core/monitor.js';
 import { DEFAULT_OFFENDERS_LIMIT, MAX_OFFENDERS_LIMIT, type Offender } from '../core/offenders.js';
+import { printable } from '../core/sanitize.js';
 import { helperOptions, monitorArgument } from './http-options.js';
 import { sendError } from './json-error.js';
 import { clientIp } from './request-guard.js';
@@ -93,7 +94,9 @@ export function offendersApi(monitor: AnomalyMonitor, options: OffendersApiOptio
 function readQuery(query: unknown): { limit: number } | { error: string; field: string } {
   let limit = DEFAULT_OFFENDERS_LIMIT;
   for (const [name, value] of Object.entries((query ?? {}) as Record<string, unknown>)) {
-    if (name !== 'limit') return { error: 'unknown query parameter', field: printable(name) };
+    // The name comes from the request. A cut one has always ended in `?` here (the `…` it was given
+    // was escaped with the rest), so that is its mark.
+    if (name !== 'limit') return { error: 'unknown query parameter', field: printable(name, 100, '?') };
     // One plain value: Express 4 turns `limit[a]=1` into an object, and both majors a repeated one into an array.
     limit = typeof value === 'string' && /^\d{1,7}$/.test(value) ? Number(value) : 0;
     if (limit < 1 || limit > MAX_OFFENDERS_LIMIT)
@@ -112,10 +115,4 @@ function toJson(offender: Offender): OffenderJson {
     lastSeen: offender.lastSeen.toISOString(),
     alertId: offender.alertId,
   };
-}
-
-// A parameter name comes from the request: bound and escape it before it is echoed in an error.
-function printable(name: string): string {
-  const short = name.length > 100 ? `${name.slice(0, 100)}…` : name;
-  return short.replace(/[^\x20-\x7e]/g, '?');
 }
