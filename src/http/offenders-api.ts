@@ -1,6 +1,11 @@
 import express, { type RequestHandler, type Router } from 'express';
 import type { AnomalyMonitor } from '../core/monitor.js';
-import { DEFAULT_OFFENDERS_LIMIT, MAX_OFFENDERS_LIMIT, type Offender } from '../core/offenders.js';
+import {
+  DEFAULT_OFFENDERS_LIMIT,
+  MAX_OFFENDERS_LIMIT,
+  type Offender,
+  parseOffendersLimit,
+} from '../core/offenders.js';
 import { printable } from '../core/sanitize.js';
 import { helperOptions, monitorArgument } from './http-options.js';
 import { sendError } from './json-error.js';
@@ -98,9 +103,9 @@ function readQuery(query: unknown): { limit: number } | { error: string; field: 
     // was escaped with the rest), so that is its mark.
     if (name !== 'limit') return { error: 'unknown query parameter', field: printable(name, 100, '?') };
     // One plain value: Express 4 turns `limit[a]=1` into an object, and both majors a repeated one into an array.
-    limit = typeof value === 'string' && /^\d{1,7}$/.test(value) ? Number(value) : 0;
-    if (limit < 1 || limit > MAX_OFFENDERS_LIMIT)
-      return { error: `limit must be ${LIMIT_RULE}`, field: 'limit' };
+    const asked = parseOffendersLimit(value);
+    if (asked === undefined) return { error: `limit must be ${LIMIT_RULE}`, field: 'limit' };
+    limit = asked;
   }
   return { limit };
 }
