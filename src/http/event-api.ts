@@ -14,9 +14,8 @@ import { parseEvents, type SecurityEvent } from './event-schema.js';
 import { functionOption, helperOptions, monitorArgument } from './http-options.js';
 import { sendError } from './json-error.js';
 import { recordEvent } from './record-events.js';
-import { clientIp } from './request-guard.js';
 import { requiredTokensOption } from './secrets.js';
-import { bearerToken, SecretSet } from './tokens.js';
+import { bearerGate, SecretSet } from './tokens.js';
 
 /** Why the event API turned a request away (a fixed set: safe as a metric label). */
 export type RejectReason =
@@ -104,25 +103,15 @@ export function eventApi(monitor: AnomalyMonitor, options: EventApiOptions): Rou
     sendError(res, status, error, field);
   };
 
-  const authenticate: RequestHandler = (req, res, next) => {
-    if (tokens.size === 0) {
-      reject(
-        res,
-        'not_configured',
-        503,
-        'the event API is disabled: set SECMON_INGEST_TOKENS (or --ingest-tokens) to one or more bearer tokens',
-      );
-      return;
-    }
-    if (!tokens.matches(bearerToken(req.headers.authorization))) {
-      monitor.recordFailedAuth(clientIp(req));
-      res.setHeader('WWW-Authenticate', 'Bearer realm="secmon events"');
-      res.setHeader('Connection', 'close'); // do not read an unauthenticated body
-      reject(res, 'unauthorized', 401, 'missing or invalid bearer token', 'authorization');
-      return;
-    }
-    next();
-  };
+  const authenticate = bearerGate({
+    tokens,
+    disabled:
+      'the event API is disabled: set SECMON_INGEST_TOKENS (or --ingest-tokens) to one or more bearer tokens',
+    realm: 'secmon events',
+    monitor,
+    closeOnUnauthorized: true,
+    onRejected: rejected,
+  });
 
   const requireJson: RequestHandler = (req, res, next) => {
     if (req.is(['application/json', 'application/*+json']) === false || !req.headers['content-type']) {

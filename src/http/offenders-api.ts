@@ -9,9 +9,8 @@ import {
 import { printable } from '../core/sanitize.js';
 import { helperOptions, monitorArgument } from './http-options.js';
 import { sendError } from './json-error.js';
-import { clientIp } from './request-guard.js';
 import { requiredTokensOption } from './secrets.js';
-import { bearerToken, SecretSet } from './tokens.js';
+import { bearerGate, SecretSet } from './tokens.js';
 
 /** Options of {@link offendersApi}. */
 export interface OffendersApiOptions {
@@ -54,23 +53,13 @@ export function offendersApi(monitor: AnomalyMonitor, options: OffendersApiOptio
   const tokens = new SecretSet(requiredTokensOption('offendersApi.tokens', given.tokens));
   const router = express.Router();
 
-  const authenticate: RequestHandler = (req, res, next) => {
-    if (tokens.size === 0) {
-      sendError(
-        res,
-        503,
-        'the offenders API is disabled: set SECMON_OFFENDERS_TOKENS (or --offenders-tokens) to one or more bearer tokens',
-      );
-      return;
-    }
-    if (!tokens.matches(bearerToken(req.headers.authorization))) {
-      monitor.recordFailedAuth(clientIp(req));
-      res.setHeader('WWW-Authenticate', 'Bearer realm="secmon offenders"');
-      sendError(res, 401, 'missing or invalid bearer token', 'authorization');
-      return;
-    }
-    next();
-  };
+  const authenticate = bearerGate({
+    tokens,
+    disabled:
+      'the offenders API is disabled: set SECMON_OFFENDERS_TOKENS (or --offenders-tokens) to one or more bearer tokens',
+    realm: 'secmon offenders',
+    monitor,
+  });
 
   const list: RequestHandler = async (req, res, next) => {
     const query = readQuery(req.query);
