@@ -15,7 +15,7 @@
 // checks that every rule's query finds series on a default `secmon serve`; a rule on series that
 // exist only with some configuration (a Redis store) must be exempted there.
 
-import { activeAttacks, TAKEOVER_ALERTS } from './takeover-alerts.js';
+import { activeAttacks, byInstance, TAKEOVER_ALERTS, WHO } from './takeover-alerts.js';
 
 /** Severities in secmon's own vocabulary; Alertmanager pages on `critical` and notifies on the rest. */
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
@@ -146,7 +146,6 @@ export const SOURCE_LAG_BYTES = 16 * 1024 * 1024;
 /** Share of `secmon_tracked_ips_limit` in use above which addresses are probably being sprayed. */
 export const TRACKED_IPS_NEAR_CAP_RATIO = 0.9;
 
-const byInstance = (inner: string): string => `sum by (job, instance) (${inner})`;
 /**
  * How much a counter grew in the window, per (job, instance), as a whole number. `increase()`
  * extrapolates to the window's edges (one event can read 1.05 or 1.314); the events themselves are
@@ -168,8 +167,7 @@ const attacks: AlertDefinition[] = [
     for: '0s',
     summary: 'Brute-force login attack detected by secmon on {{ $labels.instance }}',
     description: (ctx) =>
-      `${ctx.count} client address(es) (or IPv6 prefixes) over the failed-login threshold right now. ` +
-      'Who: `secmon offenders` (GET /v1/offenders), and the alert log and secmon.alert OpenTelemetry events.',
+      `${ctx.count} client address(es) (or IPv6 prefixes) over the failed-login threshold right now. ${WHO}`,
   },
   {
     name: 'SecmonPrivilegeEscalationAttempt',

@@ -3,6 +3,9 @@
 import type { AlertType } from '../src/core/alert.js';
 import type { AlertDefinition } from './alerts.js';
 
+/** `inner` summed per (job, instance): one series per secmon process. */
+export const byInstance = (inner: string): string => `sum by (job, instance) (${inner})`;
+
 /**
  * Attacks of `type` in progress right now, per (job, instance): secmon's own `secmon_active_alerts`
  * gauge. A rule on it fires while the attack lasts and resolves when secmon resolves the attack (a
@@ -11,10 +14,9 @@ import type { AlertDefinition } from './alerts.js';
  * end too soon. Every attack stays active at least the keep-firing time (60 s by default), longer
  * than a scrape interval, so none falls between two scrapes. The value is a whole count.
  */
-export const activeAttacks = (type: AlertType): string =>
-  `sum by (job, instance) (secmon_active_alerts{type="${type}"})`;
+export const activeAttacks = (type: AlertType): string => byInstance(`secmon_active_alerts{type="${type}"}`);
 /** Where the details of an active attack are: the offenders list and the alert log. */
-const WHO =
+export const WHO =
   'Who: `secmon offenders` (GET /v1/offenders), and the alert log and secmon.alert OpenTelemetry events.';
 
 /** The alerts of the account-takeover attacks, most severe first. */

@@ -28,6 +28,15 @@ export interface OffendersOptions {
 export const DEFAULT_OFFENDERS_LIMIT = 100;
 export const MAX_OFFENDERS_LIMIT = 1000;
 
+/**
+ * The `limit` a user gave (`--limit`, `?limit=`): plain digits from 1 to {@link MAX_OFFENDERS_LIMIT},
+ * else undefined. Anything but a string (a repeated or nested query parameter) is not a limit.
+ */
+export function parseOffendersLimit(value: unknown): number | undefined {
+  const limit = typeof value === 'string' && /^\d{1,7}$/.test(value) ? Number(value) : 0;
+  return limit < 1 || limit > MAX_OFFENDERS_LIMIT ? undefined : limit;
+}
+
 const RANK = Object.fromEntries(ALERT_SEVERITIES.map((severity, i) => [severity, i])) as Record<
   string,
   number

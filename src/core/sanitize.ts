@@ -75,3 +75,12 @@ function escapeCode(code: number): string {
         : `\\u${code.toString(16).padStart(4, '0')}`;
   }
 }
+
+/**
+ * A short name or message from a request, fit to echo in an error: at most `max` characters,
+ * followed by `cutMark` when it was longer, with every character outside printable ASCII as `?`.
+ */
+export function printable(text: string, max = 100, cutMark = '…'): string {
+  const short = text.slice(0, max).replace(/[^\x20-\x7e]/g, '?');
+  return text.length > max ? `${short}${cutMark}` : short;
+}

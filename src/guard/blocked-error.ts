@@ -1,3 +1,4 @@
+import { printable } from '../core/sanitize.js';
 import type { FindingKind } from '../detect/text/index.js';
 
 /** The stable code of {@link SecmonBlockedError}. */
@@ -30,13 +31,8 @@ export class SecmonBlockedError extends Error {
     this.kind = kind;
     this.sink = sink;
     this.rule = rule;
-    this.field = field === undefined ? undefined : safeField(field);
+    // Field names come from the request (query and body keys): bound and escape them before they
+    // are echoed anywhere.
+    this.field = field === undefined ? undefined : printable(field);
   }
-}
-
-// Field names come from the request (query and body keys): bound and escape them before they are
-// echoed anywhere.
-function safeField(field: string): string {
-  const printable = field.slice(0, 101).replace(/[^\x20-\x7e]/g, '?');
-  return printable.length > 100 ? `${printable.slice(0, 100)}…` : printable;
 }

@@ -9,13 +9,13 @@ import express, {
 } from 'express';
 import { integerIn } from '../core/errors.js';
 import type { AnomalyMonitor } from '../core/monitor.js';
+import { printable } from '../core/sanitize.js';
 import { parseEvents, type SecurityEvent } from './event-schema.js';
 import { functionOption, helperOptions, monitorArgument } from './http-options.js';
 import { sendError } from './json-error.js';
 import { recordEvent } from './record-events.js';
-import { clientIp } from './request-guard.js';
 import { requiredTokensOption } from './secrets.js';
-import { bearerToken, SecretSet } from './tokens.js';
+import { bearerGate, SecretSet } from './tokens.js';
 
 /** Why the event API turned a request away (a fixed set: safe as a metric label). */
 export type RejectReason =
@@ -103,25 +103,15 @@ export function eventApi(monitor: AnomalyMonitor, options: EventApiOptions): Rou
     sendError(res, status, error, field);
   };
 
-  const authenticate: RequestHandler = (req, res, next) => {
-    if (tokens.size === 0) {
-      reject(
-        res,
-        'not_configured',
-        503,
-        'the event API is disabled: set SECMON_INGEST_TOKENS (or --ingest-tokens) to one or more bearer tokens',
-      );
-      return;
-    }
-    if (!tokens.matches(bearerToken(req.headers.authorization))) {
-      monitor.recordFailedAuth(clientIp(req));
-      res.setHeader('WWW-Authenticate', 'Bearer realm="secmon events"');
-      res.setHeader('Connection', 'close'); // do not read an unauthenticated body
-      reject(res, 'unauthorized', 401, 'missing or invalid bearer token', 'authorization');
-      return;
-    }
-    next();
-  };
+  const authenticate = bearerGate({
+    tokens,
+    disabled:
+      'the event API is disabled: set SECMON_INGEST_TOKENS (or --ingest-tokens) to one or more bearer tokens',
+    realm: 'secmon events',
+    monitor,
+    closeOnUnauthorized: true,
+    onRejected: rejected,
+  });
 
   const requireJson: RequestHandler = (req, res, next) => {
     if (req.is(['application/json', 'application/*+json']) === false || !req.headers['content-type']) {
@@ -184,8 +174,8 @@ export function eventApi(monitor: AnomalyMonitor, options: EventApiOptions): Rou
     }
     if (isDecompressionError(error)) {
       // zlib's messages are fixed texts ("incorrect header check"); the header is the client's.
-      const encoding = printable(String(req.headers['content-encoding'] ?? ''), 40);
-      const why = printable(String((error as { message?: unknown }).message ?? ''), 100);
+      const encoding = printable(String(req.headers['content-encoding'] ?? ''), 40, '');
+      const why = printable(String((error as { message?: unknown }).message ?? ''), 100, '');
       reject(res, 'bad_encoding', 400, `body is not valid ${encoding} data: ${why}`, 'content-encoding');
       return;
     }
@@ -198,10 +188,6 @@ export function eventApi(monitor: AnomalyMonitor, options: EventApiOptions): Rou
     reject(res, 'method_not_allowed', 405, 'use POST to send events');
   });
   return router;
-}
-
-function printable(text: string, max: number): string {
-  return text.slice(0, max).replace(/[^\x20-\x7e]/g, '?');
 }
 
 // zlib's errors carry a `Z_*` code (Z_DATA_ERROR, Z_BUF_ERROR) or an `ERR_BROTLI_*`/`ERR__ERROR_*` one.

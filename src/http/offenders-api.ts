@@ -1,11 +1,16 @@
 import express, { type RequestHandler, type Router } from 'express';
 import type { AnomalyMonitor } from '../core/monitor.js';
-import { DEFAULT_OFFENDERS_LIMIT, MAX_OFFENDERS_LIMIT, type Offender } from '../core/offenders.js';
+import {
+  DEFAULT_OFFENDERS_LIMIT,
+  MAX_OFFENDERS_LIMIT,
+  type Offender,
+  parseOffendersLimit,
+} from '../core/offenders.js';
+import { printable } from '../core/sanitize.js';
 import { helperOptions, monitorArgument } from './http-options.js';
 import { sendError } from './json-error.js';
-import { clientIp } from './request-guard.js';
 import { requiredTokensOption } from './secrets.js';
-import { bearerToken, SecretSet } from './tokens.js';
+import { bearerGate, SecretSet } from './tokens.js';
 
 /** Options of {@link offendersApi}. */
 export interface OffendersApiOptions {
@@ -48,23 +53,13 @@ export function offendersApi(monitor: AnomalyMonitor, options: OffendersApiOptio
   const tokens = new SecretSet(requiredTokensOption('offendersApi.tokens', given.tokens));
   const router = express.Router();
 
-  const authenticate: RequestHandler = (req, res, next) => {
-    if (tokens.size === 0) {
-      sendError(
-        res,
-        503,
-        'the offenders API is disabled: set SECMON_OFFENDERS_TOKENS (or --offenders-tokens) to one or more bearer tokens',
-      );
-      return;
-    }
-    if (!tokens.matches(bearerToken(req.headers.authorization))) {
-      monitor.recordFailedAuth(clientIp(req));
-      res.setHeader('WWW-Authenticate', 'Bearer realm="secmon offenders"');
-      sendError(res, 401, 'missing or invalid bearer token', 'authorization');
-      return;
-    }
-    next();
-  };
+  const authenticate = bearerGate({
+    tokens,
+    disabled:
+      'the offenders API is disabled: set SECMON_OFFENDERS_TOKENS (or --offenders-tokens) to one or more bearer tokens',
+    realm: 'secmon offenders',
+    monitor,
+  });
 
   const list: RequestHandler = async (req, res, next) => {
     const query = readQuery(req.query);
@@ -93,11 +88,13 @@ export function offendersApi(monitor: AnomalyMonitor, options: OffendersApiOptio
 function readQuery(query: unknown): { limit: number } | { error: string; field: string } {
   let limit = DEFAULT_OFFENDERS_LIMIT;
   for (const [name, value] of Object.entries((query ?? {}) as Record<string, unknown>)) {
-    if (name !== 'limit') return { error: 'unknown query parameter', field: printable(name) };
+    // The name comes from the request. A cut one has always ended in `?` here (the `…` it was given
+    // was escaped with the rest), so that is its mark.
+    if (name !== 'limit') return { error: 'unknown query parameter', field: printable(name, 100, '?') };
     // One plain value: Express 4 turns `limit[a]=1` into an object, and both majors a repeated one into an array.
-    limit = typeof value === 'string' && /^\d{1,7}$/.test(value) ? Number(value) : 0;
-    if (limit < 1 || limit > MAX_OFFENDERS_LIMIT)
-      return { error: `limit must be ${LIMIT_RULE}`, field: 'limit' };
+    const asked = parseOffendersLimit(value);
+    if (asked === undefined) return { error: `limit must be ${LIMIT_RULE}`, field: 'limit' };
+    limit = asked;
   }
   return { limit };
 }
@@ -112,10 +109,4 @@ function toJson(offender: Offender): OffenderJson {
     lastSeen: offender.lastSeen.toISOString(),
     alertId: offender.alertId,
   };
-}
-
-// A parameter name comes from the request: bound and escape it before it is echoed in an error.
-function printable(name: string): string {
-  const short = name.length > 100 ? `${name.slice(0, 100)}…` : name;
-  return short.replace(/[^\x20-\x7e]/g, '?');
 }

@@ -3,7 +3,7 @@
 // runs log files through the detectors on the logs' own time, `secmon demo` sends an attack mix to a
 // running service, `secmon offenders` lists who is attacking it now.
 import { Command, CommanderError, Help, Option } from 'commander';
-import { MAX_OFFENDERS_LIMIT } from '../core/offenders.js';
+import { MAX_OFFENDERS_LIMIT, parseOffendersLimit } from '../core/offenders.js';
 import { FORMAT_NAMES } from '../sources/formats.js';
 import { VERSION } from '../version.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -310,14 +310,11 @@ function program(): Command {
       const token = clientToken(options.token, 'SECMON_OFFENDERS_TOKEN', 'SECMON_OFFENDERS_TOKENS');
       if (!token) fail("offenders needs --token: one of the service's SECMON_OFFENDERS_TOKENS");
       const url = httpUrl('--url', options.url ?? localServiceUrl(process.env));
-      let limit: number | undefined;
-      if (options.limit !== undefined) {
-        limit = /^\d{1,7}$/.test(options.limit) ? Number(options.limit) : 0;
-        if (limit < 1 || limit > MAX_OFFENDERS_LIMIT) {
-          fail(
-            `--limit must be an integer from 1 to ${MAX_OFFENDERS_LIMIT} (got ${JSON.stringify(options.limit)})`,
-          );
-        }
+      const limit = options.limit === undefined ? undefined : parseOffendersLimit(options.limit);
+      if (options.limit !== undefined && limit === undefined) {
+        fail(
+          `--limit must be an integer from 1 to ${MAX_OFFENDERS_LIMIT} (got ${JSON.stringify(options.limit)})`,
+        );
       }
       try {
         const offenders = await fetchOffenders({ url: url.href, token, limit });

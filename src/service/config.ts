@@ -5,7 +5,7 @@ import { loadCustomFormats } from '../sources/custom-format-file.js';
 import type { SourceSpec } from '../sources/live-sources.js';
 import type { LogFormat } from '../sources/log-format.js';
 import { type OutagePolicy, REDIS_DEFAULTS, type RedisStoreOptions } from '../store/redis-options.js';
-import { SETTINGS, type Setting, type SettingKey } from './settings.js';
+import { MONITOR_SETTINGS, SETTINGS, type Setting, type SettingKey } from './settings.js';
 import { type SourceOption, unknownSourceFormat, withSourceOptions } from './source-settings.js';
 
 /** Shared state in Redis (`SECMON_REDIS_URL`); absent when state stays in the process. */
@@ -194,8 +194,7 @@ export interface SettingSources {
  * runs its monitor with, so both accept the same settings under the same names.
  */
 export function loadMonitorOptions(sources: SettingSources): AnomalyMonitorOptions {
-  const monitorSettings = (SETTINGS as readonly Setting[]).filter((setting) => setting.option !== undefined);
-  const { values, raws } = parseSettings(monitorSettings, sources);
+  const { values, raws } = parseSettings(MONITOR_SETTINGS, sources);
   return monitorOptionsOf(values, raws);
 }
 

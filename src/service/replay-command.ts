@@ -11,8 +11,9 @@ import { formatNamed } from '../sources/formats.js';
 import type { LineParser } from '../sources/log-format.js';
 import { fileProblem, type ReplayInput, type ReplayResult, replay } from '../sources/replay-runner.js';
 import { ConfigError, loadMonitorOptions } from './config.js';
+import { optionValue, withoutDocsLink } from './option-text.js';
 import { alertJsonLine, alertTableHeader, alertTableRow, summaryLine } from './replay-output.js';
-import { SETTINGS, type Setting, type SettingKey } from './settings.js';
+import { MONITOR_SETTINGS, type Setting, type SettingKey } from './settings.js';
 
 /** Raw read size: large chunks keep the per-chunk cost (syscalls, progress, output batches) negligible. */
 const READ_CHUNK_BYTES = 1024 * 1024;
@@ -45,9 +46,7 @@ export interface ReplayFlags extends Partial<Record<SettingKey, string>> {
 }
 
 /** The monitor settings `secmon replay` accepts: those of `secmon serve` that set a monitor option. */
-export const REPLAY_SETTINGS: readonly Setting[] = (SETTINGS as readonly Setting[]).filter(
-  (setting) => setting.option !== undefined,
-);
+export const REPLAY_SETTINGS: readonly Setting[] = MONITOR_SETTINGS;
 
 /** Where the command writes, and its environment (tests pass their own). */
 export interface ReplayIo {
@@ -166,19 +165,6 @@ function parserOf(flags: ReplayFlags): LineParser {
 }
 
 /** A format option's value: JSON when it reads as JSON (`10`, `true`, `[401,403]`), else the text. */
-function optionValue(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-// `… [SECMON_ERR_BAD_OPTION, see https://…]` is for library users; a command line error is shorter.
-function withoutDocsLink(message: string): string {
-  return message.replace(/ \[SECMON_ERR_[A-Z_]+, see [^\]]+\]$/, '');
-}
-
 /** `--threshold` and `--window` are short names of the brute-force settings. */
 const ALIASES = [
   { alias: '--threshold', flag: 'threshold', key: 'bruteForceThreshold', long: '--brute-force-threshold' },

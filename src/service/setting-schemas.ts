@@ -24,3 +24,12 @@ export const decimal = z
   .trim()
   .regex(/^\d+(\.\d+)?$/, 'must be a number such as 3 or 2.5')
   .transform(Number);
+
+/** A whole number from `min` to `max`, such as a port or a size the service itself checks. */
+export const integer = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `must be an integer from ${min} to ${max}`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be an integer from ${min} to ${max}`);

@@ -11,7 +11,7 @@ import {
   redactedUrl,
 } from '../store/redis-options.js';
 import { DETECTOR_SETTINGS, LOGIN } from './detector-settings.js';
-import { anyInteger } from './setting-schemas.js';
+import { anyInteger, integer } from './setting-schemas.js';
 import { SOURCE_SETTINGS } from './source-settings.js';
 
 /**
@@ -52,20 +52,6 @@ export interface Setting {
 /** The `--help` heading of settings without a group of their own. */
 export const SERVICE_GROUP = 'Service:';
 const REDIS = 'Shared state (Redis):';
-
-const integer = (min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^-?\d+$/, `must be an integer from ${min} to ${max}`)
-    .transform(Number)
-    .pipe(
-      z
-        .number()
-        .int()
-        .min(min, `must be an integer from ${min} to ${max}`)
-        .max(max, `must be an integer from ${min} to ${max}`),
-    );
 
 // Comma-separated secrets. Every item must be usable: an empty or blank item, or a token that could
 // never be presented in a header, stops the service instead of quietly protecting less.
@@ -325,3 +311,8 @@ export const SETTINGS = [
 ] as const satisfies ReadonlyArray<Omit<Setting, 'key'> & { key: string }>;
 
 export type SettingKey = (typeof SETTINGS)[number]['key'];
+
+/** The settings that set a monitor option: what `secmon replay` accepts, under the names of `secmon serve`. */
+export const MONITOR_SETTINGS: readonly Setting[] = (SETTINGS as readonly Setting[]).filter(
+  (setting) => setting.option !== undefined,
+);

@@ -4,7 +4,8 @@ import { closestMatch } from '../core/did-you-mean.js';
 import { FORMAT_NAMES, formatNamed } from '../sources/formats.js';
 import type { SourceSpec } from '../sources/live-sources.js';
 import type { LogFormat } from '../sources/log-format.js';
-import { bool } from './setting-schemas.js';
+import { optionValue, withoutDocsLink } from './option-text.js';
+import { bool, integer } from './setting-schemas.js';
 
 // The settings of live log sources (`secmon serve --source FORMAT:PATH`): part of the one settings
 // table (SETTINGS in settings.ts), kept apart so that each file stays one screenful.
@@ -138,13 +139,7 @@ export function parseSourceOptions(
         error: `${where}must be NAME.OPTION=VALUE, e.g. web.trustProxy=loopback (NAME: the source's name)`,
       };
     }
-    const text = item.slice(equals + 1).trim();
-    let value: unknown = text;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      // not JSON: the text itself
-    }
+    const value = optionValue(item.slice(equals + 1).trim());
     options.push({ source: item.slice(0, dot), key: item.slice(dot + 1, equals).trim(), value });
   }
   return { ok: true, options };
@@ -183,8 +178,7 @@ export function withSourceOptions(
       formatNamed(source.format, { customFormats }).createParser(spec.options);
     } catch (error) {
       if (!(error instanceof TypeError)) throw error;
-      const message = error.message.replace(/ \[SECMON_ERR_[A-Z_]+, see [^\]]+\]$/, '');
-      return { ok: false, error: `source ${JSON.stringify(source.name)}: ${message}` };
+      return { ok: false, error: `source ${JSON.stringify(source.name)}: ${withoutDocsLink(error.message)}` };
     }
     result.push(spec);
   }
@@ -198,14 +192,6 @@ const sourceOptionList = z.union([z.string(), z.array(z.string())]).transform((v
   ctx.addIssue({ code: 'custom', message: parsed.error });
   return z.NEVER;
 });
-
-const integer = (min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/, `must be an integer from ${min} to ${max}`)
-    .transform(Number)
-    .refine((n) => n >= min && n <= max, `must be an integer from ${min} to ${max}`);
 
 /** Entries of the settings table (see `Setting` in settings.ts). */
 export const SOURCE_SETTINGS = [
